@@ -1,0 +1,78 @@
+import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto'
+import { FormatError } from '../errors.js'
+import { asBuffer, fromBase64url } from '../internal/bytes.js'
+
+// DER prefixes of X25519 SubjectPublicKeyInfo and PKCS#8 (RFC 8410) before the 32 raw bytes.
+const SPKI_PREFIX = Buffer.from('302a300506032b656e032100', 'hex')
+const PKCS8_PREFIX = Buffer.from('302e020100300506032b656e04220420', 'hex')
+
+/** An X25519 public key as a JWK (RFC 8037): the form key servers publish in their JWKS. */
+export interface X25519PublicJwk {
+  readonly kty: 'OKP'
+  readonly crv: 'X25519'
+  readonly x: string
+  readonly kid?: string
+}
+
+/** An X25519 key pair as Node key objects. */
+export interface X25519KeyPair {
+  readonly publicKey: KeyObject
+  readonly privateKey: KeyObject
+}
+
+/** Generates a fresh X25519 key pair. */
+export function generateX25519KeyPair(): X25519KeyPair {
+  return generateKeyPairSync('x25519')
+}
+
+/**
+ * Imports an X25519 public key from its 32 raw bytes, a JWK, or a `KeyObject`.
+ *
+ * @throws FormatError `ERR_FORMAT_ARGUMENT_INVALID` when it is not an X25519 public key.
+ */
+export function importX25519PublicKey(key: KeyObject | Uint8Array | X25519PublicJwk): KeyObject {
+  if (key instanceof Uint8Array) {
+    if (key.length !== 32) throw notX25519()
+    return createPublicKey({ key: Buffer.concat([SPKI_PREFIX, key]), format: 'der', type: 'spki' })
+  }
+  if (isKeyObject(key)) {
+    if (key.type !== 'public' || key.asymmetricKeyType !== 'x25519') throw notX25519()
+    return key
+  }
+  if (key.kty !== 'OKP' || key.crv !== 'X25519') throw notX25519()
+  const raw = fromBase64url(key.x)
+  if (raw === undefined) throw notX25519()
+  return importX25519PublicKey(raw)
+}
+
+/** Imports an X25519 private key from its 32 raw bytes (test vectors and key storage). */
+export function importX25519PrivateKey(raw: Uint8Array): KeyObject {
+  if (raw.length !== 32) throw notX25519()
+  return createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, raw]), format: 'der', type: 'pkcs8' })
+}
+
+/** The 32 raw bytes of an X25519 public key. */
+export function exportX25519PublicKey(key: KeyObject): Uint8Array {
+  return key.export({ format: 'der', type: 'spki' }).subarray(SPKI_PREFIX.length)
+}
+
+/** The 32 raw bytes of an X25519 private key. */
+export function exportX25519PrivateKey(key: KeyObject): Uint8Array {
+  return key.export({ format: 'der', type: 'pkcs8' }).subarray(PKCS8_PREFIX.length)
+}
+
+/** An X25519 public key as a JWK. */
+export function x25519PublicJwk(key: KeyObject, kid?: string): X25519PublicJwk {
+  const x = asBuffer(exportX25519PublicKey(key)).toString('base64url')
+  return kid === undefined
+    ? { kty: 'OKP', crv: 'X25519', x }
+    : { kty: 'OKP', crv: 'X25519', x, kid }
+}
+
+function isKeyObject(key: object): key is KeyObject {
+  return 'asymmetricKeyType' in key && 'export' in key
+}
+
+function notX25519(): FormatError {
+  return new FormatError('ERR_FORMAT_ARGUMENT_INVALID', 'expected an X25519 key')
+}

@@ -1,0 +1,24 @@
+import { defaultServerConditions } from 'vite'
+import { defineConfig } from 'vitest/config'
+
+// Tests run on the TypeScript sources of the workspace packages (the `@latch/source` export
+// condition), so `npm test` needs no build of the code under test.
+const conditions = ['@latch/source', ...defaultServerConditions]
+
+export default defineConfig({
+  resolve: { conditions },
+  ssr: { resolve: { conditions } },
+  test: {
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['packages/*/test/**/*.test.ts'],
+          exclude: ['**/*.integration.test.ts', '**/*.e2e.test.ts'],
+          testTimeout: 120_000,
+        },
+      },
+    ],
+  },
+})
