@@ -153,9 +153,13 @@ export class ObjectWriter {
  * @throws FormatError `ERR_FORMAT_ARGUMENT_INVALID`.
  */
 export function createObjectWriter(options: ObjectWriterOptions): ObjectWriter {
-  return new ObjectWriter(options, {
-    objectId: randomBytes(OBJECT_ID_SIZE),
-    salt: randomBytes(SALT_SIZE),
-    shares: options.shares.map(() => randomBytes(KEY_SIZE)),
+  const random = randomBytes(OBJECT_ID_SIZE + SALT_SIZE + KEY_SIZE * options.shares.length)
+  const ids = OBJECT_ID_SIZE + SALT_SIZE
+  const writer = new ObjectWriter(options, {
+    objectId: random.subarray(0, OBJECT_ID_SIZE),
+    salt: random.subarray(OBJECT_ID_SIZE, ids),
+    shares: options.shares.map((_, i) => random.subarray(ids + KEY_SIZE * i, ids + KEY_SIZE * (i + 1))),
   })
+  random.fill(0, ids)
+  return writer
 }

@@ -10,7 +10,7 @@ import { FormatError } from '../errors.js'
 import { isAllZero, toBase64url } from '../internal/bytes.js'
 import { concatKdf } from './concat-kdf.js'
 import { type ShareBinding, serializeProtectedHeader } from './protected-header.js'
-import { exportX25519PublicKey, importX25519PrivateKey } from './x25519.js'
+import { importX25519PrivateKey } from './x25519.js'
 
 /** RFC 3394's default initial value, which AES-KW checks on unwrap. */
 export const AES_KW_IV: Buffer = Buffer.from('a6a6a6a6a6a6a6a6', 'hex')
@@ -53,8 +53,9 @@ export function wrapShare(
     throw new FormatError('ERR_FORMAT_ARGUMENT_INVALID', 'recipient key is a low-order point')
   }
   const kek = concatKdf(secret)
-  const cek = material?.cek ?? randomBytes(32)
-  const iv = material?.iv ?? randomBytes(12)
+  const random = material === undefined ? randomBytes(44) : undefined
+  const cek = material?.cek ?? (random as Buffer).subarray(0, 32)
+  const iv = material?.iv ?? (random as Buffer).subarray(32)
   const wrap = createCipheriv('id-aes256-wrap', kek, AES_KW_IV)
   const encryptedKey = Buffer.concat([wrap.update(cek), wrap.final()])
   const protectedPart = Buffer.from(
@@ -69,7 +70,7 @@ export function wrapShare(
       hc: binding.coreHash,
       v: 1,
       epk: {
-        x: toBase64url(exportX25519PublicKey(ephemeral.publicKey)),
+        x: ephemeral.publicKey.export({ format: 'jwk' }).x ?? '',
         crv: 'X25519',
         kty: 'OKP',
       },
