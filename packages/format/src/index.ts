@@ -35,6 +35,7 @@ export { type HeaderRead, HeaderReader } from './header-reader.js'
 export { openShare } from './jwe/open-share.js'
 export { type CompactJwe, parseCompactJwe } from './jwe/parse-compact-jwe.js'
 export type { JweProtectedHeader, ShareBinding } from './jwe/protected-header.js'
+export { shareBindingOf } from './jwe/share-binding-of.js'
 export { type WrapRecipient, wrapShare } from './jwe/wrap-share.js'
 export {
   exportX25519PrivateKey,

@@ -158,7 +158,9 @@ export function createObjectWriter(options: ObjectWriterOptions): ObjectWriter {
   const writer = new ObjectWriter(options, {
     objectId: random.subarray(0, OBJECT_ID_SIZE),
     salt: random.subarray(OBJECT_ID_SIZE, ids),
-    shares: options.shares.map((_, i) => random.subarray(ids + KEY_SIZE * i, ids + KEY_SIZE * (i + 1))),
+    shares: options.shares.map((_, i) =>
+      random.subarray(ids + KEY_SIZE * i, ids + KEY_SIZE * (i + 1)),
+    ),
   })
   random.fill(0, ids)
   return writer

@@ -1,0 +1,57 @@
+import { readFileSync } from 'node:fs'
+import {
+  combineShares,
+  decryptFailed,
+  type Header,
+  importX25519PrivateKey,
+  type KeyResolver,
+  openShare,
+  parseCompactJwe,
+  shareBindingOf,
+} from '@latch/format'
+import type { VectorKey } from './vector.js'
+
+/** The folder of committed vectors. */
+export const VECTORS_DIR: URL = new URL('../vectors/', import.meta.url)
+
+/** The key-server key pairs the vectors were written to (`vectors/keys.json`). */
+export function loadVectorKeys(): VectorKey[] {
+  return JSON.parse(readFileSync(new URL('keys.json', VECTORS_DIR), 'utf8')) as VectorKey[]
+}
+
+/**
+ * A key resolver that plays the key servers of the vectors and the client together: for each
+ * share it picks an entry (preferred key servers first, then header order), opens the JWE with
+ * that server's private key for its `kid` after checking the binding to the header core, exactly
+ * as `latch server` does, and XORs the shares. An unknown `kid` is denied like a bad JWE.
+ */
+export function keyServerResolver(
+  keys: readonly VectorKey[],
+  preference: readonly string[] = [],
+): KeyResolver {
+  return async (header: Header) => {
+    const n = header.entries[0]?.n ?? 0
+    const shares: Uint8Array[] = []
+    for (let sid = 1; sid <= n; sid++) {
+      const rank = (kasId: string) => {
+        const i = preference.indexOf(kasId)
+        return i < 0 ? preference.length : i
+      }
+      const entry = header.entries
+        .filter((e) => e.sid === sid)
+        .sort((a, b) => rank(a.kasId) - rank(b.kasId))[0]
+      if (entry === undefined) throw decryptFailed()
+      const jwe = parseCompactJwe(entry.jwe)
+      const key = keys.find((k) => k.kas_id === entry.kasId && k.kid === jwe.header.kid)
+      if (key === undefined) throw decryptFailed()
+      const privateKey = importX25519PrivateKey(Buffer.from(key.private_key, 'hex'))
+      shares.push(openShare(jwe, privateKey, shareBindingOf(header.coreBytes, sid, n)))
+    }
+    return combineShares(shares)
+  }
+}
+
+/** A key resolver that hands over a known data key: the "bypass the key server" harness. */
+export function dataKeyResolver(dek: Uint8Array): KeyResolver {
+  return async () => Uint8Array.from(dek)
+}
