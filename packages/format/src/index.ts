@@ -48,6 +48,7 @@ export {
   x25519PublicJwk,
 } from './jwe/x25519.js'
 export type { KeyResolver } from './key-resolver.js'
+export { createDecryptTransform, createEncryptTransform } from './node-streams.js'
 export {
   createObjectWriter,
   type KeyServerRecipient,

@@ -27,6 +27,8 @@ export interface KeyServerRecipient {
   readonly publicKey: KeyObject | Uint8Array | X25519PublicJwk
 }
 
+const WRAP_RANDOM_SIZE = KEY_SIZE + 12
+
 /** What a writer needs: the policy id the key server assigned and where the key goes. */
 export interface ObjectWriterOptions {
   readonly policyId: string
@@ -153,14 +155,20 @@ export class ObjectWriter {
  * @throws FormatError `ERR_FORMAT_ARGUMENT_INVALID`.
  */
 export function createObjectWriter(options: ObjectWriterOptions): ObjectWriter {
-  const random = randomBytes(OBJECT_ID_SIZE + SALT_SIZE + KEY_SIZE * options.shares.length)
+  // One CSPRNG call per object: object id, salt, shares, and each entry's CEK and IV.
+  const entryCount = options.shares.reduce((sum, alternatives) => sum + alternatives.length, 0)
   const ids = OBJECT_ID_SIZE + SALT_SIZE
+  const keys = ids + KEY_SIZE * options.shares.length
+  const random = randomBytes(keys + WRAP_RANDOM_SIZE * entryCount)
+  const slice = (start: number, size: number) => random.subarray(start, start + size)
   const writer = new ObjectWriter(options, {
-    objectId: random.subarray(0, OBJECT_ID_SIZE),
-    salt: random.subarray(OBJECT_ID_SIZE, ids),
-    shares: options.shares.map((_, i) =>
-      random.subarray(ids + KEY_SIZE * i, ids + KEY_SIZE * (i + 1)),
-    ),
+    objectId: slice(0, OBJECT_ID_SIZE),
+    salt: slice(OBJECT_ID_SIZE, SALT_SIZE),
+    shares: options.shares.map((_, i) => slice(ids + KEY_SIZE * i, KEY_SIZE)),
+    wraps: Array.from({ length: entryCount }, (_, i) => ({
+      cek: slice(keys + WRAP_RANDOM_SIZE * i, KEY_SIZE),
+      iv: slice(keys + WRAP_RANDOM_SIZE * i + KEY_SIZE, WRAP_RANDOM_SIZE - KEY_SIZE),
+    })),
   })
   random.fill(0, ids)
   return writer

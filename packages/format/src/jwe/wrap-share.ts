@@ -21,9 +21,12 @@ export interface WrapRecipient {
   readonly publicKey: KeyObject
 }
 
-/** The random inputs of one JWE, fixed only by test vectors (`@latch/format/testing`). */
+/**
+ * The random inputs of one JWE. Writers pass a CEK and IV from their one CSPRNG draw; only test
+ * vectors fix the ephemeral key too (`@latch/format/testing`).
+ */
 export interface WrapMaterial {
-  readonly ephemeralPrivateKey: Uint8Array
+  readonly ephemeralPrivateKey?: Uint8Array
   readonly cek: Uint8Array
   readonly iv: Uint8Array
 }
@@ -45,7 +48,7 @@ export function wrapShare(
   if (share.length !== 32)
     throw new FormatError('ERR_FORMAT_ARGUMENT_INVALID', 'share must be 32 bytes')
   const ephemeral =
-    material === undefined
+    material?.ephemeralPrivateKey === undefined
       ? generateKeyPairSync('x25519')
       : ephemeralFrom(importX25519PrivateKey(material.ephemeralPrivateKey))
   const secret = diffieHellman({ privateKey: ephemeral.privateKey, publicKey: recipient.publicKey })

@@ -116,7 +116,7 @@ export function knownAnswerVector(
       salt: hex(built.material.salt),
       shares: built.material.shares.map(hex),
       wraps: (built.material.wraps ?? []).map((w) => ({
-        ephemeral_private_key: hex(w.ephemeralPrivateKey),
+        ephemeral_private_key: hex(w.ephemeralPrivateKey ?? new Uint8Array()),
         cek: hex(w.cek),
         iv: hex(w.iv),
       })),
