@@ -21,18 +21,20 @@ export function createDecryptStream(
   const headerReader = new HeaderReader()
   let decryptor: SegmentDecryptor | undefined
   return new TransformStream({
-    async transform(chunk, controller) {
+    // Synchronous once the key is known: an async transform costs a promise per chunk.
+    transform(chunk, controller) {
       const emit = (out: Uint8Array) => controller.enqueue(out)
       if (decryptor !== undefined) return decryptor.push(chunk, emit)
       const read = headerReader.push(chunk)
       if (read === undefined) return
-      const dek = await resolveKey(read.header, options)
-      try {
-        decryptor = new SegmentDecryptor(openHeader(read.header, dek))
-      } finally {
-        dek.fill(0)
-      }
-      for (const piece of read.rest) decryptor.push(piece, emit)
+      return resolveKey(read.header, options).then((dek) => {
+        try {
+          decryptor = new SegmentDecryptor(openHeader(read.header, dek))
+        } finally {
+          dek.fill(0)
+        }
+        for (const piece of read.rest) decryptor.push(piece, emit)
+      })
     },
     flush(controller) {
       if (decryptor === undefined) return headerReader.finish()

@@ -65,7 +65,7 @@ describe('JWE profile (ECDH-ES+A256KW, X25519, A256GCM) on node:crypto', () => {
         hc: binding.coreHash,
         v: 1,
       })
-      .setKeyManagementParameters({ epk: (await joseKey(epk)) as CryptoKey })
+      .setKeyManagementParameters({ epk: (await joseKey(epk)) as jose.CryptoKey })
       .setContentEncryptionKey(material.cek)
       .setInitializationVector(material.iv)
       .encrypt(await joseKey(server.publicKey.export({ format: 'jwk' })))
