@@ -16,7 +16,7 @@ import type { KeyEntry } from './header.js'
 import { encodeHeaderCore, type HeaderCore, hashHeaderCore } from './header-core.js'
 import { toBase64url } from './internal/bytes.js'
 import { IndexSet } from './internal/index-set.js'
-import { sealSegmentPieces } from './internal/segment-cipher.js'
+import { sealSegmentPieces, segmentScratch } from './internal/segment-cipher.js'
 import { type WrapMaterial, wrapShare } from './jwe/wrap-share.js'
 import { importX25519PublicKey, type X25519PublicJwk } from './jwe/x25519.js'
 
@@ -63,6 +63,7 @@ export class ObjectWriter {
   readonly entries: readonly KeyEntry[]
   readonly #payloadKey: KeyObject
   readonly #used = new IndexSet()
+  readonly #scratch = segmentScratch()
   #finalIndex = -1
 
   /** Use {@link createObjectWriter}. */
@@ -125,7 +126,7 @@ export class ObjectWriter {
     let length = 0
     for (const piece of pieces) length += piece.length
     this.#claim(index, length, final)
-    return sealSegmentPieces(this.#payloadKey, index, final, pieces)
+    return sealSegmentPieces(this.#payloadKey, index, final, pieces, this.#scratch)
   }
 
   #claim(index: number, length: number, final: boolean): void {

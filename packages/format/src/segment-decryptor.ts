@@ -2,7 +2,7 @@ import { ENCRYPTED_SEGMENT_SIZE, MAX_SEGMENTS, TAG_SIZE } from './constants.js'
 import type { ObjectKeys } from './derive-object-keys.js'
 import { FormatError } from './errors.js'
 import { PieceQueue } from './internal/piece-queue.js'
-import { openSegmentPieces } from './internal/segment-cipher.js'
+import { openSegmentPieces, segmentScratch } from './internal/segment-cipher.js'
 import type { Emit } from './segment-encryptor.js'
 
 /**
@@ -15,6 +15,7 @@ import type { Emit } from './segment-encryptor.js'
 export class SegmentDecryptor {
   readonly #keys: ObjectKeys
   readonly #queue = new PieceQueue()
+  readonly #scratch = segmentScratch()
   #index = 0
   #done = false
 
@@ -50,15 +51,9 @@ export class SegmentDecryptor {
   #open(length: number, final: boolean, emit: Emit): void {
     if (this.#index >= MAX_SEGMENTS) throw lengthInvalid('more than 2^32 segments')
     const pieces = this.#queue.take(length)
-    for (const out of openSegmentPieces(
-      this.#keys.payloadKey,
-      this.#index++,
-      final,
-      pieces,
-      length,
-    )) {
-      emit(out)
-    }
+    const key = this.#keys.payloadKey
+    const index = this.#index++
+    for (const out of openSegmentPieces(key, index, final, pieces, length, this.#scratch)) emit(out)
   }
 }
 

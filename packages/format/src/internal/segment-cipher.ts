@@ -2,13 +2,31 @@ import { createCipheriv, createDecipheriv, type KeyObject } from 'node:crypto'
 import { TAG_SIZE } from '../constants.js'
 import { decryptFailed } from '../errors.js'
 
-/** `nonce_i = BE88(i) ‖ f`: the index big-endian in 11 bytes, then 0x01 for the final segment. */
-export function segmentNonce(index: number, final: boolean): Buffer {
-  const nonce = Buffer.alloc(12)
+/**
+ * `nonce_i = BE88(i) ‖ f`: the index big-endian in 11 bytes, then 0x01 for the final segment.
+ * Written into `into` when given (ciphers copy their IV, so one buffer serves every segment).
+ */
+export function segmentNonce(
+  index: number,
+  final: boolean,
+  into: Buffer = Buffer.alloc(12),
+): Buffer {
   // Indices are < 2^32, so the top seven bytes of the 88-bit counter stay zero.
-  nonce.writeUInt32BE(index, 7)
-  nonce[11] = final ? 1 : 0
-  return nonce
+  into.fill(0, 0, 7)
+  into.writeUInt32BE(index, 7)
+  into[11] = final ? 1 : 0
+  return into
+}
+
+/** Reusable scratch memory of one encryptor or decryptor. */
+export interface SegmentScratch {
+  readonly nonce: Buffer
+  readonly tag: Buffer
+}
+
+/** Fresh scratch buffers for one stream. */
+export function segmentScratch(): SegmentScratch {
+  return { nonce: Buffer.alloc(12), tag: Buffer.alloc(TAG_SIZE) }
 }
 
 /** Encrypts one segment given as pieces; returns the ciphertext pieces followed by the tag. */
@@ -17,8 +35,9 @@ export function sealSegmentPieces(
   index: number,
   final: boolean,
   plaintext: readonly Uint8Array[],
+  scratch: SegmentScratch = segmentScratch(),
 ): Buffer[] {
-  const cipher = createCipheriv('aes-256-gcm', key, segmentNonce(index, final))
+  const cipher = createCipheriv('aes-256-gcm', key, segmentNonce(index, final, scratch.nonce))
   const out: Buffer[] = []
   for (const piece of plaintext) out.push(cipher.update(piece))
   cipher.final()
@@ -38,9 +57,10 @@ export function openSegmentPieces(
   final: boolean,
   ciphertext: readonly Uint8Array[],
   length: number,
+  scratch: SegmentScratch = segmentScratch(),
 ): Buffer[] {
-  const decipher = createDecipheriv('aes-256-gcm', key, segmentNonce(index, final))
-  const tag = Buffer.alloc(TAG_SIZE)
+  const decipher = createDecipheriv('aes-256-gcm', key, segmentNonce(index, final, scratch.nonce))
+  const { tag } = scratch
   const out: Buffer[] = []
   let offset = 0
   const bodyLength = length - TAG_SIZE
