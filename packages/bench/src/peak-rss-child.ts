@@ -7,9 +7,10 @@ import { pipeline } from 'node:stream/promises'
 import { createDecryptTransform, createEncryptTransform, createObjectWriter } from '@latch/format'
 import { keyServer, resolveKey } from './key-server.js'
 
-// Child of format-peak-rss.ts: `node peak-rss-child.js latch|plain MiB` streams MiB from a
-// generator to an encrypted file and back to a hash, and prints its peak RSS.
-const [mode = 'latch', megabytes = '1024'] = process.argv.slice(2)
+// Child of format-peak-rss.ts: `node peak-rss-child.js latch|plain MiB [READ_CHUNK]` streams MiB
+// from a generator to an encrypted file and back to a hash, reading the file in READ_CHUNK-byte
+// chunks, and prints its peak RSS.
+const [mode = 'latch', megabytes = '1024', readChunk = '65536'] = process.argv.slice(2)
 const size = Number(megabytes) << 20
 const block = randomBytes(1 << 20)
 const file = join(tmpdir(), `latch-rss-${process.pid}.bin`)
@@ -31,7 +32,7 @@ try {
     createWriteStream(file),
   )
   await pipeline(
-    createReadStream(file),
+    createReadStream(file, { highWaterMark: Number(readChunk) }),
     mode === 'latch' ? createDecryptTransform(resolveKey) : new PassThrough(),
     new Writable({
       write(chunk, _encoding, callback) {
