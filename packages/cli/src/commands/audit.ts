@@ -1,0 +1,147 @@
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { KeyServerClient } from '@latch/client'
+import {
+  type AuditRow,
+  type AuditVerifyReport,
+  type CheckpointVerifierKey,
+  DEFAULTS,
+  formatVerifierKey,
+  openSqliteStore,
+  parseVerifierKey,
+  verifyAuditLog,
+  verifyStore,
+} from '@latch/server'
+import { Command } from 'commander'
+import { CliError } from '../errors.js'
+import type { Io } from '../io.js'
+
+/**
+ * `latch audit verify`: checks the whole audit chain and its signed checkpoints, through the key
+ * server (`LATCH_SERVER`, an admin `LATCH_TOKEN`) or straight from a data directory (`--data`,
+ * read-only). Names the first bad record; exit 65 when anything does not verify.
+ */
+export function auditCommand(io: Io): Command {
+  const audit = new Command('audit').description('the audit log')
+  audit
+    .command('verify')
+    .description('verify the hash chain and the signed checkpoints; names the first bad record')
+    .option('--data <dir>', 'read the SQLite database in this data directory instead of the server')
+    .option('--key <vkey>', 'pin the checkpoint key (name+keyid+key, from GET /v1/audit/key)')
+    .option('--json', 'one JSON document')
+    .action(async (options: { data?: string; key?: string; json?: boolean }) => {
+      const pinned = options.key === undefined ? undefined : parseVerifierKey(options.key)
+      const result =
+        options.data === undefined
+          ? await verifyThroughServer(KeyServerClient.fromEnv(io.env), pinned)
+          : await verifyDataDir(options.data, pinned)
+      print(result, io, options.json === true)
+      if (!result.ok) {
+        throw new CliError(
+          'ERR_CLI_AUDIT_INVALID',
+          `the audit log does not verify: ${describe(result.firstBad)}`,
+        )
+      }
+    })
+  return audit
+}
+
+type Result = AuditVerifyReport & { key: CheckpointVerifierKey; origin: string }
+
+async function verifyDataDir(dir: string, key: CheckpointVerifierKey | undefined): Promise<Result> {
+  const file = join(dir, 'latch.db')
+  if (!existsSync(file)) throw new CliError('ERR_CLI_NOT_FOUND', `no Latch database at ${file}`)
+  const store = openSqliteStore({
+    file,
+    readonly: true,
+    tailBounds: {
+      maxUnsignedRecords: DEFAULTS.maxUnsignedRecords.default,
+      maxUnsignedAgeMs: DEFAULTS.maxUnsignedAgeMs.default,
+    },
+  })
+  try {
+    return await verifyStore(store, key === undefined ? {} : { key })
+  } finally {
+    await store.close()
+  }
+}
+
+async function verifyThroughServer(
+  client: KeyServerClient,
+  pinned: CheckpointVerifierKey | undefined,
+): Promise<Result> {
+  const published = await client.auditKey()
+  const key = pinned ?? parseVerifierKey(published.verifierKey)
+  const [head, { checkpoints }] = await Promise.all([client.auditHead(), client.auditCheckpoints()])
+  async function* rows(): AsyncIterable<AuditRow> {
+    let after = 0
+    for (;;) {
+      const page = await client.auditRecords(after, 10_000)
+      for (const r of page.records) {
+        yield {
+          seq: r.seq,
+          recordBytes: Buffer.from(r.record, 'base64'),
+          entryHash: Buffer.from(r.entryHash, 'base64'),
+        }
+      }
+      if (page.next === null) return
+      after = page.next
+    }
+  }
+  const report = await verifyAuditLog({
+    origin: head.origin,
+    rows: rows(),
+    notes: checkpoints.map((c) => c.note),
+    key,
+    headSize: head.size,
+  })
+  return { ...report, key, origin: head.origin }
+}
+
+function print(result: Result, io: Io, json: boolean): void {
+  if (json) {
+    io.stdout.write(
+      `${JSON.stringify({
+        v: 1,
+        ok: result.ok,
+        origin: result.origin,
+        key: formatVerifierKey(result.key),
+        records: result.records,
+        checkpoints: result.checkpoints,
+        signedSize: result.signedSize,
+        unsignedRecords: result.unsignedRecords,
+        lastCheckpointTime: result.lastCheckpointTime?.toISOString() ?? null,
+        firstBad: result.firstBad ?? null,
+        problems: result.problems,
+        millis: result.millis,
+      })}\n`,
+    )
+    return
+  }
+  const n = (x: number) => x.toLocaleString('en-US')
+  io.stdout.write(
+    `${result.origin}: ${n(result.records)} records, ${n(result.checkpoints)} signed checkpoints, ` +
+      `signed through ${n(result.signedSize)}, ${n(result.unsignedRecords)} unsigned ` +
+      `(${n(Math.round(result.records / Math.max(result.millis / 1000, 0.001)))} records/s)\n`,
+  )
+  for (const problem of result.problems) {
+    if (problem.kind === 'stale') io.stderr.write(`warning: ${problem.message}\n`)
+    else io.stdout.write(`  ${describe(problem)}\n`)
+  }
+  io.stdout.write(
+    result.ok
+      ? `OK: every record and checkpoint verifies under ${formatVerifierKey(result.key)}\n`
+      : `TAMPERED: first bad ${describe(result.firstBad)}\n`,
+  )
+}
+
+function describe(problem: AuditVerifyReport['firstBad']): string {
+  if (problem === undefined) return 'unknown'
+  const where =
+    problem.seq !== undefined
+      ? `record ${problem.seq}`
+      : problem.checkpoint !== undefined
+        ? `checkpoint ${problem.checkpoint}`
+        : 'log'
+  return `${where}: ${problem.kind}: ${problem.message}`
+}

@@ -1,0 +1,25 @@
+import { KeyServerClient } from '@latch/client'
+import { Command } from 'commander'
+import type { Io } from '../io.js'
+
+/** `latch keys rotate`: a new wrap key for new files; old keys keep decrypting. Prints the kid. */
+export function keysCommand(io: Io): Command {
+  const keys = new Command('keys').description("manage the key server's keys (admin)")
+  keys
+    .command('rotate')
+    .description('add a wrap key for new files; existing files keep working')
+    .action(async () => {
+      const { kid } = await KeyServerClient.fromEnv(io.env).rotateKey()
+      io.stdout.write(`${kid}\n`)
+    })
+  keys
+    .command('list')
+    .description('the public wrap keys, current first')
+    .action(async () => {
+      const set = await KeyServerClient.fromEnv(io.env).keys()
+      for (const key of set.keys) {
+        io.stdout.write(`${key.kid}${key.kid === set.current ? '  (current)' : ''}\n`)
+      }
+    })
+  return keys
+}

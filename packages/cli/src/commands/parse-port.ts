@@ -1,0 +1,10 @@
+import { InvalidArgumentError } from 'commander'
+
+/** Parses a TCP port flag (0 picks a free port). */
+export function parsePort(value: string): number {
+  const port = Number(value)
+  if (!/^\d{1,5}$/.test(value) || port > 65_535) {
+    throw new InvalidArgumentError('a port is a number from 0 to 65535')
+  }
+  return port
+}

@@ -1,0 +1,70 @@
+import { DEFAULTS, startServer } from '@latch/server'
+import { Command, Option } from 'commander'
+import { CliError } from '../errors.js'
+import type { Io } from '../io.js'
+import { parsePort } from './parse-port.js'
+
+/**
+ * `latch server`: runs the key server until SIGINT/SIGTERM. Logs (JSON lines, no secrets) go to
+ * stderr; the first start writes the admin token to `DATA/admin.token`.
+ */
+export function serverCommand(io: Io): Command {
+  return new Command('server')
+    .description('run the key server (SQLite under --data)')
+    .option('--data <dir>', DEFAULTS.dataDir.description, DEFAULTS.dataDir.default)
+    .option('--host <host>', DEFAULTS.host.description, DEFAULTS.host.default)
+    .option('--port <port>', DEFAULTS.port.description, parsePort, DEFAULTS.port.default)
+    .option('--kas-id <id>', DEFAULTS.kasId.description, DEFAULTS.kasId.default)
+    .option('--oidc-issuer <url>', 'accept OIDC bearer tokens from this issuer')
+    .option('--oidc-audience <aud>', 'the audience OIDC tokens must carry')
+    .option(
+      '--oidc-claim <name>',
+      DEFAULTS.oidcIdentityClaim.description,
+      DEFAULTS.oidcIdentityClaim.default,
+    )
+    .addOption(
+      new Option('--sync <mode>', DEFAULTS.synchronous.description)
+        .choices(['NORMAL', 'FULL'])
+        .default(DEFAULTS.synchronous.default),
+    )
+    .option('--log-level <level>', DEFAULTS.logLevel.description, DEFAULTS.logLevel.default)
+    .action(async (options: ServerFlags) => {
+      if ((options.oidcIssuer === undefined) !== (options.oidcAudience === undefined)) {
+        throw new CliError('ERR_CLI_USAGE', '--oidc-issuer and --oidc-audience go together')
+      }
+      const server = await startServer({
+        dataDir: options.data,
+        host: options.host,
+        port: options.port,
+        kasId: options.kasId,
+        synchronous: options.sync,
+        logger: { level: options.logLevel, stream: io.stderr },
+        oidc:
+          options.oidcIssuer === undefined || options.oidcAudience === undefined
+            ? undefined
+            : {
+                issuer: options.oidcIssuer,
+                audience: options.oidcAudience,
+                identityClaim: options.oidcClaim,
+              },
+      })
+      io.stderr.write(`latch server listening on ${server.url} (data in ${options.data})\n`)
+      if (server.adminTokenFile !== undefined) {
+        io.stderr.write(`first start: admin token written to ${server.adminTokenFile}\n`)
+      }
+      await io.stopped
+      await server.close()
+    })
+}
+
+interface ServerFlags {
+  data: string
+  host: string
+  port: number
+  kasId: string
+  oidcIssuer?: string
+  oidcAudience?: string
+  oidcClaim: string
+  sync: 'NORMAL' | 'FULL'
+  logLevel: string
+}

@@ -1,0 +1,58 @@
+import { KeyServerClient } from '@latch/client'
+import { Command } from 'commander'
+import type { Io } from '../io.js'
+import { table } from '../table.js'
+
+/**
+ * `latch users add EMAIL [--admin] [--service]` (prints only the new token), `latch users list
+ * [--json]`, `latch users disable EMAIL`. Admin token in `LATCH_TOKEN`.
+ */
+export function usersCommand(io: Io): Command {
+  const users = new Command('users').description('manage users and their API tokens (admin)')
+  users
+    .command('add')
+    .description('create a user; prints only the new API token on stdout')
+    .argument('<email>')
+    .option('--admin', 'make the user an admin')
+    .option(
+      '--service',
+      'a service account that may name another owner for the policies it creates',
+    )
+    .action(async (email: string, options: { admin?: boolean; service?: boolean }) => {
+      const created = await KeyServerClient.fromEnv(io.env).createUser(email, {
+        admin: options.admin === true,
+        mayAssignOwner: options.service === true,
+      })
+      io.stdout.write(`${created.token}\n`)
+      io.stderr.write(
+        `created ${created.email} (token id ${created.tokenId}); the token is shown only once\n`,
+      )
+    })
+  users
+    .command('list')
+    .description('list users')
+    .option('--json', 'one JSON document')
+    .action(async (options: { json?: boolean }) => {
+      const { users: list } = await KeyServerClient.fromEnv(io.env).listUsers()
+      if (options.json === true) {
+        io.stdout.write(`${JSON.stringify({ v: 1, users: list })}\n`)
+        return
+      }
+      const rows = list.map((u) => [
+        u.email,
+        u.role + (u.mayAssignOwner ? '+service' : ''),
+        u.disabledAt === null ? 'active' : `disabled ${u.disabledAt}`,
+        u.createdAt,
+      ])
+      io.stdout.write(table(['EMAIL', 'ROLE', 'STATE', 'CREATED'], rows))
+    })
+  users
+    .command('disable')
+    .description('disable a user: their tokens stop working at once')
+    .argument('<email>')
+    .action(async (email: string) => {
+      const user = await KeyServerClient.fromEnv(io.env).disableUser(email)
+      io.stderr.write(`disabled ${user.email}\n`)
+    })
+  return users
+}

@@ -1,0 +1,17 @@
+/**
+ * The Latch client: talks to the key server (policies, key release to throw-away keys) and
+ * resolves object keys for the format's decryptors.
+ *
+ * @packageDocumentation
+ */
+export { CLIENT_ERROR_CODES, ClientError, type ClientErrorCode, KeyServerError } from './errors.js'
+export {
+  type ClientPublicJwk,
+  KeyServerClient,
+  type KeyServerClientOptions,
+  type KeySet,
+  type PolicyView,
+  type RewrapRequest,
+  type UserView,
+} from './key-server-client.js'
+export { keyServerResolver } from './key-server-resolver.js'

@@ -1,0 +1,259 @@
+import { ClientError, KeyServerError } from './errors.js'
+
+/** Options of {@link KeyServerClient}. */
+export interface KeyServerClientOptions {
+  /** Base URL of the key server, e.g. `http://127.0.0.1:8400`. */
+  readonly server: string
+  /** API token or OIDC access token. */
+  readonly token?: string | undefined
+  /** Per-request timeout in milliseconds (default 30 s). */
+  readonly timeoutMs?: number
+  /** A `fetch` to use instead of the global one. */
+  readonly fetch?: typeof fetch
+}
+
+/** A policy as the key server shows it. */
+export interface PolicyView {
+  readonly id: string
+  readonly owner: string
+  readonly readers: string[]
+  readonly expiresAt: string | null
+  readonly labels: Record<string, string>
+  readonly state: 'active' | 'revoked'
+  readonly revoked: { by: string; at: string; reason: string | null } | null
+  readonly version: number
+  readonly createdAt: string
+  readonly createdBy: string
+  readonly objects: {
+    objectId: string
+    coreHash: string
+    bucket: string | null
+    key: string | null
+    registeredAt: string
+  }[]
+}
+
+/** A user as the key server shows it. */
+export interface UserView {
+  readonly email: string
+  readonly role: 'admin' | 'user'
+  readonly mayAssignOwner: boolean
+  readonly disabledAt: string | null
+  readonly createdAt: string
+}
+
+/** The key server's public wrap keys. */
+export interface KeySet {
+  readonly kasId: string
+  readonly current: string
+  readonly keys: { kty: 'OKP'; crv: 'X25519'; x: string; kid: string }[]
+}
+
+/** One key request: the header core (base64url), the entry's JWE, and a client key. */
+export interface RewrapRequest {
+  readonly core: string
+  readonly jwe: string
+}
+
+/** The throw-away public key a share is re-wrapped to. */
+export interface ClientPublicJwk {
+  readonly kty: 'OKP'
+  readonly crv: 'X25519'
+  readonly x: string
+  readonly kid?: string
+}
+
+/**
+ * A thin typed client of the key server's HTTP API (`/v1`). Every method throws
+ * {@link KeyServerError} with the server's code when it refuses, and {@link ClientError}
+ * `ERR_CLIENT_UNAVAILABLE` when it cannot be reached.
+ *
+ * @example
+ * ```ts
+ * const client = KeyServerClient.fromEnv()   // LATCH_SERVER, LATCH_TOKEN
+ * const policy = await client.createPolicy({ readers: ['bob@example.com'] })
+ * ```
+ */
+export class KeyServerClient {
+  readonly server: string
+  readonly #token: string | undefined
+  readonly #timeoutMs: number
+  readonly #fetch: typeof fetch
+
+  constructor(options: KeyServerClientOptions) {
+    let url: URL
+    try {
+      url = new URL(options.server)
+    } catch {
+      throw new ClientError('ERR_CLIENT_CONFIG_INVALID', `not a URL: ${options.server}`)
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new ClientError('ERR_CLIENT_CONFIG_INVALID', `not an http(s) URL: ${options.server}`)
+    }
+    this.server = url.href.replace(/\/$/, '')
+    this.#token = options.token
+    this.#timeoutMs = options.timeoutMs ?? 30_000
+    this.#fetch = options.fetch ?? fetch
+  }
+
+  /**
+   * A client configured from `LATCH_SERVER` and `LATCH_TOKEN`.
+   * @throws ClientError `ERR_CLIENT_CONFIG_INVALID` when `LATCH_SERVER` is not set.
+   */
+  static fromEnv(env: Record<string, string | undefined> = process.env): KeyServerClient {
+    const server = env.LATCH_SERVER
+    if (server === undefined || server === '') {
+      throw new ClientError(
+        'ERR_CLIENT_CONFIG_INVALID',
+        'LATCH_SERVER is not set: export LATCH_SERVER=http://host:8400 (or run latch login)',
+      )
+    }
+    return new KeyServerClient({ server, token: env.LATCH_TOKEN })
+  }
+
+  me(): Promise<{ email: string; role: string; scheme: string }> {
+    return this.request('GET', '/v1/me')
+  }
+
+  keys(): Promise<KeySet> {
+    return this.request('GET', '/v1/keys')
+  }
+
+  rotateKey(): Promise<{ kid: string }> {
+    return this.request('POST', '/v1/keys/rotate')
+  }
+
+  createPolicy(input: {
+    owner?: string
+    readers?: string[]
+    expiresAt?: string
+    labels?: Record<string, string>
+  }): Promise<PolicyView> {
+    return this.request('POST', '/v1/policies', input)
+  }
+
+  getPolicy(id: string): Promise<PolicyView> {
+    return this.request('GET', `/v1/policies/${encodeURIComponent(id)}`)
+  }
+
+  addPolicyObject(
+    id: string,
+    object: { objectId: string; coreHash: string; bucket?: string; key?: string },
+  ): Promise<PolicyView> {
+    return this.request('POST', `/v1/policies/${encodeURIComponent(id)}/objects`, object)
+  }
+
+  rewrap(request: RewrapRequest, clientKey: ClientPublicJwk): Promise<{ jwe: string }> {
+    return this.request('POST', '/v1/rewrap', { ...request, clientKey })
+  }
+
+  rewrapBatch(
+    requests: readonly RewrapRequest[],
+    clientKey: ClientPublicJwk,
+  ): Promise<{ results: ({ jwe: string } | { error: { code: string; message: string } })[] }> {
+    return this.request('POST', '/v1/rewrap/batch', { requests, clientKey })
+  }
+
+  createUser(
+    email: string,
+    options: { admin?: boolean; mayAssignOwner?: boolean } = {},
+  ): Promise<{ email: string; tokenId: string; token: string }> {
+    return this.request('POST', '/v1/users', { email, ...options })
+  }
+
+  listUsers(): Promise<{ users: UserView[] }> {
+    return this.request('GET', '/v1/users')
+  }
+
+  disableUser(email: string): Promise<UserView> {
+    return this.request('POST', `/v1/users/${encodeURIComponent(email)}/disable`)
+  }
+
+  auditKey(): Promise<{
+    origin: string
+    name: string
+    publicKey: string
+    keyId: string
+    verifierKey: string
+  }> {
+    return this.request('GET', '/v1/audit/key')
+  }
+
+  auditHead(): Promise<{ origin: string; size: number; headHash: string; signedSize: number }> {
+    return this.request('GET', '/v1/audit/head')
+  }
+
+  auditRecords(
+    after: number,
+    limit: number,
+  ): Promise<{
+    records: { seq: number; record: string; entryHash: string }[]
+    next: number | null
+  }> {
+    return this.request('GET', `/v1/audit/records?after=${after}&limit=${limit}`)
+  }
+
+  auditCheckpoints(): Promise<{ checkpoints: { size: number; note: string; signedAt: string }[] }> {
+    return this.request('GET', '/v1/audit/checkpoints')
+  }
+
+  signCheckpoint(): Promise<{ size: number }> {
+    return this.request('POST', '/v1/audit/checkpoints')
+  }
+
+  /**
+   * Sends one request and decodes the JSON answer.
+   * @throws KeyServerError, ClientError
+   */
+  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json' }
+    if (this.#token !== undefined) headers.authorization = `Bearer ${this.#token}`
+    if (body !== undefined) headers['content-type'] = 'application/json'
+    let response: Response
+    try {
+      response = await this.#fetch(this.server + path, {
+        method,
+        headers,
+        body: body === undefined ? null : JSON.stringify(body),
+        signal: AbortSignal.timeout(this.#timeoutMs),
+      })
+    } catch (cause) {
+      throw new ClientError(
+        'ERR_CLIENT_UNAVAILABLE',
+        `cannot reach the key server at ${this.server}`,
+        { cause },
+      )
+    }
+    const text = await response.text()
+    let json: unknown
+    try {
+      json = text === '' ? null : JSON.parse(text)
+    } catch {
+      json = undefined
+    }
+    if (response.ok) {
+      if (json === undefined) throw invalidAnswer(response.status)
+      return json as T
+    }
+    const error = json as { code?: unknown; message?: unknown; requestId?: unknown } | undefined
+    if (typeof error?.code !== 'string' || typeof error.message !== 'string') {
+      if (response.status >= 500) {
+        throw new ClientError('ERR_CLIENT_UNAVAILABLE', `key server answered ${response.status}`)
+      }
+      throw invalidAnswer(response.status)
+    }
+    throw new KeyServerError(
+      error.code,
+      error.message,
+      response.status,
+      typeof error.requestId === 'string' ? error.requestId : undefined,
+    )
+  }
+}
+
+function invalidAnswer(status: number): ClientError {
+  return new ClientError(
+    'ERR_CLIENT_RESPONSE_INVALID',
+    `unexpected answer from the key server (HTTP ${status})`,
+  )
+}

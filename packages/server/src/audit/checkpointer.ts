@@ -1,0 +1,92 @@
+import type { FastifyBaseLogger } from 'fastify'
+import { ServerError } from '../errors.js'
+import type { KeyRing } from '../keys/key-ring.js'
+import type { Store } from '../store/store.js'
+import { noteHash, signCheckpoint } from './checkpoint-note.js'
+
+/** When to sign: at least every `intervalMs`, and as soon as `records` records are unsigned. */
+export interface CheckpointSchedule {
+  readonly intervalMs: number
+  readonly records: number
+}
+
+/**
+ * Signs checkpoints of the audit chain with the server's Ed25519 key: on a timer (empty
+ * intervals included, so a verifier can tell a quiet log from a truncated one) and whenever the
+ * unsigned tail reaches its record count. One signing at a time.
+ */
+export class Checkpointer {
+  readonly #store: Store
+  readonly #keys: KeyRing
+  readonly #schedule: CheckpointSchedule
+  readonly #log: FastifyBaseLogger | undefined
+  #timer: NodeJS.Timeout | undefined
+  #running: Promise<number> | undefined
+  #signedSize = 0
+
+  constructor(store: Store, keys: KeyRing, schedule: CheckpointSchedule, log?: FastifyBaseLogger) {
+    this.#store = store
+    this.#keys = keys
+    this.#schedule = schedule
+    this.#log = log
+  }
+
+  /** Starts the timer (after signing the current head once). */
+  async start(): Promise<void> {
+    await this.sign()
+    this.#timer = setInterval(() => {
+      this.sign().catch((error: unknown) => this.#log?.error({ err: error }, 'checkpoint failed'))
+    }, this.#schedule.intervalMs)
+    this.#timer.unref()
+  }
+
+  /** Stops the timer and waits for a signing in progress. */
+  async stop(): Promise<void> {
+    clearInterval(this.#timer)
+    this.#timer = undefined
+    await this.#running?.catch(() => undefined)
+  }
+
+  /** Tells the checkpointer that record `seq` was appended; signs when the tail is long enough. */
+  appended(seq: number): void {
+    if (seq - this.#signedSize >= this.#schedule.records && this.#running === undefined) {
+      this.sign().catch((error: unknown) => this.#log?.error({ err: error }, 'checkpoint failed'))
+    }
+  }
+
+  /** Signs the current head now; returns the size it covers. */
+  sign(): Promise<number> {
+    this.#running ??= this.#sign().finally(() => {
+      this.#running = undefined
+    })
+    return this.#running
+  }
+
+  async #sign(): Promise<number> {
+    for (let attempt = 0; ; attempt++) {
+      const head = await this.#store.auditHead()
+      const previous = await this.#store.latestCheckpoint()
+      const time = new Date()
+      const note = signCheckpoint(
+        {
+          origin: this.#store.auditOrigin,
+          size: head.size,
+          headHash: head.headHash,
+          time,
+          previousNoteHash: previous === undefined ? undefined : noteHash(previous.note),
+        },
+        this.#keys.checkpointSigner,
+      )
+      try {
+        await this.#store.addCheckpoint(head.size, head.headHash, note, time)
+        this.#signedSize = head.size
+        return head.size
+      } catch (error) {
+        // Another signer (an instance on the same database) got there first: read again.
+        if (!(error instanceof ServerError && error.code === 'ERR_CONFLICT') || attempt >= 2) {
+          throw error
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,22 @@
+export { type AuditValue, canonicalJson } from './canonical-json.js'
+export { chainHash, genesisHash, leafHash } from './chain-hash.js'
+export {
+  type Checkpoint,
+  type CheckpointSigner,
+  type CheckpointVerifierKey,
+  checkpointKeyId,
+  noteHash,
+  type ParsedCheckpointNote,
+  parseCheckpointNote,
+  signCheckpoint,
+  verifyCheckpointNote,
+} from './checkpoint-note.js'
+export {
+  type AuditProblem,
+  type AuditProblemKind,
+  type AuditRow,
+  type AuditVerifyReport,
+  MAX_REPORTED_PROBLEMS,
+  type VerifyAuditLogInput,
+  verifyAuditLog,
+} from './verify-audit-log.js'

@@ -1,0 +1,490 @@
+import { isUtf8 } from 'node:buffer'
+import { ServerError } from '../errors.js'
+import { canonicalJson } from './canonical-json.js'
+import { chainHash, genesisHash, leafHash } from './chain-hash.js'
+import {
+  type CheckpointVerifierKey,
+  checkpointKeyId,
+  noteHash,
+  verifyCheckpointNote,
+} from './checkpoint-note.js'
+import { scanCanonicalRecord } from './scan-canonical-record.js'
+
+/** One stored row of the audit chain. */
+export interface AuditRow {
+  /** The row's position, from 1. */
+  seq: number
+  /** The record's canonical JSON bytes, verbatim. */
+  recordBytes: Uint8Array
+  /** The stored `h_seq`. */
+  entryHash: Uint8Array
+}
+
+/** What {@link verifyAuditLog} checks. */
+export interface VerifyAuditLogInput {
+  /** The log's origin: it seeds `h_0` and must be the origin of every checkpoint. */
+  origin: string
+  /** The rows in ascending seq order, as stored. A synchronous iterable is read fastest. */
+  rows: Iterable<AuditRow> | AsyncIterable<AuditRow>
+  /** The checkpoint notes in the order they were stored (oldest first). */
+  notes: readonly string[]
+  /** The trusted checkpoint key. */
+  key: CheckpointVerifierKey
+  /** The size the database's chain-head row claims, if known. */
+  headSize?: number
+  /** The time the freshness verdict is taken at; default now. */
+  now?: Date
+  /** How old the last checkpoint may be while records wait unsigned; default 120 s (2 × 60 s). */
+  maxUnsignedAgeMs?: number
+}
+
+/**
+ * The kinds of problem the verifier names:
+ *
+ * - `checkpoint-invalid`: a note that does not parse, is signed by another key, does not verify,
+ *   or has another origin.
+ * - `checkpoint-order`: a valid note whose `prev` is not the hash of the note stored before it,
+ *   or whose size or time goes backwards (a note was removed, inserted or reordered).
+ * - `checkpoint-mismatch`: the chain recomputed from the stored records does not reach the head
+ *   a valid note signs: records were changed after signing, hashes recomputed.
+ * - `seq-gap`: row seqs are not contiguous from 1 (a row deleted, repeated or out of order).
+ * - `record-invalid`: record bytes that are not a canonical JSON object with an integer `seq`.
+ * - `record-seq-mismatch`: a record whose `seq` member is not its row's seq (rows moved).
+ * - `entry-hash-mismatch`: a stored entry hash that does not link the record to the row before
+ *   it (a record edited without re-hashing).
+ * - `truncated`: rows end before the size a valid checkpoint signs.
+ * - `head-mismatch`: rows end elsewhere than the size the chain-head row claims.
+ * - `stale`: a warning only: records wait unsigned longer than the bound, so they could be
+ *   changed or dropped without detection.
+ */
+export type AuditProblemKind =
+  | 'checkpoint-invalid'
+  | 'checkpoint-order'
+  | 'checkpoint-mismatch'
+  | 'seq-gap'
+  | 'record-invalid'
+  | 'record-seq-mismatch'
+  | 'entry-hash-mismatch'
+  | 'truncated'
+  | 'head-mismatch'
+  | 'stale'
+
+/** One verdict of the verifier. */
+export interface AuditProblem {
+  /** The first seq concerned, or `undefined` for a problem of a note alone. */
+  seq: number | undefined
+  /** The index of the note concerned in `notes` (from 0), if any. */
+  checkpoint: number | undefined
+  kind: AuditProblemKind
+  /** One line for a person. */
+  message: string
+}
+
+/** The verifier's report (the `validate-logs` shape: counts, covered range, per-item verdicts). */
+export interface AuditVerifyReport {
+  /** `false` if there is any problem other than `stale`. */
+  ok: boolean
+  /** Rows read. */
+  records: number
+  /** Notes that parse, verify under the key and carry the right origin. */
+  checkpoints: number
+  /** The largest size a valid checkpoint signs: the last one's, in a well-ordered log. */
+  signedSize: number
+  /** Records after `signedSize`. */
+  unsignedRecords: number
+  /** The time of the latest valid checkpoint. */
+  lastCheckpointTime: Date | undefined
+  /**
+   * The earliest problem other than `stale`: problems of the notes alone first (they undermine
+   * everything after them), then by seq.
+   */
+  firstBad: AuditProblem | undefined
+  /** The first {@link MAX_REPORTED_PROBLEMS} problems found. */
+  problems: AuditProblem[]
+  /** Wall time of the verification. */
+  millis: number
+}
+
+/** How many problems a report lists; `firstBad` and `ok` still account for all of them. */
+export const MAX_REPORTED_PROBLEMS = 100
+
+const DEFAULT_MAX_UNSIGNED_AGE_MS = 2 * 60_000
+// A synchronous source is read in slices so a long verification inside the server does not
+// hold the event loop for seconds.
+const ROWS_PER_SLICE = 65_536
+
+/**
+ * Verifies an audit chain against its signed checkpoints, the way CloudTrail's `validate-logs`
+ * verifies digests:
+ *
+ * 1. every note must verify under `key`, carry `origin`, chain to the note stored before it
+ *    (`prev`), and never go back in size or time;
+ * 2. the rows are read once: seqs contiguous from 1; each record a canonical JSON object whose
+ *    `seq` is its row's; each stored entry hash linking it to the row before; and the chain
+ *    recomputed from `h_0` must reach every checkpoint's signed head. A mismatch there can only
+ *    come from records changed inside the interval since the previous checkpoint, which the
+ *    problem names. After a checkpoint the walk continues from the signed head, so every
+ *    interval gets its own verdict and one break is not reported again at every later check;
+ * 3. the rows must reach the largest signed size and the chain head's claimed size, and records
+ *    may wait unsigned at most `maxUnsignedAgeMs` (else a `stale` warning).
+ *
+ * Records after the last checkpoint are only as trustworthy as the database: the freshness
+ * verdict bounds that window.
+ *
+ * @param input the log, its notes and the trusted key.
+ * @returns the report; `ok` is the verdict.
+ * @throws ServerError `ERR_INTERNAL` if `key` is not an Ed25519 key with a valid name.
+ * @example
+ * const report = await verifyAuditLog({ origin, rows: store.auditRows(), notes, key })
+ * if (!report.ok) console.error(report.firstBad?.message)
+ */
+export async function verifyAuditLog(input: VerifyAuditLogInput): Promise<AuditVerifyReport> {
+  const started = performance.now()
+  checkpointKeyId(input.key.name, input.key.publicKey)
+  const report = new Report()
+  const points = checkNotes(input, report)
+  const walk = new ChainWalk(input.origin, points, report)
+  const rows = input.rows
+  if (Symbol.iterator in rows) {
+    let slice = 0
+    for (const row of rows) {
+      walk.visit(row)
+      if (++slice === ROWS_PER_SLICE) {
+        slice = 0
+        await new Promise<void>((resolve) => setImmediate(resolve))
+      }
+    }
+  } else {
+    for await (const row of rows) walk.visit(row)
+  }
+  walk.finish(input.headSize)
+
+  const signedSize = points.reduce((max, p) => Math.max(max, p.size), 0)
+  const unsignedRecords = Math.max(0, walk.lastSeq - signedSize)
+  const lastCheckpointTime = points.reduce<Date | undefined>(
+    (latest, p) => (latest === undefined || p.time > latest ? p.time : latest),
+    undefined,
+  )
+  const now = input.now ?? new Date()
+  const maxAge = input.maxUnsignedAgeMs ?? DEFAULT_MAX_UNSIGNED_AGE_MS
+  if (unsignedRecords > 0) {
+    const age =
+      lastCheckpointTime === undefined ? Infinity : now.getTime() - lastCheckpointTime.getTime()
+    if (age > maxAge) {
+      const last = points.at(-1)
+      report.add({
+        seq: signedSize + 1,
+        checkpoint: last?.index,
+        kind: 'stale',
+        message:
+          lastCheckpointTime === undefined
+            ? `${unsignedRecords} records and no valid checkpoint: they could be changed or dropped undetected`
+            : `${unsignedRecords} records after seq ${signedSize} are unsigned and the last checkpoint is ${Math.round(age / 1000)} s old (bound ${Math.round(maxAge / 1000)} s): they could be changed or dropped undetected`,
+      })
+    }
+  }
+  return {
+    ok: report.ok,
+    records: walk.records,
+    checkpoints: points.length,
+    signedSize,
+    unsignedRecords,
+    lastCheckpointTime,
+    firstBad: report.firstBad,
+    problems: report.problems,
+    millis: performance.now() - started,
+  }
+}
+
+/** A valid checkpoint, as the row walk uses it. */
+interface SignedPoint {
+  index: number
+  size: number
+  headHash: Uint8Array
+  time: Date
+}
+
+class Report {
+  ok = true
+  firstBad: AuditProblem | undefined
+  readonly problems: AuditProblem[] = []
+
+  add(problem: AuditProblem): void {
+    if (this.problems.length < MAX_REPORTED_PROBLEMS) this.problems.push(problem)
+    if (problem.kind === 'stale') return
+    this.ok = false
+    if (this.firstBad === undefined || rank(problem) < rank(this.firstBad)) this.firstBad = problem
+  }
+}
+
+function rank(problem: AuditProblem): number {
+  return problem.seq ?? -1
+}
+
+// --- Checkpoint notes ---
+
+function checkNotes(input: VerifyAuditLogInput, report: Report): SignedPoint[] {
+  const points: SignedPoint[] = []
+  let last: SignedPoint | undefined
+  let previousValid = false
+  input.notes.forEach((note, index) => {
+    const problem = (kind: AuditProblemKind, message: string) =>
+      report.add({
+        seq: undefined,
+        checkpoint: index,
+        kind,
+        message: `checkpoint #${index}: ${message}`,
+      })
+    let checkpoint: ReturnType<typeof verifyCheckpointNote>
+    try {
+      checkpoint = verifyCheckpointNote(note, input.key)
+    } catch (error) {
+      if (!(error instanceof ServerError) || error.code !== 'ERR_AUDIT_CHECKPOINT_INVALID')
+        throw error
+      problem('checkpoint-invalid', error.message)
+      previousValid = false
+      return
+    }
+    if (checkpoint.origin !== input.origin) {
+      problem('checkpoint-invalid', `origin "${checkpoint.origin}" is not "${input.origin}"`)
+      previousValid = false
+      return
+    }
+    const point = {
+      index,
+      size: checkpoint.size,
+      headHash: checkpoint.headHash,
+      time: checkpoint.time,
+    }
+    const prev = checkpoint.previousNoteHash
+    const before = input.notes[index - 1]
+    // After an invalid note the link cannot be judged: that note is reported already.
+    if (before === undefined) {
+      if (prev !== undefined)
+        problem('checkpoint-order', 'the first note has a prev hash: earlier notes are missing')
+    } else if (previousValid && (prev === undefined || !noteHash(before).equals(prev))) {
+      problem(
+        'checkpoint-order',
+        `prev is not the hash of checkpoint #${index - 1}: a note was removed, inserted or reordered`,
+      )
+    } else if (last !== undefined && point.size < last.size) {
+      problem('checkpoint-order', `size goes back from ${last.size} to ${point.size}`)
+    } else if (last !== undefined && point.time < last.time) {
+      problem(
+        'checkpoint-order',
+        `time goes back from ${last.time.toISOString()} to ${point.time.toISOString()}`,
+      )
+    }
+    points.push(point)
+    last = point
+    previousValid = true
+  })
+  // The walk meets checkpoints by size; the stable sort keeps stored order among equal sizes.
+  return points.sort((a, b) => a.size - b.size)
+}
+
+// --- Rows ---
+
+/**
+ * One pass over the rows. Per row at most one problem is named, and a problem that is only the
+ * echo of an earlier one is not: the row after a gap or a moved row is not hash-checked, a run
+ * of rows moved by the same offset is named once, and a checkpoint whose interval already has a
+ * problem is not reported again.
+ */
+class ChainWalk {
+  records = 0
+  /** The seq of the last row taken into the chain. */
+  lastSeq = 0
+  readonly #report: Report
+  readonly #points: readonly SignedPoint[]
+  #nextPoint = 0
+  /** The recomputed `h_lastSeq` (after a checkpoint, that checkpoint's signed head). */
+  #head: Buffer
+  /** The stored hash of the previous row, `undefined` when it cannot vouch for the next link. */
+  #previousStored: Uint8Array | undefined
+  /** Whether `#previousStored` equals `#head`, so the next link needs no second hash. */
+  #previousInSync = true
+  #previousOffset = 0
+  #previousBackwards = false
+  /** First seq after the last checkpoint passed. */
+  #intervalStart = 1
+  #intervalFlagged = false
+
+  constructor(origin: string, points: readonly SignedPoint[], report: Report) {
+    this.#report = report
+    this.#points = points
+    this.#head = genesisHash(origin)
+    this.#previousStored = this.#head
+  }
+
+  visit(row: AuditRow): void {
+    this.records++
+    const seq = row.seq
+    const expected = this.lastSeq + 1
+    if (!Number.isSafeInteger(seq) || seq < expected) {
+      if (!this.#previousBackwards) {
+        this.#problem(
+          expected,
+          'seq-gap',
+          `row seq ${seq} follows row seq ${this.lastSeq}: rows repeat or go backwards`,
+        )
+      }
+      this.#previousBackwards = true
+      this.#intervalFlagged = true
+      this.#previousStored = undefined
+      return
+    }
+    this.#previousBackwards = false
+    const gap = seq !== expected
+    // Checkpoints inside a missing range cannot be checked: the gap is their explanation.
+    while (this.#pointBefore(seq)) this.#passPoint(gap && this.#nextPointSize() >= expected)
+    if (gap) {
+      this.#problem(
+        expected,
+        'seq-gap',
+        seq === expected + 1
+          ? `seq ${expected} is missing`
+          : `seq ${expected}..${seq - 1} are missing`,
+      )
+      this.#intervalFlagged = true
+    }
+
+    const bytes = row.recordBytes
+    let memberSeq = scanCanonicalRecord(bytes)
+    let anomaly = gap
+    if (memberSeq === undefined) {
+      const read = readRecordSeq(bytes)
+      if (typeof read === 'string') {
+        this.#problem(seq, 'record-invalid', `record ${seq} ${read}`)
+        anomaly = true
+      } else {
+        memberSeq = read
+      }
+    }
+    if (memberSeq !== undefined) {
+      const offset = memberSeq - seq
+      if (offset !== 0) {
+        if (offset !== this.#previousOffset) {
+          this.#problem(
+            seq,
+            'record-seq-mismatch',
+            `row ${seq} holds the record of seq ${memberSeq}: rows were moved, inserted or deleted`,
+          )
+        }
+        anomaly = true
+      }
+      this.#previousOffset = offset
+    }
+
+    const leaf = leafHash(bytes)
+    this.#head = chainHash(this.#head, seq, leaf)
+    const stored = row.entryHash
+    const previousStored = this.#previousStored
+    let inSync = false
+    if (!anomaly && previousStored !== undefined) {
+      inSync = this.#head.equals(stored)
+      const linked = this.#previousInSync
+        ? inSync
+        : chainHash(previousStored, seq, leaf).equals(stored)
+      if (!linked) {
+        this.#problem(
+          seq,
+          'entry-hash-mismatch',
+          `record ${seq} does not match its stored entry hash: it was edited without re-hashing`,
+        )
+        anomaly = true
+      }
+    } else {
+      inSync = this.#head.equals(stored)
+    }
+    if (anomaly) this.#intervalFlagged = true
+    this.#previousStored = anomaly ? undefined : stored
+    this.#previousInSync = inSync
+    this.lastSeq = seq
+    while (this.#pointBefore(seq + 1)) this.#passPoint(false)
+  }
+
+  finish(headSize: number | undefined): void {
+    while (this.#pointBefore(this.lastSeq + 1)) this.#passPoint(false)
+    const largest = this.#points.at(-1)
+    if (largest !== undefined && largest.size > this.lastSeq) {
+      this.#report.add({
+        seq: this.lastSeq + 1,
+        checkpoint: largest.index,
+        kind: 'truncated',
+        message: `rows end at seq ${this.lastSeq} but checkpoint #${largest.index} signs size ${largest.size}: seq ${this.lastSeq + 1}..${largest.size} are missing`,
+      })
+    }
+    if (headSize !== undefined && headSize !== this.lastSeq) {
+      this.#report.add({
+        seq: (headSize >= 0 && headSize < this.lastSeq ? headSize : this.lastSeq) + 1,
+        checkpoint: undefined,
+        kind: 'head-mismatch',
+        message: `the chain head claims size ${headSize} but the rows end at seq ${this.lastSeq}`,
+      })
+    }
+  }
+
+  #nextPointSize(): number {
+    return this.#points[this.#nextPoint]?.size ?? Number.POSITIVE_INFINITY
+  }
+
+  #pointBefore(seq: number): boolean {
+    const point = this.#points[this.#nextPoint]
+    return point !== undefined && point.size < seq
+  }
+
+  /** Checks the next checkpoint against the recomputed head, then continues from its head. */
+  #passPoint(flagged: boolean): void {
+    const point = this.#points[this.#nextPoint++] as SignedPoint
+    if (!this.#head.equals(point.headHash)) {
+      if (!flagged && !this.#intervalFlagged) {
+        const start = this.#intervalStart
+        this.#report.add({
+          seq: Math.min(start, point.size),
+          checkpoint: point.index,
+          kind: 'checkpoint-mismatch',
+          message:
+            point.size === 0
+              ? `checkpoint #${point.index} of size 0 does not sign this origin's genesis hash`
+              : start > point.size
+                ? `checkpoint #${point.index} signs another head for size ${point.size} than the checkpoint before it (a fork)`
+                : `checkpoint #${point.index} (size ${point.size}) does not match the records: seq ${start}..${point.size} were changed after signing, hashes recomputed`,
+        })
+      }
+      this.#head = Buffer.from(point.headHash)
+      this.#previousInSync =
+        this.#previousStored !== undefined && this.#head.equals(this.#previousStored)
+    }
+    this.#intervalStart = point.size + 1
+    this.#intervalFlagged = false
+  }
+
+  #problem(seq: number, kind: AuditProblemKind, message: string): void {
+    this.#report.add({ seq, checkpoint: undefined, kind, message })
+  }
+}
+
+/** The reference record check: the record's `seq` member, or why the record is invalid. */
+function readRecordSeq(bytes: Uint8Array): number | string {
+  if (!isUtf8(bytes)) return 'is not UTF-8'
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch {
+    return 'is not JSON'
+  }
+  let canonical: string
+  try {
+    canonical = canonicalJson(value as never)
+  } catch {
+    return 'holds a value outside canonical JSON (a float, or nesting too deep)'
+  }
+  if (canonical !== text) return 'is not in canonical JSON form (RFC 8785)'
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return 'is not a JSON object'
+  }
+  const seq = (value as { seq?: unknown }).seq
+  return typeof seq === 'number' ? seq : 'has no integer seq member'
+}

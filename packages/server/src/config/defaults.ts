@@ -1,0 +1,110 @@
+/** One configuration option: its default and what it means (`docs/CONFIGURATION.md` is generated from these). */
+export interface OptionDoc<T> {
+  readonly title: string
+  readonly description: string
+  readonly default: T
+  readonly example: T
+}
+
+/**
+ * Every key-server option with its default (HS-12). Flags of `latch server` map onto these;
+ * `docs/CONFIGURATION.md` lists them.
+ */
+export const DEFAULTS = {
+  dataDir: {
+    title: 'Data directory',
+    description:
+      'Holds the SQLite database, root.key (unless LATCH_ROOT_KEY is set) and admin.token.',
+    default: './.latch',
+    example: '/var/lib/latch',
+  },
+  host: {
+    title: 'Listen address',
+    description: 'Loopback by default; put a TLS-terminating proxy in front for other hosts.',
+    default: '127.0.0.1',
+    example: '0.0.0.0',
+  },
+  port: {
+    title: 'Listen port',
+    description: 'TCP port of the HTTP API; 0 picks a free one.',
+    default: 8400,
+    example: 8400,
+  },
+  kasId: {
+    title: 'Key server id',
+    description:
+      'The name key entries carry in `kas_id` (format §3): which key server holds the key.',
+    default: 'latch',
+    example: 'kas-eu-1',
+  },
+  bodyLimitBytes: {
+    title: 'Request size limit',
+    description: 'Bodies above this get 413 ERR_REQUEST_TOO_LARGE.',
+    default: 1_048_576,
+    example: 262_144,
+  },
+  batchMax: {
+    title: 'Batch re-wrap size',
+    description: 'Most key requests in one POST /v1/rewrap/batch.',
+    default: 100,
+    example: 500,
+  },
+  rateLimitMax: {
+    title: 'Requests per identity per window',
+    description:
+      'Past this, 429 ERR_RATE_LIMITED with Retry-After. Keyed by the authenticated email, or by source address for anonymous requests.',
+    default: 60_000,
+    example: 6_000,
+  },
+  rateLimitWindowMs: {
+    title: 'Rate-limit window',
+    description: 'Length of the rate-limit window in milliseconds.',
+    default: 60_000,
+    example: 10_000,
+  },
+  checkpointIntervalMs: {
+    title: 'Checkpoint interval',
+    description: 'A signed checkpoint of the audit chain at least this often, even when idle.',
+    default: 60_000,
+    example: 30_000,
+  },
+  checkpointRecords: {
+    title: 'Checkpoint every N records',
+    description: 'A signed checkpoint as soon as this many records are unsigned.',
+    default: 10_000,
+    example: 1_000,
+  },
+  maxUnsignedRecords: {
+    title: 'Unsigned tail bound (records)',
+    description:
+      'Past this many records after the last checkpoint, every audited operation stops with 503 (fail closed).',
+    default: 100_000,
+    example: 50_000,
+  },
+  maxUnsignedAgeMs: {
+    title: 'Unsigned tail bound (age)',
+    description:
+      'When the oldest unsigned record is older than this, every audited operation stops with 503.',
+    default: 300_000,
+    example: 120_000,
+  },
+  synchronous: {
+    title: 'SQLite durability',
+    description:
+      'NORMAL survives a killed process (the WAL is in the OS cache); FULL also survives power loss, at one fsync per decision.',
+    default: 'NORMAL' as 'NORMAL' | 'FULL',
+    example: 'FULL' as 'NORMAL' | 'FULL',
+  },
+  oidcIdentityClaim: {
+    title: 'OIDC identity claim',
+    description: 'The claim of an OIDC access token that names the user.',
+    default: 'email',
+    example: 'preferred_username',
+  },
+  logLevel: {
+    title: 'Log level',
+    description: 'pino level; logs never hold a token, a key or plaintext.',
+    default: 'info',
+    example: 'warn',
+  },
+} as const satisfies Record<string, OptionDoc<unknown>>

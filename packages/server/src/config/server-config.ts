@@ -1,0 +1,62 @@
+import { DEFAULTS } from './defaults.js'
+
+/** OIDC bearer tokens accepted besides API tokens. */
+export interface OidcConfig {
+  readonly issuer: string
+  readonly audience: string
+  readonly identityClaim: string
+}
+
+/** The whole key-server configuration; {@link resolveConfig} fills it from {@link DEFAULTS}. */
+export interface ServerConfig {
+  readonly dataDir: string
+  readonly host: string
+  readonly port: number
+  readonly kasId: string
+  readonly bodyLimitBytes: number
+  readonly batchMax: number
+  readonly rateLimitMax: number
+  readonly rateLimitWindowMs: number
+  readonly checkpointIntervalMs: number
+  readonly checkpointRecords: number
+  readonly maxUnsignedRecords: number
+  readonly maxUnsignedAgeMs: number
+  readonly synchronous: 'NORMAL' | 'FULL'
+  readonly logLevel: string
+  readonly oidc: OidcConfig | undefined
+}
+
+/** Options as given (flags, tests): anything left out takes its default. */
+export type ServerConfigInput = Partial<Omit<ServerConfig, 'oidc'>> & {
+  readonly oidc?: { issuer: string; audience: string; identityClaim?: string } | undefined
+}
+
+/** Fills a partial configuration from the defaults. */
+export function resolveConfig(input: ServerConfigInput = {}): ServerConfig {
+  const pick = <K extends keyof typeof DEFAULTS>(k: K) =>
+    (input[k as keyof ServerConfigInput] ?? DEFAULTS[k].default) as (typeof DEFAULTS)[K]['default']
+  return {
+    dataDir: pick('dataDir'),
+    host: pick('host'),
+    port: pick('port'),
+    kasId: pick('kasId'),
+    bodyLimitBytes: pick('bodyLimitBytes'),
+    batchMax: pick('batchMax'),
+    rateLimitMax: pick('rateLimitMax'),
+    rateLimitWindowMs: pick('rateLimitWindowMs'),
+    checkpointIntervalMs: pick('checkpointIntervalMs'),
+    checkpointRecords: pick('checkpointRecords'),
+    maxUnsignedRecords: pick('maxUnsignedRecords'),
+    maxUnsignedAgeMs: pick('maxUnsignedAgeMs'),
+    synchronous: pick('synchronous'),
+    logLevel: pick('logLevel'),
+    oidc:
+      input.oidc === undefined
+        ? undefined
+        : {
+            issuer: input.oidc.issuer,
+            audience: input.oidc.audience,
+            identityClaim: input.oidc.identityClaim ?? DEFAULTS.oidcIdentityClaim.default,
+          },
+  }
+}

@@ -1,0 +1,108 @@
+import { randomUUID } from 'node:crypto'
+import rateLimit from '@fastify/rate-limit'
+import swagger from '@fastify/swagger'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import fp from 'fastify-plugin'
+import { ServerError } from '../errors.js'
+import type { KeyServerServices } from '../services.js'
+import { errorHandler } from './error-handler.js'
+import { authentication } from './plugins/authentication.js'
+import { metrics } from './plugins/metrics.js'
+import { healthRoutes } from './routes/health.js'
+import { auditRoutes } from './routes/v1/audit.js'
+import { keyRoutes } from './routes/v1/keys.js'
+import { policyRoutes } from './routes/v1/policies.js'
+import { rewrapRoutes } from './routes/v1/rewrap.js'
+import { userRoutes } from './routes/v1/users.js'
+import { ErrorSchema, PolicySchema, UserSchema } from './schemas.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    latch: KeyServerServices
+  }
+}
+
+/** Options of {@link buildApp}. */
+export interface AppOptions {
+  /** pino logger options, or false (tests). Tokens are redacted from any logged header. */
+  readonly logger?: FastifyServerOptions['logger']
+}
+
+/**
+ * Builds the key server's HTTP application on its services (HS-10): external plugins
+ * (OpenAPI, rate limit) → metrics → services → authentication → routes. It does not listen;
+ * `server.ts` does. Tests drive it with `app.inject()`.
+ */
+export async function buildApp(
+  services: KeyServerServices,
+  options: AppOptions = {},
+): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: services.config.bodyLimitBytes,
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    ajv: { customOptions: { removeAdditional: true, coerceTypes: false, allErrors: false } },
+    routerOptions: { maxParamLength: 400 },
+  }).withTypeProvider<TypeBoxTypeProvider>()
+
+  app.addSchema(ErrorSchema)
+  app.addSchema(PolicySchema)
+  app.addSchema(UserSchema)
+  app.setErrorHandler(errorHandler)
+  app.setNotFoundHandler((request, reply) =>
+    errorHandler(
+      new ServerError('ERR_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`),
+      request,
+      reply,
+    ),
+  )
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id)
+    reply.header('cache-control', 'no-store')
+  })
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Latch key server', version: '1' },
+      components: {
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      },
+      security: [{ bearer: [] }],
+    },
+  })
+  await app.register(metrics)
+  await app.register(
+    fp(
+      async (instance) => {
+        instance.decorate('latch', services)
+      },
+      { name: 'latch-services' },
+    ),
+  )
+  await app.register(authentication)
+  await app.register(rateLimit, {
+    hook: 'onRequest',
+    max: services.config.rateLimitMax,
+    timeWindow: services.config.rateLimitWindowMs,
+    keyGenerator: (request) => request.identity?.email ?? `ip:${request.ip}`,
+    errorResponseBuilder: (_request, context) => {
+      const error = new ServerError(
+        'ERR_RATE_LIMITED',
+        `too many requests; retry in ${context.after}`,
+      )
+      return Object.assign(error, { statusCode: 429 })
+    },
+  })
+  await app.register(healthRoutes)
+  await app.register(keyRoutes)
+  await app.register(rewrapRoutes)
+  await app.register(policyRoutes)
+  await app.register(userRoutes)
+  await app.register(auditRoutes)
+  app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () =>
+    app.swagger(),
+  )
+  return app
+}

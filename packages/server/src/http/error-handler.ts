@@ -1,0 +1,68 @@
+import { FormatError } from '@latch/format'
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
+import { ServerError, type ServerErrorCode } from '../errors.js'
+import { statusFor } from './status-for.js'
+
+/** The body of every error answer. */
+export interface ErrorBody {
+  readonly code: ServerErrorCode
+  readonly message: string
+  readonly requestId: string
+}
+
+// Answers of 5xx say what to do, never why (the cause goes to the log only).
+const GENERIC: Partial<Record<ServerErrorCode, string>> = {
+  ERR_AUDIT_UNAVAILABLE: 'the audit log cannot record this request; no key was released',
+  ERR_STORE_UNAVAILABLE: 'the key server database is unavailable; retry later',
+  ERR_INTERNAL: 'internal error',
+  ERR_CONFIG_INVALID: 'internal error',
+  ERR_AUDIT_CHECKPOINT_INVALID: 'internal error',
+}
+
+/**
+ * Maps anything thrown by a route to `{ code, message, requestId }` with the status of
+ * {@link statusFor}: our own errors by code, Fastify's parsing and validation errors to 400/413,
+ * the rest to 500 with a generic message (and the cause in the log).
+ */
+export function errorHandler(
+  error: FastifyError | Error,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): FastifyReply {
+  const mapped = toServerError(error)
+  const status = statusFor[mapped.code]
+  if (status >= 500) request.log.error({ err: error }, 'request failed')
+  else request.log.info({ code: mapped.code }, 'request refused')
+  const body: ErrorBody = {
+    code: mapped.code,
+    message: GENERIC[mapped.code] ?? mapped.message,
+    requestId: request.id,
+  }
+  return reply.code(status).type('application/json').send(body)
+}
+
+function toServerError(error: FastifyError | Error): ServerError {
+  if (error instanceof ServerError) return error
+  if (error instanceof FormatError) return new ServerError('ERR_REQUEST_INVALID', error.message)
+  const fastify = error as FastifyError
+  if (fastify.validation !== undefined) {
+    return new ServerError(
+      'ERR_REQUEST_INVALID',
+      `${fastify.validationContext ?? 'request'}: ${fastify.message}`,
+    )
+  }
+  if (fastify.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    return new ServerError('ERR_REQUEST_TOO_LARGE', 'request body too large')
+  }
+  if (fastify.statusCode === 429) {
+    return new ServerError('ERR_RATE_LIMITED', 'too many requests; retry after Retry-After seconds')
+  }
+  if (
+    typeof fastify.statusCode === 'number' &&
+    fastify.statusCode >= 400 &&
+    fastify.statusCode < 500
+  ) {
+    return new ServerError('ERR_REQUEST_INVALID', fastify.message)
+  }
+  return new ServerError('ERR_INTERNAL', 'internal error', { cause: error })
+}

@@ -1,0 +1,152 @@
+import { randomBytes } from 'node:crypto'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import { auditEvent } from '../../../audit/audit-event.js'
+import type { Identity } from '../../../auth/identity.js'
+import { ServerError } from '../../../errors.js'
+import { policyView } from '../../../policy/policy-view.js'
+import { readerMatches } from '../../../policy/reader-matches.js'
+import type { PolicyRecord } from '../../../store/records.js'
+import { callerOf } from '../../caller-of.js'
+import { requestMeta } from '../../request-meta.js'
+import { EmailSchema, errorResponses, PolicyIdSchema, ReaderSchema } from '../../schemas.js'
+
+const ObjectBody = Type.Object({
+  objectId: Type.String({ pattern: '^[A-Za-z0-9_-]{22}$', description: 'base64url object id' }),
+  coreHash: Type.String({ pattern: '^[A-Za-z0-9_-]{43}$', description: 'base64url hc' }),
+  bucket: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
+  key: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
+})
+
+const Labels = Type.Record(
+  Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._:/-]+$' }),
+  Type.String({ maxLength: 256 }),
+  { maxProperties: 32 },
+)
+
+/**
+ * `POST /v1/policies`: a policy for a file about to be encrypted; the caller is its owner unless
+ * an admin or an allowed service account names another. `GET /v1/policies/:id`: the owner,
+ * readers and admins see it; to anyone else it does not exist. `POST /v1/policies/:id/objects`:
+ * the owner (or an admin) records an object the policy covers, once it is written.
+ */
+export const policyRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.post(
+    '/v1/policies',
+    {
+      schema: {
+        summary: 'Create the policy of a file',
+        body: Type.Object({
+          owner: Type.Optional(EmailSchema),
+          readers: Type.Optional(Type.Array(ReaderSchema, { maxItems: 1000 })),
+          expiresAt: Type.Optional(Type.String({ format: 'date-time' })),
+          labels: Type.Optional(Labels),
+        }),
+        response: { 201: Type.Ref('Policy'), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const caller = callerOf(request)
+      const body = request.body
+      const owner = body.owner?.toLowerCase() ?? caller.email
+      if (owner !== caller.email && caller.role !== 'admin' && !caller.mayAssignOwner) {
+        throw new ServerError(
+          'ERR_ACCESS_FORBIDDEN',
+          'only an admin or an allowed service account may name another owner',
+        )
+      }
+      const expiresAt = body.expiresAt === undefined ? undefined : new Date(body.expiresAt)
+      if (expiresAt !== undefined && expiresAt.getTime() <= Date.now()) {
+        throw new ServerError('ERR_REQUEST_INVALID', 'expiresAt must be in the future')
+      }
+      const readers = [...new Set((body.readers ?? []).map((r) => r.toLowerCase()))]
+      const id = `p-${randomBytes(16).toString('base64url')}`
+      const policy = await app.latch.store.createPolicy(
+        { id, owner, readers, expiresAt, labels: body.labels ?? {}, createdBy: caller.email },
+        auditEvent('policy.create', caller, requestMeta(request), {
+          policy_id: id,
+          after: {
+            owner,
+            readers,
+            expires_at: expiresAt?.toISOString() ?? null,
+            labels: body.labels ?? {},
+          },
+        }),
+      )
+      reply.code(201)
+      return policyView(policy)
+    },
+  )
+
+  app.get(
+    '/v1/policies/:id',
+    {
+      schema: {
+        summary: 'Read a policy (owner, readers, admins)',
+        params: Type.Object({ id: PolicyIdSchema }),
+        response: { 200: Type.Ref('Policy'), 404: Type.Ref('Error'), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const policy = await app.latch.store.getPolicy(request.params.id)
+      if (policy === undefined || !maySee(callerOf(request), policy))
+        throw notFound(request.params.id)
+      return policyView(policy)
+    },
+  )
+
+  app.post(
+    '/v1/policies/:id/objects',
+    {
+      schema: {
+        summary: 'Record an object the policy covers (owner, admins)',
+        params: Type.Object({ id: PolicyIdSchema }),
+        body: ObjectBody,
+        response: {
+          200: Type.Ref('Policy'),
+          404: Type.Ref('Error'),
+          409: Type.Ref('Error'),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const caller = callerOf(request)
+      const current = await app.latch.store.getPolicy(request.params.id)
+      if (current === undefined || !maySee(caller, current)) throw notFound(request.params.id)
+      if (current.owner !== caller.email && caller.role !== 'admin') {
+        throw new ServerError(
+          'ERR_ACCESS_FORBIDDEN',
+          'only the owner or an admin may change a policy',
+        )
+      }
+      const { objectId, coreHash, bucket, key } = request.body
+      const policy = await app.latch.store.addPolicyObject(
+        request.params.id,
+        { objectId, coreHash, bucket, key },
+        (before) =>
+          auditEvent('policy.object.add', caller, requestMeta(request), {
+            policy_id: before.id,
+            policy_version: before.version,
+            object_id: objectId,
+            core_hash: coreHash,
+            bucket,
+            key,
+          }),
+      )
+      return policyView(policy)
+    },
+  )
+}
+
+function maySee(caller: Identity, policy: PolicyRecord): boolean {
+  return (
+    caller.role === 'admin' ||
+    policy.owner === caller.email ||
+    policy.readers.some((r) => readerMatches(r, caller.email))
+  )
+}
+
+function notFound(id: string): ServerError {
+  return new ServerError('ERR_NOT_FOUND', `no policy ${id}`)
+}

@@ -1,0 +1,97 @@
+import { Type } from 'typebox'
+
+/** Shared TypeBox schemas of the HTTP API (the OpenAPI document is generated from them). */
+
+export const ErrorSchema = Type.Object(
+  {
+    code: Type.String({ description: 'stable error code, see docs/errors.md' }),
+    message: Type.String(),
+    requestId: Type.String(),
+  },
+  { $id: 'Error', description: 'Every error answer' },
+)
+
+/** The answers every authenticated route can give besides its own. */
+export const errorResponses = {
+  400: Type.Ref('Error'),
+  401: Type.Ref('Error'),
+  403: Type.Ref('Error'),
+  429: Type.Ref('Error'),
+  503: Type.Ref('Error'),
+}
+
+export const EmailSchema = Type.String({
+  minLength: 3,
+  maxLength: 320,
+  pattern: '^[^\\s@]+@[^\\s@]+$',
+  description: 'an email address',
+})
+
+export const ReaderSchema = Type.String({
+  minLength: 3,
+  maxLength: 320,
+  pattern: '^(\\*|[^\\s@*]+)@[^\\s@*]+$',
+  description: 'an email, or *@domain for every address at that domain',
+})
+
+export const PolicyIdSchema = Type.String({
+  minLength: 1,
+  maxLength: 255,
+  pattern: '^[A-Za-z0-9._:-]+$',
+})
+
+export const Base64urlSchema = (description: string, maxLength = 4096) =>
+  Type.String({ minLength: 1, maxLength, pattern: '^[A-Za-z0-9_-]+$', description })
+
+export const ClientKeySchema = Type.Object(
+  {
+    kty: Type.Literal('OKP'),
+    crv: Type.Literal('X25519'),
+    x: Base64urlSchema('the 32-byte public key', 43),
+    kid: Type.Optional(PolicyIdSchema),
+  },
+  { description: "the client's throw-away X25519 public key (JWK)" },
+)
+
+export const PolicyObjectSchema = Type.Object({
+  objectId: Type.String(),
+  coreHash: Type.String(),
+  bucket: Type.Union([Type.String(), Type.Null()]),
+  key: Type.Union([Type.String(), Type.Null()]),
+  registeredAt: Type.String({ format: 'date-time' }),
+})
+
+export const PolicySchema = Type.Object(
+  {
+    id: Type.String(),
+    owner: Type.String(),
+    readers: Type.Array(Type.String()),
+    expiresAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+    labels: Type.Record(Type.String(), Type.String()),
+    state: Type.Union([Type.Literal('active'), Type.Literal('revoked')]),
+    revoked: Type.Union([
+      Type.Object({
+        by: Type.String(),
+        at: Type.String({ format: 'date-time' }),
+        reason: Type.Union([Type.String(), Type.Null()]),
+      }),
+      Type.Null(),
+    ]),
+    version: Type.Integer(),
+    createdAt: Type.String({ format: 'date-time' }),
+    createdBy: Type.String(),
+    objects: Type.Array(PolicyObjectSchema),
+  },
+  { $id: 'Policy' },
+)
+
+export const UserSchema = Type.Object(
+  {
+    email: Type.String(),
+    role: Type.Union([Type.Literal('admin'), Type.Literal('user')]),
+    mayAssignOwner: Type.Boolean(),
+    disabledAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+    createdAt: Type.String({ format: 'date-time' }),
+  },
+  { $id: 'User' },
+)

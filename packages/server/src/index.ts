@@ -1,0 +1,26 @@
+/**
+ * The Latch key server: identities, policies, audited key release and the hash-chained audit
+ * log, over a Fastify HTTP API (`docs/API.md`), on SQLite (and PostgreSQL later) behind one
+ * {@link Store} interface.
+ *
+ * @packageDocumentation
+ */
+export type { CheckpointVerifierKey } from './audit/checkpoint-note.js'
+export { formatVerifierKey, parseVerifierKey } from './audit/verifier-key.js'
+export {
+  type AuditProblem,
+  type AuditRow,
+  type AuditVerifyReport,
+  verifyAuditLog,
+} from './audit/verify-audit-log.js'
+export { verifyStore } from './audit/verify-store.js'
+export { ADMIN_TOKEN_FILE, FIRST_ADMIN_EMAIL } from './bootstrap-admin.js'
+export { DEFAULTS } from './config/defaults.js'
+export { resolveConfig, type ServerConfig, type ServerConfigInput } from './config/server-config.js'
+export { SERVER_ERROR_CODES, ServerError, type ServerErrorCode } from './errors.js'
+export { buildApp } from './http/app.js'
+export { statusFor } from './http/status-for.js'
+export { type RunningServer, type StartOptions, startServer } from './server.js'
+export { closeServices, type KeyServerServices, openServices } from './services.js'
+export { openSqliteStore, type SqliteStoreOptions } from './store/sqlite/sqlite-store.js'
+export type { Store } from './store/store.js'

@@ -1,0 +1,141 @@
+import type { AuditValue } from '../audit/canonical-json.js'
+
+/** A role a user can have. Admins manage users, keys, any policy, and read the audit log. */
+export type Role = 'admin' | 'user'
+
+/** A built-in user (OIDC identities with the same email share its role and disabled flag). */
+export interface UserRecord {
+  readonly email: string
+  readonly role: Role
+  /** A service account allowed to name another owner when it creates a policy. */
+  readonly mayAssignOwner: boolean
+  readonly disabledAt: Date | undefined
+  readonly createdAt: Date
+}
+
+/** An API token as stored: only its SHA-256 is kept. */
+export interface TokenRecord {
+  /** Public id of the token (for listing and revoking); not a secret. */
+  readonly id: string
+  readonly email: string
+  readonly hash: Uint8Array
+  readonly createdAt: Date
+  readonly revokedAt: Date | undefined
+}
+
+/** One of the server's own key pairs, the private half sealed under the root key. */
+export interface ServerKeyRecord {
+  readonly kid: string
+  /** `wrap`: X25519 for key entries; `checkpoint`: Ed25519 that signs audit checkpoints. */
+  readonly use: 'wrap' | 'checkpoint'
+  /** Raw public key (32 bytes). */
+  readonly publicKey: Uint8Array
+  /** AES-256-GCM of the raw private key under the root key (see `keys/seal-private-key.ts`). */
+  readonly sealedPrivateKey: Uint8Array
+  readonly createdAt: Date
+}
+
+/** An encrypted object a policy covers. */
+export interface PolicyObject {
+  /** base64url of the 16-byte object id. */
+  readonly objectId: string
+  /** base64url of the header-core hash `hc`. */
+  readonly coreHash: string
+  readonly bucket: string | undefined
+  readonly key: string | undefined
+  readonly registeredAt: Date
+}
+
+/** Who revoked a policy, when and why. */
+export interface Revocation {
+  readonly by: string
+  readonly at: Date
+  readonly reason: string | undefined
+}
+
+/** A file's policy: who may obtain its key, until when, and whether it is revoked. */
+export interface PolicyRecord {
+  readonly id: string
+  readonly owner: string
+  /** Emails, lower case, or `*@domain` for everyone at a domain. */
+  readonly readers: readonly string[]
+  readonly expiresAt: Date | undefined
+  readonly labels: Readonly<Record<string, string>>
+  readonly revocation: Revocation | undefined
+  /** Increases with every change; decisions record the version they evaluated. */
+  readonly version: number
+  readonly createdAt: Date
+  readonly createdBy: string
+  readonly objects: readonly PolicyObject[]
+}
+
+/** A new policy, before the store gives it its times and version. */
+export interface NewPolicy {
+  readonly id: string
+  readonly owner: string
+  readonly readers: readonly string[]
+  readonly expiresAt: Date | undefined
+  readonly labels: Readonly<Record<string, string>>
+  readonly createdBy: string
+}
+
+/** A new object for a policy. */
+export interface NewPolicyObject {
+  readonly objectId: string
+  readonly coreHash: string
+  readonly bucket: string | undefined
+  readonly key: string | undefined
+}
+
+/**
+ * An audit record before the store appends it: the store adds `v`, `seq` and `time` (database
+ * clock) and chains it. Values must be canonical-JSON values (no `undefined`).
+ */
+export type AuditDraft = { readonly type: string } & { readonly [field: string]: AuditValue }
+
+/** One stored audit record: its canonical bytes verbatim and its chain hash. */
+export interface AuditRow {
+  readonly seq: number
+  readonly recordBytes: Uint8Array
+  readonly entryHash: Uint8Array
+}
+
+/** The chain head and how much of it a signed checkpoint covers. */
+export interface AuditHead {
+  readonly size: number
+  readonly headHash: Uint8Array
+  readonly signedSize: number
+  readonly signedAt: Date | undefined
+  /** Time of the oldest record no checkpoint covers yet. */
+  readonly firstUnsignedAt: Date | undefined
+}
+
+/** A signed checkpoint as stored. */
+export interface CheckpointRecord {
+  readonly size: number
+  readonly note: string
+  readonly signedAt: Date
+}
+
+/** What a key-release decision concluded, before anything is released. */
+export interface Verdict {
+  readonly permit: boolean
+  /** Why: `owner`, `reader` when permitted; the denial reason otherwise (audit only). */
+  readonly reason: string
+}
+
+/**
+ * The inputs of one decision transaction: the policy to load, the pure judgement to apply to it
+ * at the database's time, and the audit record that states the outcome.
+ */
+export interface DecisionInput {
+  readonly policyId: string
+  readonly judge: (policy: PolicyRecord | undefined, now: Date) => Verdict
+  readonly record: (verdict: Verdict, policy: PolicyRecord | undefined) => AuditDraft
+}
+
+/** A committed decision: the verdict and the sequence number of its audit record. */
+export interface DecisionResult {
+  readonly verdict: Verdict
+  readonly seq: number
+}

@@ -1,0 +1,82 @@
+/**
+ * The SQLite schema, as ordered migrations. Each runs once, in a transaction, and bumps
+ * `PRAGMA user_version`. Never edit a shipped migration: add the next one.
+ */
+export const SQLITE_MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+  CREATE TABLE server_keys (
+    kid TEXT PRIMARY KEY,
+    use TEXT NOT NULL CHECK (use IN ('wrap', 'checkpoint')),
+    public_key BLOB NOT NULL,
+    sealed_private_key BLOB NOT NULL,
+    created_at TEXT NOT NULL
+  ) STRICT;
+  CREATE TABLE users (
+    email TEXT PRIMARY KEY,
+    role TEXT NOT NULL CHECK (role IN ('admin', 'user')),
+    may_assign_owner INTEGER NOT NULL,
+    disabled_at TEXT,
+    created_at TEXT NOT NULL
+  ) STRICT;
+  CREATE TABLE tokens (
+    id TEXT PRIMARY KEY,
+    email TEXT NOT NULL REFERENCES users (email),
+    hash BLOB NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    revoked_at TEXT
+  ) STRICT;
+  CREATE INDEX tokens_by_email ON tokens (email);
+  CREATE TABLE policies (
+    id TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    readers TEXT NOT NULL,
+    expires_at TEXT,
+    labels TEXT NOT NULL,
+    revoked_by TEXT,
+    revoked_at TEXT,
+    revoked_reason TEXT,
+    version INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    created_by TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX policies_by_owner ON policies (owner);
+  CREATE TABLE policy_objects (
+    policy_id TEXT NOT NULL REFERENCES policies (id),
+    object_id TEXT NOT NULL,
+    core_hash TEXT NOT NULL,
+    bucket TEXT,
+    key TEXT,
+    registered_at TEXT NOT NULL,
+    PRIMARY KEY (policy_id, object_id)
+  ) STRICT;
+  CREATE INDEX policy_objects_by_location ON policy_objects (bucket, key);
+  CREATE TABLE audit_log (
+    seq INTEGER PRIMARY KEY,
+    record BLOB NOT NULL,
+    entry_hash BLOB NOT NULL
+  ) STRICT;
+  CREATE TABLE audit_head (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    size INTEGER NOT NULL,
+    head_hash BLOB NOT NULL,
+    signed_size INTEGER NOT NULL,
+    signed_at TEXT,
+    first_unsigned_at TEXT
+  ) STRICT;
+  CREATE TABLE checkpoints (
+    size INTEGER NOT NULL,
+    note TEXT NOT NULL,
+    signed_at TEXT NOT NULL
+  ) STRICT;
+  -- Append-only: the application never updates or deletes audit rows or checkpoints.
+  CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+    BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+  CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+    BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+  CREATE TRIGGER checkpoints_no_update BEFORE UPDATE ON checkpoints
+    BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;
+  CREATE TRIGGER checkpoints_no_delete BEFORE DELETE ON checkpoints
+    BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;
+  `,
+]

@@ -1,0 +1,571 @@
+import { randomBytes } from 'node:crypto'
+import Database from 'better-sqlite3'
+import { genesisHash } from '../../audit/chain-hash.js'
+import { sealRecord } from '../../audit/seal-record.js'
+import { ServerError } from '../../errors.js'
+import type {
+  AuditDraft,
+  AuditHead,
+  AuditRow,
+  CheckpointRecord,
+  DecisionInput,
+  DecisionResult,
+  NewPolicy,
+  NewPolicyObject,
+  PolicyObject,
+  PolicyRecord,
+  Role,
+  ServerKeyRecord,
+  TokenRecord,
+  UserRecord,
+} from '../records.js'
+import type { AuditTailBounds, NewToken, NewUser, Store } from '../store.js'
+import { SQLITE_MIGRATIONS } from './schema.js'
+
+/** Options of {@link openSqliteStore}. */
+export interface SqliteStoreOptions {
+  /** Database file, or `:memory:`. */
+  readonly file: string
+  readonly tailBounds: AuditTailBounds
+  /**
+   * `NORMAL` (default) survives a killed process, the WAL being in the OS cache; `FULL` also
+   * survives a power loss, at one fsync per decision.
+   */
+  readonly synchronous?: 'NORMAL' | 'FULL'
+  /** Open an existing database read-only (the verifier): no migration, no write. */
+  readonly readonly?: boolean
+}
+
+const NOW = `strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`
+
+/**
+ * Opens (and migrates) the embedded SQLite store: one file in WAL mode, written by this process.
+ * Each operation is one synchronous `BEGIN IMMEDIATE` transaction, so decisions, policy changes
+ * and audit appends are serialized and the chain's order is the commit order.
+ *
+ * @throws ServerError `ERR_STORE_UNAVAILABLE` when the file cannot be opened or migrated.
+ */
+export function openSqliteStore(options: SqliteStoreOptions): Store {
+  try {
+    if (options.readonly === true) {
+      const db = new Database(options.file, { readonly: true, fileMustExist: true })
+      db.pragma('busy_timeout = 5000')
+      const origin = db.prepare("SELECT value FROM settings WHERE name = 'audit_origin'").get() as
+        | { value: string }
+        | undefined
+      if (origin === undefined) throw new Error('not a Latch database')
+      return new SqliteStore(db, options.tailBounds, origin.value)
+    }
+    const db = new Database(options.file)
+    db.pragma('journal_mode = WAL')
+    db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`)
+    db.pragma('busy_timeout = 5000')
+    db.pragma('foreign_keys = ON')
+    migrate(db)
+    const origin = `latch-audit/${randomBytes(9).toString('base64url')}`
+    db.transaction(() => {
+      db.prepare('INSERT INTO settings VALUES (?, ?) ON CONFLICT DO NOTHING').run(
+        'audit_origin',
+        origin,
+      )
+      const stored = (
+        db.prepare("SELECT value FROM settings WHERE name = 'audit_origin'").get() as {
+          value: string
+        }
+      ).value
+      db.prepare(
+        'INSERT INTO audit_head (id, size, head_hash, signed_size) VALUES (1, 0, ?, 0) ON CONFLICT DO NOTHING',
+      ).run(genesisHash(stored))
+    }).immediate()
+    const stored = db.prepare("SELECT value FROM settings WHERE name = 'audit_origin'").get() as {
+      value: string
+    }
+    return new SqliteStore(db, options.tailBounds, stored.value)
+  } catch (cause) {
+    throw new ServerError('ERR_STORE_UNAVAILABLE', `cannot open database ${options.file}`, {
+      cause,
+    })
+  }
+}
+
+function migrate(db: Database.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number
+  for (let version = current; version < SQLITE_MIGRATIONS.length; version++) {
+    db.transaction(() => {
+      db.exec(SQLITE_MIGRATIONS[version] as string)
+      db.pragma(`user_version = ${version + 1}`)
+    }).immediate()
+  }
+}
+
+interface HeadRow {
+  size: number
+  head_hash: Buffer
+  signed_size: number
+  signed_at: string | null
+  first_unsigned_at: string | null
+}
+
+interface PolicyRow {
+  id: string
+  owner: string
+  readers: string
+  expires_at: string | null
+  labels: string
+  revoked_by: string | null
+  revoked_at: string | null
+  revoked_reason: string | null
+  version: number
+  created_at: string
+  created_by: string
+}
+
+interface ObjectRow {
+  object_id: string
+  core_hash: string
+  bucket: string | null
+  key: string | null
+  registered_at: string
+}
+
+interface UserRow {
+  email: string
+  role: Role
+  may_assign_owner: number
+  disabled_at: string | null
+  created_at: string
+}
+
+interface TokenRow {
+  id: string
+  email: string
+  hash: Buffer
+  created_at: string
+  revoked_at: string | null
+}
+
+class SqliteStore implements Store {
+  readonly kind = 'sqlite' as const
+  readonly auditOrigin: string
+  readonly #db: Database.Database
+  readonly #bounds: AuditTailBounds
+  readonly #sql
+
+  constructor(db: Database.Database, bounds: AuditTailBounds, origin: string) {
+    this.#db = db
+    this.#bounds = bounds
+    this.#sql = prepare(db)
+    this.auditOrigin = origin
+  }
+
+  async close(): Promise<void> {
+    this.#db.close()
+  }
+
+  async ping(): Promise<void> {
+    this.#run(() => this.#sql.now.get())
+  }
+
+  async initSetting(name: string, value: string): Promise<string> {
+    return this.#tx(() => {
+      this.#sql.initSetting.run(name, value)
+      return (this.#sql.getSetting.get(name) as { value: string }).value
+    })
+  }
+
+  async listServerKeys(): Promise<ServerKeyRecord[]> {
+    const rows = this.#run(() => this.#sql.listKeys.all()) as {
+      kid: string
+      use: 'wrap' | 'checkpoint'
+      public_key: Buffer
+      sealed_private_key: Buffer
+      created_at: string
+    }[]
+    return rows.map((r) => ({
+      kid: r.kid,
+      use: r.use,
+      publicKey: r.public_key,
+      sealedPrivateKey: r.sealed_private_key,
+      createdAt: new Date(r.created_at),
+    }))
+  }
+
+  async addServerKey(key: ServerKeyRecord, audit: AuditDraft): Promise<void> {
+    this.#tx(() => {
+      this.#sql.addKey.run(
+        key.kid,
+        key.use,
+        key.publicKey,
+        key.sealedPrivateKey,
+        key.createdAt.toISOString(),
+      )
+      this.#append(audit)
+    })
+  }
+
+  async createUser(user: NewUser, token: NewToken, audit: AuditDraft): Promise<UserRecord> {
+    return this.#tx(() => {
+      if (this.#sql.getUser.get(user.email) !== undefined) {
+        throw new ServerError('ERR_CONFLICT', `user ${user.email} already exists`)
+      }
+      this.#sql.addUser.run(user.email, user.role, user.mayAssignOwner ? 1 : 0)
+      this.#sql.addToken.run(token.id, token.email, token.hash)
+      this.#append(audit)
+      return toUser(this.#sql.getUser.get(user.email) as UserRow)
+    })
+  }
+
+  async findUser(email: string): Promise<UserRecord | undefined> {
+    const row = this.#run(() => this.#sql.getUser.get(email)) as UserRow | undefined
+    return row === undefined ? undefined : toUser(row)
+  }
+
+  async listUsers(): Promise<UserRecord[]> {
+    return (this.#run(() => this.#sql.listUsers.all()) as UserRow[]).map(toUser)
+  }
+
+  async disableUser(email: string, audit: AuditDraft): Promise<UserRecord> {
+    return this.#tx(() => {
+      const changed = this.#sql.disableUser.run(email).changes
+      if (changed === 0 && this.#sql.getUser.get(email) === undefined) {
+        throw new ServerError('ERR_NOT_FOUND', `no user ${email}`)
+      }
+      this.#append(audit)
+      return toUser(this.#sql.getUser.get(email) as UserRow)
+    })
+  }
+
+  async addToken(token: NewToken, audit: AuditDraft): Promise<void> {
+    this.#tx(() => {
+      if (this.#sql.getUser.get(token.email) === undefined) {
+        throw new ServerError('ERR_NOT_FOUND', `no user ${token.email}`)
+      }
+      this.#sql.addToken.run(token.id, token.email, token.hash)
+      this.#append(audit)
+    })
+  }
+
+  async revokeToken(id: string, audit: AuditDraft): Promise<void> {
+    this.#tx(() => {
+      if (this.#sql.revokeToken.run(id).changes === 0) {
+        throw new ServerError('ERR_NOT_FOUND', `no live token ${id}`)
+      }
+      this.#append(audit)
+    })
+  }
+
+  async listTokens(email: string): Promise<TokenRecord[]> {
+    return (this.#run(() => this.#sql.listTokens.all(email)) as TokenRow[]).map(toToken)
+  }
+
+  async findLiveToken(
+    hash: Uint8Array,
+  ): Promise<{ token: TokenRecord; user: UserRecord } | undefined> {
+    const row = this.#run(() => this.#sql.findLiveToken.get(hash)) as
+      | (TokenRow & UserRow & { user_created_at: string })
+      | undefined
+    if (row === undefined) return undefined
+    return {
+      token: toToken(row),
+      user: toUser({ ...row, created_at: row.user_created_at }),
+    }
+  }
+
+  async createPolicy(policy: NewPolicy, audit: AuditDraft): Promise<PolicyRecord> {
+    return this.#tx(() => {
+      if (this.#sql.getPolicy.get(policy.id) !== undefined) {
+        throw new ServerError('ERR_CONFLICT', `policy ${policy.id} already exists`)
+      }
+      this.#sql.addPolicy.run(
+        policy.id,
+        policy.owner,
+        JSON.stringify(policy.readers),
+        policy.expiresAt?.toISOString() ?? null,
+        JSON.stringify(policy.labels),
+        policy.createdBy,
+      )
+      this.#append(audit)
+      return this.#policy(policy.id) as PolicyRecord
+    })
+  }
+
+  async getPolicy(id: string): Promise<PolicyRecord | undefined> {
+    return this.#run(() => this.#policy(id))
+  }
+
+  async addPolicyObject(
+    policyId: string,
+    object: NewPolicyObject,
+    audit: (before: PolicyRecord) => AuditDraft,
+  ): Promise<PolicyRecord> {
+    return this.#tx(() => {
+      const before = this.#policy(policyId)
+      if (before === undefined) throw new ServerError('ERR_NOT_FOUND', `no policy ${policyId}`)
+      const existing = before.objects.find((o) => o.objectId === object.objectId)
+      if (existing !== undefined && existing.coreHash !== object.coreHash) {
+        throw new ServerError('ERR_CONFLICT', 'object id already registered with another header')
+      }
+      this.#sql.addObject.run(
+        policyId,
+        object.objectId,
+        object.coreHash,
+        object.bucket ?? null,
+        object.key ?? null,
+      )
+      this.#sql.bumpPolicy.run(policyId)
+      this.#append(audit(before))
+      return this.#policy(policyId) as PolicyRecord
+    })
+  }
+
+  async decide(input: DecisionInput): Promise<DecisionResult> {
+    return this.#tx(() => {
+      const policy = this.#policy(input.policyId)
+      const now = new Date((this.#sql.now.get() as { now: string }).now)
+      const verdict = input.judge(policy, now)
+      const seq = this.#append(input.record(verdict, policy))
+      return { verdict, seq }
+    })
+  }
+
+  async appendAudit(audit: AuditDraft): Promise<number> {
+    return this.#tx(() => this.#append(audit))
+  }
+
+  async auditHead(): Promise<AuditHead> {
+    const row = this.#run(() => this.#sql.getHead.get()) as HeadRow
+    return {
+      size: row.size,
+      headHash: row.head_hash,
+      signedSize: row.signed_size,
+      signedAt: optionalDate(row.signed_at),
+      firstUnsignedAt: optionalDate(row.first_unsigned_at),
+    }
+  }
+
+  async readAudit(afterSeq: number, limit: number): Promise<AuditRow[]> {
+    const rows = this.#run(() => this.#sql.readAudit.raw().all(afterSeq, limit)) as [
+      number,
+      Buffer,
+      Buffer,
+    ][]
+    return rows.map(([seq, recordBytes, entryHash]) => ({ seq, recordBytes, entryHash }))
+  }
+
+  async *iterateAudit(afterSeq = 0): AsyncIterable<AuditRow> {
+    // Pages, not one open iterator: better-sqlite3 forbids writes on a connection while one of its
+    // statements iterates, and the server keeps writing while the verifier reads.
+    let next = afterSeq
+    for (;;) {
+      const page = await this.readAudit(next, 10_000)
+      for (const row of page) yield row
+      if (page.length < 10_000) return
+      next = (page[page.length - 1] as AuditRow).seq
+    }
+  }
+
+  async addCheckpoint(
+    size: number,
+    headHash: Uint8Array,
+    note: string,
+    signedAt: Date,
+  ): Promise<void> {
+    this.#tx(() => {
+      const head = this.#sql.getHead.get() as HeadRow
+      const at =
+        size === 0
+          ? genesisHash(this.auditOrigin)
+          : (this.#sql.entryHash.get(size) as { entry_hash: Buffer } | undefined)?.entry_hash
+      if (at === undefined || !Buffer.from(headHash).equals(at) || size < head.signed_size) {
+        throw new ServerError('ERR_CONFLICT', 'checkpoint does not match the stored chain')
+      }
+      this.#sql.addCheckpoint.run(size, note, signedAt.toISOString())
+      const firstUnsigned =
+        size >= head.size
+          ? null
+          : (
+              JSON.parse(
+                (this.#sql.recordAt.get(size + 1) as { record: Buffer }).record.toString('utf8'),
+              ) as { time: string }
+            ).time
+      this.#sql.signHead.run(size, signedAt.toISOString(), firstUnsigned)
+    })
+  }
+
+  async listCheckpoints(): Promise<CheckpointRecord[]> {
+    const rows = this.#run(() => this.#sql.listCheckpoints.all()) as {
+      size: number
+      note: string
+      signed_at: string
+    }[]
+    return rows.map((r) => ({ size: r.size, note: r.note, signedAt: new Date(r.signed_at) }))
+  }
+
+  async latestCheckpoint(): Promise<CheckpointRecord | undefined> {
+    const row = this.#run(() => this.#sql.latestCheckpoint.get()) as
+      | { size: number; note: string; signed_at: string }
+      | undefined
+    return row === undefined
+      ? undefined
+      : { size: row.size, note: row.note, signedAt: new Date(row.signed_at) }
+  }
+
+  // --- Internals ---
+
+  #append(draft: AuditDraft): number {
+    const head = this.#sql.getHead.get() as HeadRow
+    const time = (this.#sql.now.get() as { now: string }).now
+    const unsigned = head.size - head.signed_size
+    const oldest = head.first_unsigned_at === null ? undefined : Date.parse(head.first_unsigned_at)
+    if (
+      unsigned >= this.#bounds.maxUnsignedRecords ||
+      (oldest !== undefined && Date.parse(time) - oldest > this.#bounds.maxUnsignedAgeMs)
+    ) {
+      throw new ServerError('ERR_AUDIT_UNAVAILABLE', 'the unsigned audit tail is past its bound')
+    }
+    const seq = head.size + 1
+    const sealed = sealRecord(draft, seq, time, head.head_hash)
+    try {
+      this.#sql.appendAudit.run(seq, sealed.recordBytes, sealed.entryHash)
+      this.#sql.advanceHead.run(seq, sealed.entryHash, time)
+    } catch (cause) {
+      throw new ServerError('ERR_AUDIT_UNAVAILABLE', 'the audit record could not be written', {
+        cause,
+      })
+    }
+    return seq
+  }
+
+  #policy(id: string): PolicyRecord | undefined {
+    const row = this.#sql.getPolicy.get(id) as PolicyRow | undefined
+    if (row === undefined) return undefined
+    const objects = (this.#sql.listObjects.all(id) as ObjectRow[]).map(toObject)
+    return toPolicy(row, objects)
+  }
+
+  #tx<T>(fn: () => T): T {
+    return this.#run(() => this.#db.transaction(fn).immediate())
+  }
+
+  #run<T>(fn: () => T): T {
+    try {
+      return fn()
+    } catch (cause) {
+      if (cause instanceof ServerError) throw cause
+      throw new ServerError('ERR_STORE_UNAVAILABLE', 'the database failed', { cause })
+    }
+  }
+}
+
+function prepare(db: Database.Database) {
+  return {
+    now: db.prepare(`SELECT ${NOW} AS now`),
+    initSetting: db.prepare(
+      'INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT DO NOTHING',
+    ),
+    getSetting: db.prepare('SELECT value FROM settings WHERE name = ?'),
+    listKeys: db.prepare('SELECT * FROM server_keys ORDER BY created_at, kid'),
+    addKey: db.prepare('INSERT INTO server_keys VALUES (?, ?, ?, ?, ?)'),
+    getUser: db.prepare('SELECT * FROM users WHERE email = ?'),
+    listUsers: db.prepare('SELECT * FROM users ORDER BY email'),
+    addUser: db.prepare(`INSERT INTO users VALUES (?, ?, ?, NULL, ${NOW})`),
+    disableUser: db.prepare(
+      `UPDATE users SET disabled_at = ${NOW} WHERE email = ? AND disabled_at IS NULL`,
+    ),
+    addToken: db.prepare(`INSERT INTO tokens VALUES (?, ?, ?, ${NOW}, NULL)`),
+    revokeToken: db.prepare(
+      `UPDATE tokens SET revoked_at = ${NOW} WHERE id = ? AND revoked_at IS NULL`,
+    ),
+    listTokens: db.prepare('SELECT * FROM tokens WHERE email = ? ORDER BY created_at, id'),
+    findLiveToken: db.prepare(
+      `SELECT t.*, u.role, u.may_assign_owner, u.disabled_at, u.created_at AS user_created_at
+       FROM tokens t JOIN users u ON u.email = t.email
+       WHERE t.hash = ? AND t.revoked_at IS NULL AND u.disabled_at IS NULL`,
+    ),
+    getPolicy: db.prepare('SELECT * FROM policies WHERE id = ?'),
+    addPolicy: db.prepare(
+      `INSERT INTO policies VALUES (?, ?, ?, ?, ?, NULL, NULL, NULL, 1, ${NOW}, ?)`,
+    ),
+    bumpPolicy: db.prepare('UPDATE policies SET version = version + 1 WHERE id = ?'),
+    listObjects: db.prepare(
+      'SELECT * FROM policy_objects WHERE policy_id = ? ORDER BY registered_at, object_id',
+    ),
+    addObject: db.prepare(
+      `INSERT INTO policy_objects VALUES (?, ?, ?, ?, ?, ${NOW})
+       ON CONFLICT (policy_id, object_id) DO UPDATE SET bucket = excluded.bucket, key = excluded.key`,
+    ),
+    getHead: db.prepare('SELECT * FROM audit_head WHERE id = 1'),
+    advanceHead: db.prepare(
+      `UPDATE audit_head SET size = ?, head_hash = ?,
+         first_unsigned_at = coalesce(first_unsigned_at, ?) WHERE id = 1`,
+    ),
+    signHead: db.prepare(
+      'UPDATE audit_head SET signed_size = ?, signed_at = ?, first_unsigned_at = ? WHERE id = 1',
+    ),
+    appendAudit: db.prepare('INSERT INTO audit_log (seq, record, entry_hash) VALUES (?, ?, ?)'),
+    readAudit: db.prepare(
+      'SELECT seq, record, entry_hash FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?',
+    ),
+    entryHash: db.prepare('SELECT entry_hash FROM audit_log WHERE seq = ?'),
+    recordAt: db.prepare('SELECT record FROM audit_log WHERE seq = ?'),
+    addCheckpoint: db.prepare('INSERT INTO checkpoints (size, note, signed_at) VALUES (?, ?, ?)'),
+    listCheckpoints: db.prepare('SELECT * FROM checkpoints ORDER BY rowid'),
+    latestCheckpoint: db.prepare('SELECT * FROM checkpoints ORDER BY rowid DESC LIMIT 1'),
+  }
+}
+
+function optionalDate(value: string | null): Date | undefined {
+  return value === null ? undefined : new Date(value)
+}
+
+function toUser(row: UserRow): UserRecord {
+  return {
+    email: row.email,
+    role: row.role,
+    mayAssignOwner: row.may_assign_owner === 1,
+    disabledAt: optionalDate(row.disabled_at),
+    createdAt: new Date(row.created_at),
+  }
+}
+
+function toToken(row: TokenRow): TokenRecord {
+  return {
+    id: row.id,
+    email: row.email,
+    hash: row.hash,
+    createdAt: new Date(row.created_at),
+    revokedAt: optionalDate(row.revoked_at),
+  }
+}
+
+function toObject(row: ObjectRow): PolicyObject {
+  return {
+    objectId: row.object_id,
+    coreHash: row.core_hash,
+    bucket: row.bucket ?? undefined,
+    key: row.key ?? undefined,
+    registeredAt: new Date(row.registered_at),
+  }
+}
+
+function toPolicy(row: PolicyRow, objects: PolicyObject[]): PolicyRecord {
+  return {
+    id: row.id,
+    owner: row.owner,
+    readers: JSON.parse(row.readers) as string[],
+    expiresAt: optionalDate(row.expires_at),
+    labels: JSON.parse(row.labels) as Record<string, string>,
+    revocation:
+      row.revoked_at === null
+        ? undefined
+        : {
+            by: row.revoked_by ?? '',
+            at: new Date(row.revoked_at),
+            reason: row.revoked_reason ?? undefined,
+          },
+    version: row.version,
+    createdAt: new Date(row.created_at),
+    createdBy: row.created_by,
+    objects,
+  }
+}

@@ -1,0 +1,116 @@
+import type {
+  AuditDraft,
+  AuditHead,
+  AuditRow,
+  CheckpointRecord,
+  DecisionInput,
+  DecisionResult,
+  NewPolicy,
+  NewPolicyObject,
+  PolicyRecord,
+  Role,
+  ServerKeyRecord,
+  TokenRecord,
+  UserRecord,
+} from './records.js'
+
+/** Bounds on the audit chain's unsigned tail: past either, every audited operation stops (503). */
+export interface AuditTailBounds {
+  /** Records after the last signed checkpoint. */
+  readonly maxUnsignedRecords: number
+  /** Age of the oldest record after the last signed checkpoint, in milliseconds. */
+  readonly maxUnsignedAgeMs: number
+}
+
+/**
+ * Everything the key server keeps, behind one interface with one implementation per database
+ * (SQLite, PostgreSQL) and one contract suite both pass (`test/store-contract.ts`).
+ *
+ * Every method that changes state takes the audit record of the change and appends it to the
+ * chain in the same transaction, last: the change and its record commit together or not at all.
+ * Appends get their sequence number and time under the chain-head lock, so the chain's order is
+ * the commit order. Errors: `ERR_CONFLICT`, `ERR_NOT_FOUND`, `ERR_AUDIT_UNAVAILABLE` (the record
+ * cannot be written or the unsigned tail is past its bound), `ERR_STORE_UNAVAILABLE`.
+ */
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres'
+  /** The audit chain's origin (`h_0` derives from it), fixed on first start. */
+  readonly auditOrigin: string
+  /** Closes the connection(s). */
+  close(): Promise<void>
+  /** Throws `ERR_STORE_UNAVAILABLE` when the database does not answer. */
+  ping(): Promise<void>
+
+  // --- Settings that are fixed on first start ---
+  /** Returns the stored value of `name`, storing `value` first when there is none. */
+  initSetting(name: string, value: string): Promise<string>
+
+  // --- The server's key pairs ---
+  listServerKeys(): Promise<ServerKeyRecord[]>
+  addServerKey(key: ServerKeyRecord, audit: AuditDraft): Promise<void>
+
+  // --- Users and API tokens ---
+  /** Creates a user with a first token. @throws `ERR_CONFLICT` when the email exists. */
+  createUser(user: NewUser, token: NewToken, audit: AuditDraft): Promise<UserRecord>
+  findUser(email: string): Promise<UserRecord | undefined>
+  listUsers(): Promise<UserRecord[]>
+  /** Disables a user (their tokens stop working at once). @throws `ERR_NOT_FOUND`. */
+  disableUser(email: string, audit: AuditDraft): Promise<UserRecord>
+  addToken(token: NewToken, audit: AuditDraft): Promise<void>
+  /** Revokes a token. @throws `ERR_NOT_FOUND` for an unknown id. */
+  revokeToken(id: string, audit: AuditDraft): Promise<void>
+  listTokens(email: string): Promise<TokenRecord[]>
+  /** The live token with this hash and its enabled user, if any. */
+  findLiveToken(hash: Uint8Array): Promise<{ token: TokenRecord; user: UserRecord } | undefined>
+
+  // --- Policies ---
+  /** @throws `ERR_CONFLICT` when the id exists. */
+  createPolicy(policy: NewPolicy, audit: AuditDraft): Promise<PolicyRecord>
+  getPolicy(id: string): Promise<PolicyRecord | undefined>
+  /**
+   * Records an object the policy covers. `audit` receives the policy as it was.
+   * @throws `ERR_NOT_FOUND`, `ERR_CONFLICT` (the object id is registered with another hash).
+   */
+  addPolicyObject(
+    policyId: string,
+    object: NewPolicyObject,
+    audit: (before: PolicyRecord) => AuditDraft,
+  ): Promise<PolicyRecord>
+
+  // --- Key release ---
+  /**
+   * One key-release decision in one transaction: load the policy, judge it at the database's
+   * time, append the decision's audit record, commit. Nothing may be released before this returns.
+   */
+  decide(input: DecisionInput): Promise<DecisionResult>
+
+  // --- Audit chain ---
+  /** Appends one record on its own (a denial before any policy, a failed authentication). */
+  appendAudit(audit: AuditDraft): Promise<number>
+  auditHead(): Promise<AuditHead>
+  /** Records with `seq > afterSeq`, ascending, at most `limit`. */
+  readAudit(afterSeq: number, limit: number): Promise<AuditRow[]>
+  /** Streams every record from `afterSeq + 1` (for the verifier). */
+  iterateAudit(afterSeq?: number): AsyncIterable<AuditRow>
+  /**
+   * Stores a signed checkpoint of the head `(size, headHash)`. @throws `ERR_CONFLICT` when the
+   * chain's hash at `size` is not `headHash` (someone changed it since it was read).
+   */
+  addCheckpoint(size: number, headHash: Uint8Array, note: string, signedAt: Date): Promise<void>
+  listCheckpoints(): Promise<CheckpointRecord[]>
+  latestCheckpoint(): Promise<CheckpointRecord | undefined>
+}
+
+/** A user to create. */
+export interface NewUser {
+  readonly email: string
+  readonly role: Role
+  readonly mayAssignOwner: boolean
+}
+
+/** A token to store: its public id and the SHA-256 of its secret. */
+export interface NewToken {
+  readonly id: string
+  readonly email: string
+  readonly hash: Uint8Array
+}

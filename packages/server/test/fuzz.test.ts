@@ -1,0 +1,115 @@
+import fc from 'fast-check'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { encryptFor } from './helpers/encrypt-for.js'
+import { buildTestApp, type TestApp } from './helpers/test-app.js'
+
+// T15 of the research report: arbitrary request bodies and headers never produce a 5xx or a crash.
+
+let t: TestApp
+let token: string
+let validCore: string
+let validJwe: string
+beforeAll(async () => {
+  t = await buildTestApp({ rateLimitMax: 10_000_000 })
+  token = await t.user('fuzz@example.com')
+  const owner = t.client(token)
+  const policy = await owner.createPolicy({})
+  const { header } = await encryptFor(owner, policy.id, Buffer.from('x'))
+  validCore = Buffer.from(header.coreBytes).toString('base64url')
+  validJwe = header.entries[0]?.jwe as string
+})
+afterAll(async () => {
+  await t.close()
+})
+
+const runs = process.env.SLOW === '1' ? 5_000 : 300
+
+const json = fc.jsonValue({ maxDepth: 3 })
+const mutatedString = (valid: () => string) =>
+  fc.oneof(
+    fc.string({ maxLength: 300 }),
+    fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })).map(([at, byte]) => {
+      const s = valid()
+      const i = at % Math.max(s.length, 1)
+      return s.slice(0, i) + String.fromCharCode(byte) + s.slice(i + 1)
+    }),
+    fc.nat().map((n) => valid().slice(0, n % (valid().length + 1))),
+  )
+const rewrapBody = fc.record(
+  {
+    core: mutatedString(() => validCore),
+    jwe: mutatedString(() => validJwe),
+    clientKey: fc.oneof(
+      json,
+      fc.record({
+        kty: fc.constantFrom('OKP', 'EC', ''),
+        crv: fc.constantFrom('X25519', 'Ed25519'),
+        x: fc.base64String({ maxLength: 60 }),
+      }),
+    ),
+    extra: json,
+  },
+  { requiredKeys: [] },
+)
+
+const routes = [
+  ['POST', '/v1/rewrap'],
+  ['POST', '/v1/rewrap/batch'],
+  ['POST', '/v1/policies'],
+  ['POST', '/v1/users'],
+  ['POST', '/v1/tokens'],
+  ['GET', '/v1/audit/records'],
+  ['POST', '/v1/policies/p-x/objects'],
+] as const
+
+describe('T15: fuzzed requests', () => {
+  it(`never answers 5xx to arbitrary bodies, query strings and headers (${runs} runs per property)`, async () => {
+    let executions = 0
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...routes),
+        fc.oneof(
+          json,
+          rewrapBody,
+          fc.record({ requests: fc.array(rewrapBody, { maxLength: 3 }), clientKey: json }),
+        ),
+        fc.string({ maxLength: 40 }),
+        fc.oneof(fc.constant(`Bearer ${token}`), fc.string({ maxLength: 80 })),
+        async ([method, url], body, query, authorization) => {
+          executions++
+          const response = await t.app.inject({
+            method,
+            url: `${url}?${encodeURIComponent(query)}=${encodeURIComponent(query)}`,
+            headers: {
+              authorization: authorization.replace(/[^\x20-\x7e]/g, ''),
+              'content-type': 'application/json',
+            },
+            payload: JSON.stringify(body),
+          })
+          expect(response.statusCode, response.body).toBeLessThan(500)
+          expect(response.json()).toBeTypeOf('object')
+        },
+      ),
+      { numRuns: runs },
+    )
+    await fc.assert(
+      fc.asyncProperty(
+        fc.uint8Array({ maxLength: 2000 }),
+        fc.constantFrom(...routes),
+        async (bytes, [method, url]) => {
+          executions++
+          const response = await t.app.inject({
+            method,
+            url,
+            headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+            payload: Buffer.from(bytes),
+          })
+          expect(response.statusCode, response.body).toBeLessThan(500)
+        },
+      ),
+      { numRuns: runs },
+    )
+    expect(executions).toBeGreaterThanOrEqual(2 * runs)
+    expect((await t.app.inject('/healthz')).statusCode).toBe(200)
+  })
+})
