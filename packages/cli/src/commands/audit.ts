@@ -120,7 +120,7 @@ function print(result: Result, io: Io, json: boolean): void {
   }
   const n = (x: number) => x.toLocaleString('en-US')
   io.stdout.write(
-    `${result.origin}: ${n(result.records)} records, ${n(result.checkpoints)} signed checkpoints, ` +
+    `${result.origin}: ${n(result.records)} records, ${n(result.checkpoints)} signed checkpoint${result.checkpoints === 1 ? '' : 's'}, ` +
       `signed through ${n(result.signedSize)}, ${n(result.unsignedRecords)} unsigned ` +
       `(${n(Math.round(result.records / Math.max(result.millis / 1000, 0.001)))} records/s)\n`,
   )

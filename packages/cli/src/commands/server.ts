@@ -2,7 +2,7 @@ import { DEFAULTS, startServer } from '@latch/server'
 import { Command, Option } from 'commander'
 import { CliError } from '../errors.js'
 import type { Io } from '../io.js'
-import { parsePort } from './parse-port.js'
+import { parseCount, parsePort } from './parse-flags.js'
 
 /**
  * `latch server`: runs the key server until SIGINT/SIGTERM. Logs (JSON lines, no secrets) go to
@@ -27,6 +27,12 @@ export function serverCommand(io: Io): Command {
         .choices(['NORMAL', 'FULL'])
         .default(DEFAULTS.synchronous.default),
     )
+    .option(
+      '--rate-limit <n>',
+      `${DEFAULTS.rateLimitMax.title} (per minute)`,
+      parseCount,
+      DEFAULTS.rateLimitMax.default,
+    )
     .option('--log-level <level>', DEFAULTS.logLevel.description, DEFAULTS.logLevel.default)
     .action(async (options: ServerFlags) => {
       if ((options.oidcIssuer === undefined) !== (options.oidcAudience === undefined)) {
@@ -38,6 +44,8 @@ export function serverCommand(io: Io): Command {
         port: options.port,
         kasId: options.kasId,
         synchronous: options.sync,
+        rateLimitMax: options.rateLimit,
+        rateLimitWindowMs: 60_000,
         logger: { level: options.logLevel, stream: io.stderr },
         oidc:
           options.oidcIssuer === undefined || options.oidcAudience === undefined
@@ -67,4 +75,5 @@ interface ServerFlags {
   oidcClaim: string
   sync: 'NORMAL' | 'FULL'
   logLevel: string
+  rateLimit: number
 }

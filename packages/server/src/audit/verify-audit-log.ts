@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer'
 import { ServerError } from '../errors.js'
 import { canonicalJson } from './canonical-json.js'
-import { chainHash, genesisHash, leafHash } from './chain-hash.js'
+import { chainHashLatin1, genesisHash, leafHashLatin1 } from './chain-hash.js'
 import {
   type CheckpointVerifierKey,
   checkpointKeyId,
@@ -108,6 +108,7 @@ export interface AuditVerifyReport {
 /** How many problems a report lists; `firstBad` and `ok` still account for all of them. */
 export const MAX_REPORTED_PROBLEMS = 100
 
+const HASH_SIZE = 32
 const DEFAULT_MAX_UNSIGNED_AGE_MS = 2 * 60_000
 // A synchronous source is read in slices so a long verification inside the server does not
 // hold the event loop for seconds.
@@ -200,7 +201,8 @@ export async function verifyAuditLog(input: VerifyAuditLogInput): Promise<AuditV
 interface SignedPoint {
   index: number
   size: number
-  headHash: Uint8Array
+  /** The signed head as a latin1 string, the walk's form of a hash. */
+  head: string
   time: Date
 }
 
@@ -253,7 +255,7 @@ function checkNotes(input: VerifyAuditLogInput, report: Report): SignedPoint[] {
     const point = {
       index,
       size: checkpoint.size,
-      headHash: checkpoint.headHash,
+      head: latin1(checkpoint.headHash),
       time: checkpoint.time,
     }
     const prev = checkpoint.previousNoteHash
@@ -298,8 +300,8 @@ class ChainWalk {
   readonly #report: Report
   readonly #points: readonly SignedPoint[]
   #nextPoint = 0
-  /** The recomputed `h_lastSeq` (after a checkpoint, that checkpoint's signed head). */
-  #head: Buffer
+  /** The recomputed `h_lastSeq` (after a checkpoint, its signed head), as a latin1 string. */
+  #head: string
   /** The stored hash of the previous row, `undefined` when it cannot vouch for the next link. */
   #previousStored: Uint8Array | undefined
   /** Whether `#previousStored` equals `#head`, so the next link needs no second hash. */
@@ -313,8 +315,9 @@ class ChainWalk {
   constructor(origin: string, points: readonly SignedPoint[], report: Report) {
     this.#report = report
     this.#points = points
-    this.#head = genesisHash(origin)
-    this.#previousStored = this.#head
+    const genesis = genesisHash(origin)
+    this.#head = latin1(genesis)
+    this.#previousStored = genesis
   }
 
   visit(row: AuditRow): void {
@@ -376,16 +379,15 @@ class ChainWalk {
       this.#previousOffset = offset
     }
 
-    const leaf = leafHash(bytes)
-    this.#head = chainHash(this.#head, seq, leaf)
+    const leaf = leafHashLatin1(bytes)
+    this.#head = chainHashLatin1(this.#head, seq, leaf)
     const stored = row.entryHash
     const previousStored = this.#previousStored
-    let inSync = false
+    const inSync = sameHash(stored, this.#head)
     if (!anomaly && previousStored !== undefined) {
-      inSync = this.#head.equals(stored)
       const linked = this.#previousInSync
         ? inSync
-        : chainHash(previousStored, seq, leaf).equals(stored)
+        : sameHash(stored, chainHashLatin1(latin1(previousStored), seq, leaf))
       if (!linked) {
         this.#problem(
           seq,
@@ -394,11 +396,10 @@ class ChainWalk {
         )
         anomaly = true
       }
-    } else {
-      inSync = this.#head.equals(stored)
     }
     if (anomaly) this.#intervalFlagged = true
-    this.#previousStored = anomaly ? undefined : stored
+    // Only a 32-byte stored hash can vouch for the next link (and be hashed into it).
+    this.#previousStored = anomaly || stored.length !== HASH_SIZE ? undefined : stored
     this.#previousInSync = inSync
     this.lastSeq = seq
     while (this.#pointBefore(seq + 1)) this.#passPoint(false)
@@ -437,11 +438,11 @@ class ChainWalk {
   /** Checks the next checkpoint against the recomputed head, then continues from its head. */
   #passPoint(flagged: boolean): void {
     const point = this.#points[this.#nextPoint++] as SignedPoint
-    if (!this.#head.equals(point.headHash)) {
+    if (this.#head !== point.head) {
       if (!flagged && !this.#intervalFlagged) {
         const start = this.#intervalStart
         this.#report.add({
-          seq: Math.min(start, point.size),
+          seq: point.size === 0 ? undefined : Math.min(start, point.size),
           checkpoint: point.index,
           kind: 'checkpoint-mismatch',
           message:
@@ -452,9 +453,9 @@ class ChainWalk {
                 : `checkpoint #${point.index} (size ${point.size}) does not match the records: seq ${start}..${point.size} were changed after signing, hashes recomputed`,
         })
       }
-      this.#head = Buffer.from(point.headHash)
+      this.#head = point.head
       this.#previousInSync =
-        this.#previousStored !== undefined && this.#head.equals(this.#previousStored)
+        this.#previousStored !== undefined && sameHash(this.#previousStored, point.head)
     }
     this.#intervalStart = point.size + 1
     this.#intervalFlagged = false
@@ -463,6 +464,18 @@ class ChainWalk {
   #problem(seq: number, kind: AuditProblemKind, message: string): void {
     this.#report.add({ seq, checkpoint: undefined, kind, message })
   }
+}
+
+function latin1(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1')
+}
+
+function sameHash(bytes: Uint8Array, hash: string): boolean {
+  if (bytes.length !== HASH_SIZE) return false
+  for (let i = 0; i < HASH_SIZE; i++) {
+    if (bytes[i] !== hash.charCodeAt(i)) return false
+  }
+  return true
 }
 
 /** The reference record check: the record's `seq` member, or why the record is invalid. */

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { closeSync, openSync } from 'node:fs'
 import Database from 'better-sqlite3'
 import { genesisHash } from '../../audit/chain-hash.js'
 import { sealRecord } from '../../audit/seal-record.js'
@@ -56,6 +57,9 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       if (origin === undefined) throw new Error('not a Latch database')
       return new SqliteStore(db, options.tailBounds, origin.value)
     }
+    // The database holds sealed keys and token hashes: owner-only, like root.key. SQLite gives
+    // the -wal and -shm files the database file's mode.
+    if (options.file !== ':memory:') closeSync(openSync(options.file, 'a', 0o600))
     const db = new Database(options.file)
     db.pragma('journal_mode = WAL')
     db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`)

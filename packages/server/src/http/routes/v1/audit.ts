@@ -79,8 +79,8 @@ export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         summary: 'Audit records after a sequence number, ascending (admin)',
         querystring: Type.Object({
-          after: Type.Integer({ minimum: 0, default: 0 }),
-          limit: Type.Integer({ minimum: 1, maximum: 10_000, default: 1000 }),
+          after: Type.Optional(Type.String({ pattern: '^(0|[1-9][0-9]{0,14})$' })),
+          limit: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,3}$|^10000$' })),
         }),
         response: {
           200: Type.Object({
@@ -94,7 +94,8 @@ export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const { after, limit } = request.query
+      const after = Number(request.query.after ?? 0)
+      const limit = Number(request.query.limit ?? 1000)
       const rows = await app.latch.store.readAudit(after, limit)
       return {
         records: rows.map((r) => ({

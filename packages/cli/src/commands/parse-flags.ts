@@ -8,3 +8,11 @@ export function parsePort(value: string): number {
   }
   return port
 }
+
+/** Parses a positive whole-number flag. */
+export function parseCount(value: string): number {
+  const n = Number(value)
+  if (!/^\d{1,12}$/.test(value) || n < 1)
+    throw new InvalidArgumentError('expected a positive whole number')
+  return n
+}
