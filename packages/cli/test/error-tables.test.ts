@@ -1,0 +1,42 @@
+import { readFileSync } from 'node:fs'
+import { CLIENT_ERROR_CODES } from '@latch/client'
+import { FORMAT_ERROR_CODES } from '@latch/format'
+import { SERVER_ERROR_CODES, statusFor } from '@latch/server'
+import { describe, expect, it } from 'vitest'
+import { CLI_ERROR_CODES } from '../src/errors.js'
+import { exitCodeFor } from '../src/exit-codes.js'
+
+// HS-6: the unions, docs/errors.md and both edge tables list the same codes with the same values.
+
+const doc = readFileSync(new URL('../../../docs/errors.md', import.meta.url), 'utf8')
+const rows = new Map(
+  [...doc.matchAll(/^\| `(ERR_[A-Z_]+)`\s*\|(.*)$/gm)].map(([, code, rest]) => [
+    code as string,
+    (rest as string)
+      .split('|')
+      .map((cell) => cell.trim())
+      .filter((cell) => /^\d+$/.test(cell))
+      .map(Number),
+  ]),
+)
+const allCodes = [...FORMAT_ERROR_CODES, ...SERVER_ERROR_CODES, ...CLIENT_ERROR_CODES, ...CLI_ERROR_CODES]
+
+describe('error codes (HS-6)', () => {
+  it('docs/errors.md lists exactly the codes of every package', () => {
+    expect(new Set(rows.keys())).toEqual(new Set(allCodes))
+    expect(new Set(Object.keys(exitCodeFor))).toEqual(new Set(allCodes))
+  })
+
+  it('documents the HTTP status of statusFor and the exit code of exitCodeFor', () => {
+    for (const code of SERVER_ERROR_CODES) {
+      expect(rows.get(code), code).toEqual([statusFor[code], exitCodeFor[code]])
+    }
+    for (const code of [...FORMAT_ERROR_CODES, ...CLIENT_ERROR_CODES, ...CLI_ERROR_CODES]) {
+      expect(rows.get(code), code).toEqual([exitCodeFor[code]])
+    }
+  })
+
+  it('uses only the exit codes of the CLI contract', () => {
+    for (const exit of Object.values(exitCodeFor)) expect([64, 65, 66, 69, 70, 77]).toContain(exit)
+  })
+})

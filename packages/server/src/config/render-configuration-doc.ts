@@ -1,0 +1,45 @@
+import { DEFAULTS } from './defaults.js'
+
+const FLAGS: Record<keyof typeof DEFAULTS, string> = {
+  dataDir: '--data',
+  host: '--host',
+  port: '--port',
+  kasId: '--kas-id',
+  bodyLimitBytes: '—',
+  batchMax: '—',
+  rateLimitMax: '--rate-limit',
+  rateLimitWindowMs: '— (60 s from the CLI)',
+  checkpointIntervalMs: '—',
+  checkpointRecords: '—',
+  maxUnsignedRecords: '—',
+  maxUnsignedAgeMs: '—',
+  synchronous: '--sync',
+  oidcIdentityClaim: '--oidc-claim',
+  logLevel: '--log-level',
+}
+
+/**
+ * Renders `docs/CONFIGURATION.md` from {@link DEFAULTS} (HS-12): one row per option with its
+ * `latch server` flag, default and meaning. `npm run docs` writes it; a test keeps it current.
+ */
+export function renderConfigurationDoc(): string {
+  const rows = Object.entries(DEFAULTS).map(([name, option]) => {
+    const flag = FLAGS[name as keyof typeof DEFAULTS]
+    return `| ${option.title} | \`${name}\` | ${flag.startsWith('-') ? `\`${flag}\`` : flag} | \`${String(option.default)}\` | ${option.description} |`
+  })
+  return [
+    '# Key-server configuration',
+    '',
+    '<!-- Generated from packages/server/src/config/defaults.ts by `npm run docs`; do not edit. -->',
+    '',
+    'Every option of `latch server` (and of `startServer()` in `@latch/server`), with its default.',
+    'Besides these: `LATCH_ROOT_KEY` (the 32-byte root key that seals the server keys, as 64 hex',
+    'digits or 43 base64url characters; when unset, `DATA/root.key` is created with mode 0600 on',
+    'first start), and `--oidc-issuer URL --oidc-audience AUD` to accept OIDC bearer tokens.',
+    '',
+    '| option | name | flag | default | meaning |',
+    '| --- | --- | --- | --- | --- |',
+    ...rows,
+    '',
+  ].join('\n')
+}
