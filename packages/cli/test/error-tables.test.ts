@@ -19,7 +19,12 @@ const rows = new Map(
       .map(Number),
   ]),
 )
-const allCodes = [...FORMAT_ERROR_CODES, ...SERVER_ERROR_CODES, ...CLIENT_ERROR_CODES, ...CLI_ERROR_CODES]
+const allCodes = [
+  ...FORMAT_ERROR_CODES,
+  ...SERVER_ERROR_CODES,
+  ...CLIENT_ERROR_CODES,
+  ...CLI_ERROR_CODES,
+]
 
 describe('error codes (HS-6)', () => {
   it('docs/errors.md lists exactly the codes of every package', () => {

@@ -18,10 +18,16 @@ describe('workspace arrows (HS-1)', () => {
   for (const name of readdirSync(packages)) {
     it(`${name} depends only on the packages it may`, () => {
       const manifest = JSON.parse(readFileSync(new URL(`${name}/package.json`, packages), 'utf8'))
-      const internal = Object.keys({ ...manifest.dependencies, ...manifest.devDependencies }).filter((d) => d.startsWith('@latch/'))
+      const internal = Object.keys({
+        ...manifest.dependencies,
+        ...manifest.devDependencies,
+      }).filter((d) => d.startsWith('@latch/'))
       expect(allowed[name], `unknown package ${name}`).toBeDefined()
       for (const dep of internal) expect(allowed[name], `${name} → ${dep}`).toContain(dep)
-      const sources = readdirSync(new URL(`${name}/src/`, packages), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'))
+      const sources = readdirSync(new URL(`${name}/src/`, packages), {
+        recursive: true,
+        encoding: 'utf8',
+      }).filter((f) => f.endsWith('.ts'))
       for (const file of sources) {
         const text = readFileSync(new URL(`${name}/src/${file}`, packages), 'utf8')
         for (const [, specifier] of text.matchAll(/from '(@latch\/[^'/]+)/g)) {

@@ -4,7 +4,10 @@ import { renderConfigurationDoc } from '../src/config/render-configuration-doc.j
 
 describe('docs/CONFIGURATION.md (HS-12)', () => {
   it('is generated from the defaults (run npm run docs after changing them)', () => {
-    const committed = readFileSync(new URL('../../../docs/CONFIGURATION.md', import.meta.url), 'utf8')
+    const committed = readFileSync(
+      new URL('../../../docs/CONFIGURATION.md', import.meta.url),
+      'utf8',
+    )
     // Biome aligns the table columns; compare with the padding taken out.
     const plain = (text: string) => text.replaceAll(/ {2,}/g, ' ').replaceAll(/-{3,}/g, '---')
     expect(plain(committed)).toBe(plain(renderConfigurationDoc()))
