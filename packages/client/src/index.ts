@@ -15,3 +15,4 @@ export {
   type UserView,
 } from './key-server-client.js'
 export { keyServerResolver } from './key-server-resolver.js'
+export { type Encrypted, LatchClient, type PolicyOptions } from './latch-client.js'

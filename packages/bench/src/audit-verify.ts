@@ -1,0 +1,110 @@
+import { spawnSync } from 'node:child_process'
+import { hash } from 'node:crypto'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { type AuditRow, openSqliteStore, type Store, verifyStore } from '@latch/server'
+import { compareRates } from './measure.js'
+import { printTable } from './report.js'
+
+const CLI = fileURLToPath(new URL('../../cli/dist/bin.js', import.meta.url))
+
+/** Unbounded, so that opening the verifier's store never refuses a long unsigned tail. */
+const NO_TAIL_BOUNDS = { maxUnsignedRecords: 1e9, maxUnsignedAgeMs: 1e12 }
+
+/**
+ * Audit records verified per second by `verifyStore` on a read-only SQLite store (rows read from
+ * the database, leaf and chain hashes, record checks, checkpoint signatures), next to raw
+ * SHA-256 of the same record bytes twice per record (leaf, then a 73-byte chain link) from
+ * memory, in alternating rounds; then `latch audit verify --data` once, for the wall time of the
+ * command. Throws when the chain does not verify.
+ */
+export async function benchAuditVerify(
+  dataDir: string,
+  rounds: number,
+  filled: number,
+): Promise<void> {
+  process.stderr.write('audit verify …\n')
+  const file = join(dataDir, 'latch.db')
+  const store = openSqliteStore({ file, readonly: true, tailBounds: NO_TAIL_BOUNDS })
+  let checkpoints = 0
+  let records = 0
+  let unsigned = 0
+  try {
+    const rows = await readAll(store)
+    records = rows.length
+    const result = await compareRates(rounds, async () => hashTwice(rows), {
+      verify: async () => {
+        const started = performance.now()
+        const report = await verifyStore(store)
+        const seconds = (performance.now() - started) / 1000
+        if (!report.ok || report.records !== records) {
+          throw new Error(`the audit log does not verify: ${report.firstBad?.message ?? 'count'}`)
+        }
+        checkpoints = report.checkpoints
+        unsigned = report.unsignedRecords
+        return report.records / seconds
+      },
+    })
+    const cli = runCliVerify(dataDir)
+    printTable(
+      `Audit chain verified, ${records.toLocaleString('en')} records (${filled.toLocaleString('en')} of them appended copies of real ones), ${checkpoints} checkpoints, ${unsigned} unsigned (median of ${rounds} rounds)`,
+      [
+        {
+          what: 'raw SHA-256 twice per record (leaf + chain link), from memory (baseline)',
+          value: result.baseline,
+          unit: 'records/s',
+          ratio: 1,
+        },
+        {
+          what: 'verifyStore on a read-only SQLite store: report ok',
+          value: result.rates.verify ?? 0,
+          unit: 'records/s',
+          ratio: result.ratios.verify ?? 0,
+          goal: '≥ 200,000/s',
+        },
+        {
+          what: `\`latch audit verify --data\`, whole command once (${(cli.seconds).toFixed(2)} s wall, exit ${cli.status})`,
+          value: records / cli.seconds,
+          unit: 'records/s',
+          ratio: records / cli.seconds / result.baseline,
+        },
+      ],
+    )
+    if (cli.status !== 0) throw new Error(`latch audit verify exited ${cli.status}: ${cli.stderr}`)
+  } finally {
+    await store.close()
+  }
+}
+
+async function readAll(store: Store): Promise<AuditRow[]> {
+  const rows: AuditRow[] = []
+  for await (const row of store.iterateAudit(0)) rows.push(row)
+  return rows
+}
+
+/** Records per second of SHA-256(record) then SHA-256(0x02 ‖ previous ‖ be64(seq) ‖ leaf). */
+function hashTwice(rows: readonly AuditRow[]): number {
+  const link = Buffer.alloc(1 + 32 + 8 + 32)
+  link[0] = 0x02
+  const started = performance.now()
+  for (const row of rows) {
+    const leaf = hash('sha256', row.recordBytes, 'buffer')
+    link.writeUInt32BE(Math.floor(row.seq / 0x1_0000_0000), 33)
+    link.writeUInt32BE(row.seq >>> 0, 37)
+    leaf.copy(link, 41)
+    hash('sha256', link, 'buffer').copy(link, 1)
+  }
+  return rows.length / ((performance.now() - started) / 1000)
+}
+
+function runCliVerify(dataDir: string): { seconds: number; status: number | null; stderr: string } {
+  const started = performance.now()
+  const result = spawnSync(process.execPath, [CLI, 'audit', 'verify', '--data', dataDir], {
+    encoding: 'utf8',
+  })
+  return {
+    seconds: (performance.now() - started) / 1000,
+    status: result.status,
+    stderr: result.stderr,
+  }
+}

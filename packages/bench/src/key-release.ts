@@ -1,0 +1,157 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { KeyServerClient } from '@latch/client'
+import { openSqliteStore } from '@latch/server'
+import { benchAuditVerify } from './audit-verify.js'
+import { fillAuditLog } from './fill-audit-log.js'
+import { type LoadRequest, type LoadResult, runHttpLoad } from './http-load.js'
+import { startKeyServerProcess } from './key-server-process.js'
+import { printTable } from './report.js'
+import { prepareReleaseFixture } from './release-fixture.js'
+
+const CONNECTIONS = 50
+const WARM_UP_SECONDS = 2
+const VERIFY_RECORDS = 200_000
+// The rate limit is keyed by identity, and by address for anonymous requests: /healthz from one
+// address would reach the default 60,000/min within seconds, so the server runs with it raised.
+// Its cost per request does not depend on the limit.
+const RATE_LIMIT = 1_000_000_000
+
+/**
+ * The key server under load (issue 3): `POST /v1/rewrap` decisions per second with the audit on,
+ * on SQLite, from 50 connections on loopback, next to `GET /healthz` on the same server and
+ * connections; then the audit chain the load wrote, verified. The server is `latch server`
+ * in its own process; `seconds` is the length of each measured run.
+ */
+export async function benchKeyRelease(seconds: number, rounds: number): Promise<void> {
+  process.stderr.write('key release …\n')
+  const dataDir = mkdtempSync(join(tmpdir(), 'latch-bench-'))
+  try {
+    const server = await startKeyServerProcess(dataDir, [
+      '--log-level',
+      'warn',
+      '--rate-limit',
+      String(RATE_LIMIT),
+    ])
+    const admin = new KeyServerClient({ server: server.url, token: server.adminToken })
+    const fixture = await prepareReleaseFixture(server.url, server.adminToken)
+    const health: LoadRequest[] = [{ method: 'GET', path: '/healthz' }]
+    const release: LoadRequest[] = fixture.requests.map((r) => ({
+      method: 'POST',
+      path: '/v1/rewrap',
+      ...r,
+    }))
+    const load = (requests: LoadRequest[], run: { seconds?: number; amount?: number }) =>
+      runHttpLoad({ url: server.url, connections: CONNECTIONS, requests, ...run })
+
+    await load(health, { seconds: WARM_UP_SECONDS })
+    const warm = await load(release, { seconds: WARM_UP_SECONDS })
+    const healthz = await load(health, { seconds })
+    // A fixed number of requests, so that every request sent is answered and can be matched
+    // against the audit chain (a timed run leaves requests in flight when it stops).
+    const before = await admin.auditHead()
+    const cpuBefore = server.usage().cpuSeconds
+    const decisions = await load(release, { amount: Math.round(warm.rate * seconds) })
+    const cpu = server.usage().cpuSeconds - cpuBefore
+    const after = await admin.auditHead()
+    await fixture.checkRoundTrip()
+    const { peakRssMiB, cpuSeconds } = server.usage()
+    await server.stop()
+
+    const audited = await countReleaseRecords(dataDir, before.size, after.size)
+    printTable(
+      `Key release over HTTP, ${CONNECTIONS} connections on loopback, ${fixture.users} users, ${fixture.policies} policies, audit on, SQLite (${decisions.seconds.toFixed(1)} s; server and load generator share the 2 cores)`,
+      [
+        row('GET /healthz on the same server (baseline)', healthz, 1, 'requests/s'),
+        row(
+          `POST /v1/rewrap, ${percent(decisions.statuses['403'], decisions.responses)} denied`,
+          decisions,
+          decisions.rate / healthz.rate,
+          'decisions/s',
+          '≥ 3,000/s',
+        ),
+        {
+          what: 'POST /v1/rewrap p99 latency',
+          value: decisions.p99,
+          unit: 'ms',
+          goal: '< 25 ms',
+        },
+        {
+          what: 'server CPU per decision (user + system)',
+          value: (cpu / decisions.responses) * 1e6,
+          unit: 'µs',
+        },
+        {
+          what: `server peak RSS (VmHWM; ${cpuSeconds.toFixed(1)} s CPU over the whole run)`,
+          value: peakRssMiB,
+          unit: 'MiB',
+        },
+      ],
+    )
+    const statuses = (r: LoadResult) =>
+      Object.entries(r.statuses)
+        .map(([code, n]) => `${code}: ${n.toLocaleString('en')}`)
+        .join(', ')
+    const failures = decisions.unexpected + decisions.errors + healthz.unexpected + healthz.errors
+    process.stdout.write(
+      [
+        '',
+        `- rewrap answers: ${statuses(decisions)}; unexpected ${decisions.unexpected}, connection errors ${decisions.errors}; p50 ${decisions.p50} ms, p99 ${decisions.p99} ms`,
+        `- healthz answers: ${statuses(healthz)}; unexpected ${healthz.unexpected}, connection errors ${healthz.errors}; p50 ${healthz.p50} ms, p99 ${healthz.p99} ms`,
+        `- audit chain over the measured run: +${after.size - before.size} records; key.release ${audited.permits} (200s: ${decisions.statuses['200'] ?? 0}), key.release.denied ${audited.denials} (403s: ${decisions.statuses['403'] ?? 0}), other ${audited.other}`,
+        `- server log lines at warn and above: ${server.log.length}${server.log.length > 0 ? ` (first: ${server.log[0]})` : ''}`,
+        '',
+      ].join('\n'),
+    )
+    const auditMatches =
+      audited.permits === (decisions.statuses['200'] ?? 0) &&
+      audited.denials === (decisions.statuses['403'] ?? 0) &&
+      audited.other === 0 &&
+      after.size - before.size === decisions.responses
+    if (failures > 0 || !auditMatches) {
+      throw new Error(`key release: ${failures} failed requests, audit matches: ${auditMatches}`)
+    }
+
+    const filled = await fillAuditLog(dataDir, VERIFY_RECORDS)
+    await benchAuditVerify(dataDir, rounds, filled)
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true })
+  }
+}
+
+function row(what: string, result: LoadResult, ratio: number, unit: string, goal?: string) {
+  return {
+    what: `${what}, p50 ${result.p50} ms, p99 ${result.p99} ms`,
+    value: result.rate,
+    unit,
+    ratio,
+    ...(goal === undefined ? {} : { goal }),
+  }
+}
+
+function percent(part: number | undefined, whole: number): string {
+  return `${(((part ?? 0) / whole) * 100).toFixed(1)} %`
+}
+
+/** Counts the records with `after < seq ≤ upTo` by type, from the stopped server's database. */
+async function countReleaseRecords(dataDir: string, after: number, upTo: number) {
+  const store = openSqliteStore({
+    file: join(dataDir, 'latch.db'),
+    readonly: true,
+    tailBounds: { maxUnsignedRecords: 1e9, maxUnsignedAgeMs: 1e12 },
+  })
+  const counts = { permits: 0, denials: 0, other: 0 }
+  try {
+    for await (const row of store.iterateAudit(after)) {
+      if (row.seq > upTo) break
+      const { type } = JSON.parse(Buffer.from(row.recordBytes).toString('utf8')) as { type: string }
+      if (type === 'key.release') counts.permits++
+      else if (type === 'key.release.denied') counts.denials++
+      else counts.other++
+    }
+  } finally {
+    await store.close()
+  }
+  return counts
+}

@@ -1,0 +1,263 @@
+import { randomBytes } from 'node:crypto'
+import { createReadStream, createWriteStream } from 'node:fs'
+import { rename, rm } from 'node:fs/promises'
+import { basename, dirname, join } from 'node:path'
+import type { Readable, Transform, Writable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import {
+  createDecryptStream,
+  createDecryptTransform,
+  createEncryptStream,
+  createEncryptTransform,
+  createObjectWriter,
+  decryptBuffer,
+  encryptBuffer,
+  type Header,
+  type KeyResolver,
+  type ObjectWriter,
+} from '@latch/format'
+import { ClientError } from './errors.js'
+import {
+  KeyServerClient,
+  type KeyServerClientOptions,
+  type KeySet,
+  type PolicyView,
+} from './key-server-client.js'
+import { keyServerResolver } from './key-server-resolver.js'
+
+/** The policy a new file gets. The caller becomes its owner unless `owner` names another. */
+export interface PolicyOptions {
+  /** Emails, or `*@domain`, who may decrypt besides the owner. */
+  readonly readers?: readonly string[]
+  /** When the key stops being released (a `Date` or ISO 8601). */
+  readonly expiresAt?: Date | string
+  readonly labels?: Readonly<Record<string, string>>
+  /** Another owner (admins and service accounts only). */
+  readonly owner?: string
+  /** Encrypt under an existing policy instead of creating one. */
+  readonly policyId?: string
+}
+
+/** What every encryption returns: the policy id to keep in the application's database. */
+export interface Encrypted {
+  readonly policyId: string
+  /** base64url object id and header-core hash: what the policy records about the object. */
+  readonly objectId: string
+  readonly coreHash: string
+}
+
+// The server's public keys change only on rotation; five minutes keeps a rotation visible soon
+// without a key-server round trip per file.
+const KEYS_TTL_MS = 5 * 60_000
+
+/**
+ * Encrypts and decrypts under Latch policies: buffers, Node streams, Web streams and files. Each
+ * encryption creates the file's policy on the key server (or uses a given one) and wraps a fresh
+ * data key to the server's current public key; each decryption asks the server to re-wrap the
+ * key to a throw-away key, which it does only for the owner and readers, after auditing.
+ *
+ * @example
+ * ```ts
+ * const latch = LatchClient.fromEnv()          // LATCH_SERVER, LATCH_TOKEN
+ * const { object, policyId } = await latch.encrypt(data, { readers: ['bob@example.com'] })
+ * const plain = await latch.decrypt(object)
+ * ```
+ */
+export class LatchClient {
+  readonly keyServer: KeyServerClient
+  #keys: { set: Promise<KeySet>; at: number } | undefined
+
+  constructor(options: KeyServerClientOptions | KeyServerClient) {
+    this.keyServer = options instanceof KeyServerClient ? options : new KeyServerClient(options)
+  }
+
+  /** A client configured from `LATCH_SERVER` and `LATCH_TOKEN`. */
+  static fromEnv(env: Record<string, string | undefined> = process.env): LatchClient {
+    return new LatchClient(KeyServerClient.fromEnv(env))
+  }
+
+  /** The key server's public keys, cached for five minutes. */
+  keys(): Promise<KeySet> {
+    if (this.#keys === undefined || Date.now() - this.#keys.at > KEYS_TTL_MS) {
+      const set = this.keyServer.keys()
+      this.#keys = { set, at: Date.now() }
+      set.catch(() => {
+        this.#keys = undefined
+      })
+    }
+    return this.#keys.set
+  }
+
+  /** Creates the policy of a new file (or reads the given one). */
+  async policyFor(options: PolicyOptions = {}): Promise<PolicyView> {
+    if (options.policyId !== undefined) return this.keyServer.getPolicy(options.policyId)
+    const expiresAt =
+      options.expiresAt instanceof Date ? options.expiresAt.toISOString() : options.expiresAt
+    return this.keyServer.createPolicy({
+      ...(options.readers === undefined ? {} : { readers: [...options.readers] }),
+      ...(expiresAt === undefined ? {} : { expiresAt }),
+      ...(options.labels === undefined ? {} : { labels: { ...options.labels } }),
+      ...(options.owner === undefined ? {} : { owner: options.owner }),
+    })
+  }
+
+  /**
+   * A writer for one new object under a policy: the header up front, segments in any order
+   * (multipart uploads encrypt parts in parallel with it).
+   */
+  async createWriter(
+    options: PolicyOptions = {},
+  ): Promise<{ writer: ObjectWriter; policy: PolicyView }> {
+    const [set, policy] = await Promise.all([this.keys(), this.policyFor(options)])
+    const key = set.keys.find((k) => k.kid === set.current)
+    if (key === undefined) {
+      throw new ClientError(
+        'ERR_CLIENT_RESPONSE_INVALID',
+        'the key server publishes no current key',
+      )
+    }
+    const writer = createObjectWriter({
+      policyId: policy.id,
+      shares: [[{ kasId: set.kasId, kid: key.kid, publicKey: key }]],
+    })
+    return { writer, policy }
+  }
+
+  /** Encrypts a buffer as one Latch object. */
+  async encrypt(
+    data: Uint8Array,
+    options: PolicyOptions = {},
+  ): Promise<Encrypted & { object: Uint8Array }> {
+    const { writer, policy } = await this.createWriter(options)
+    return { object: encryptBuffer(writer, data), ...describe(writer, policy.id) }
+  }
+
+  /** Decrypts a whole Latch object held in memory. */
+  async decrypt(object: Uint8Array, options: { signal?: AbortSignal } = {}): Promise<Uint8Array> {
+    return decryptBuffer(object, await this.keyResolver(), options)
+  }
+
+  /** A Node transform that encrypts what flows through it under a new (or given) policy. */
+  async encryptTransform(
+    options: PolicyOptions = {},
+  ): Promise<Encrypted & { transform: Transform; headerSize: number }> {
+    const { writer, policy } = await this.createWriter(options)
+    return {
+      transform: createEncryptTransform(writer),
+      headerSize: writer.header.length,
+      ...describe(writer, policy.id),
+    }
+  }
+
+  /** A Node transform that decrypts a Latch object, releasing only verified segments. */
+  async decryptTransform(options: { signal?: AbortSignal } = {}): Promise<Transform> {
+    return createDecryptTransform(await this.keyResolver(), options)
+  }
+
+  /** A Web `TransformStream` that encrypts under a new (or given) policy. */
+  async encryptWebStream(
+    options: PolicyOptions = {},
+  ): Promise<Encrypted & { stream: TransformStream<Uint8Array, Uint8Array> }> {
+    const { writer, policy } = await this.createWriter(options)
+    return { stream: createEncryptStream(writer), ...describe(writer, policy.id) }
+  }
+
+  /** A Web `TransformStream` that decrypts a Latch object. */
+  async decryptWebStream(
+    options: { signal?: AbortSignal } = {},
+  ): Promise<TransformStream<Uint8Array, Uint8Array>> {
+    return createDecryptStream(await this.keyResolver(), options)
+  }
+
+  /**
+   * Encrypts a file (or a readable) to a file. The output appears only when complete: it is
+   * written to a temporary file beside it and renamed.
+   */
+  async encryptFile(
+    input: string | Readable,
+    output: string,
+    options: PolicyOptions & { signal?: AbortSignal } = {},
+  ): Promise<Encrypted> {
+    const {
+      transform,
+      headerSize: _headerSize,
+      ...encrypted
+    } = await this.encryptTransform(options)
+    const source = typeof input === 'string' ? createReadStream(input) : input
+    await writeAtomically(output, (sink) => pipeline(source, transform, sink, signalOf(options)))
+    return encrypted
+  }
+
+  /**
+   * Decrypts a file (or a readable) to a file (or a writable). A file output appears only once
+   * every segment verified; a tampered or truncated object leaves nothing behind.
+   */
+  async decryptFile(
+    input: string | Readable,
+    output: string | Writable,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<void> {
+    const source =
+      typeof input === 'string' ? createReadStream(input, { highWaterMark: 65_552 }) : input
+    const transform = await this.decryptTransform(options)
+    if (typeof output !== 'string') {
+      await pipeline(source, transform, output, signalOf(options))
+      return
+    }
+    await writeAtomically(output, (sink) => pipeline(source, transform, sink, signalOf(options)))
+  }
+
+  /**
+   * The key resolver for this client's key server: what the format's decryptors call with a
+   * parsed header. Objects written to other key servers fail with `ERR_CLIENT_RESPONSE_INVALID`.
+   */
+  async keyResolver(): Promise<KeyResolver> {
+    const set = await this.keys()
+    return keyServerResolver({ [set.kasId]: this.keyServer })
+  }
+
+  /** Records an object under its policy once it is stored (its bucket and key, when in S3). */
+  async registerObject(
+    policyId: string,
+    header: Pick<Header, 'core' | 'coreHash'> | Encrypted,
+    location: { bucket?: string; key?: string } = {},
+  ): Promise<PolicyView> {
+    const ids =
+      'objectId' in header && typeof header.objectId === 'string'
+        ? { objectId: header.objectId, coreHash: header.coreHash as string }
+        : {
+            objectId: Buffer.from((header as Header).core.objectId).toString('base64url'),
+            coreHash: Buffer.from((header as Header).coreHash).toString('base64url'),
+          }
+    return this.keyServer.addPolicyObject(policyId, { ...ids, ...location })
+  }
+}
+
+function describe(writer: ObjectWriter, policyId: string): Encrypted {
+  return {
+    policyId,
+    objectId: Buffer.from(writer.core.objectId).toString('base64url'),
+    coreHash: Buffer.from(writer.coreHash).toString('base64url'),
+  }
+}
+
+function signalOf(options: { signal?: AbortSignal }): { signal?: AbortSignal } {
+  return options.signal === undefined ? {} : { signal: options.signal }
+}
+
+async function writeAtomically(
+  output: string,
+  write: (sink: Writable) => Promise<void>,
+): Promise<void> {
+  const temporary = join(
+    dirname(output),
+    `.${basename(output)}.${randomBytes(6).toString('hex')}.partial`,
+  )
+  try {
+    await write(createWriteStream(temporary, { mode: 0o600 }))
+    await rename(temporary, output)
+  } catch (error) {
+    await rm(temporary, { force: true })
+    throw error
+  }
+}

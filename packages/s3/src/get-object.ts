@@ -1,0 +1,178 @@
+import { Readable } from 'node:stream'
+import { GetObjectCommand, type GetObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3'
+import type { LatchClient } from '@latch/client'
+import {
+  createDecryptTransform,
+  decryptRange,
+  FormatError,
+  type Header,
+  MAX_HEADER_SIZE,
+  openHeader,
+  type PlaintextRange,
+  parseHeader,
+  plaintextSize,
+  planRange,
+  readHeaderSize,
+} from '@latch/format'
+import { S3Error } from './errors.js'
+import { parseRange } from './parse-range.js'
+import { sendS3 } from './send-s3.js'
+
+/** Options of {@link getObject}. */
+export interface GetObjectOptions {
+  readonly client: S3Client
+  readonly latch: LatchClient
+  readonly bucket: string
+  readonly key: string
+  /** A plaintext byte range (`{ first, last }`, `{ suffixLength }`, or `"START-END"`). */
+  readonly range?: PlaintextRange | string
+  /** Read this version (versioned buckets); otherwise the first answer's ETag is pinned. */
+  readonly versionId?: string
+  readonly signal?: AbortSignal
+}
+
+/** A decrypting download: the plaintext stream and what is known before it flows. */
+export interface DecryptedObject {
+  /** Plaintext, each segment released after its tag verified; fails on tampering. */
+  readonly body: Readable
+  /** Plaintext bytes `body` yields. */
+  readonly contentLength: number
+  /** Plaintext size of the whole object. */
+  readonly size: number
+  /** The plaintext bytes answered, `start` inclusive to `end` exclusive (a range request). */
+  readonly range: { readonly start: number; readonly end: number } | undefined
+  /** The policy id from the object's authenticated header. */
+  readonly policyId: string
+  readonly etag: string | undefined
+  readonly versionId: string | undefined
+}
+
+/**
+ * Downloads and decrypts an object, or a plaintext range of it. The first request reads the
+ * header (and a small object whole); the key comes from the key server; a range fetches only the
+ * segments that cover it (after verifying the final segment when the answer depends on the end).
+ * Every further request is pinned to the first answer's version or ETag, so a concurrent
+ * overwrite fails (`ERR_S3_CHANGED`) instead of mixing two objects.
+ *
+ * @throws S3Error, FormatError (`ERR_FORMAT_HEADER_INVALID` "not a Latch object",
+ *   `ERR_FORMAT_DECRYPT_FAILED`, `ERR_FORMAT_RANGE_INVALID`), KeyServerError (`ERR_ACCESS_DENIED`).
+ */
+export async function getObject(options: GetObjectOptions): Promise<DecryptedObject> {
+  const { client, bucket, key, signal } = options
+  const where = `s3://${bucket}/${key}`
+  const first = await sendS3<GetObjectCommandOutput>(
+    client,
+    new GetObjectCommand({
+      Bucket: bucket,
+      Key: key,
+      Range: `bytes=0-${MAX_HEADER_SIZE - 1}`,
+      VersionId: options.versionId,
+    }),
+    where,
+    signal,
+  ).catch((error: unknown) => {
+    // S3 refuses any range of an empty object: it cannot be a Latch object.
+    if (
+      error instanceof S3Error &&
+      /InvalidRange|416/.test(String((error.cause as Error)?.name ?? error.message))
+    ) {
+      throw notLatch(where)
+    }
+    throw error
+  })
+  const prefix = Buffer.from(
+    await (first.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray(),
+  )
+  const objectSize = totalSize(first, prefix.length)
+  const header = readHeader(prefix, where)
+  const pin = {
+    VersionId: options.versionId ?? first.VersionId,
+    IfMatch:
+      options.versionId === undefined && first.VersionId === undefined ? first.ETag : undefined,
+  }
+  const resolve = await options.latch.keyResolver()
+  const dek = await resolve(header, signal === undefined ? {} : { signal })
+  const keys = openHeader(header, dek)
+  const headerSize = header.bytes.length
+  const size = plaintextSize(objectSize, headerSize)
+  const read = async (start: number, end: number) => {
+    if (end <= prefix.length) return prefix.subarray(start, end)
+    const answer = await sendS3<GetObjectCommandOutput>(
+      client,
+      new GetObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        Range: `bytes=${start}-${end - 1}`,
+        ...pin,
+      }),
+      where,
+      signal,
+    )
+    return answer.Body as Readable
+  }
+  const common = {
+    size,
+    policyId: header.core.policyId,
+    etag: first.ETag,
+    versionId: first.VersionId,
+  }
+  if (options.range !== undefined) {
+    const range = typeof options.range === 'string' ? parseRange(options.range) : options.range
+    const plan = planRange(range, objectSize, headerSize)
+    const stream = decryptRange({
+      keys,
+      headerSize,
+      objectSize,
+      range,
+      read: (span) => read(span.start, span.end) as Promise<Uint8Array | AsyncIterable<Uint8Array>>,
+      ...(signal === undefined ? {} : { signal }),
+    })
+    return {
+      ...common,
+      body: Readable.fromWeb(stream as import('node:stream/web').ReadableStream<Uint8Array>),
+      contentLength: plan.unsatisfiable ? 0 : plan.plaintext.end - plan.plaintext.start,
+      range: plan.unsatisfiable ? undefined : plan.plaintext,
+    }
+  }
+  const rest = objectSize > prefix.length ? await read(prefix.length, objectSize) : undefined
+  async function* whole(): AsyncGenerator<Uint8Array> {
+    yield prefix
+    if (rest instanceof Uint8Array) yield rest
+    else if (rest !== undefined) yield* rest
+  }
+  const body = Readable.from(whole(), { objectMode: false }).pipe(
+    createDecryptTransform(async () => dek),
+  )
+  return { ...common, body, contentLength: size, range: undefined }
+}
+
+function totalSize(answer: GetObjectCommandOutput, received: number): number {
+  const match = /\/(\d+)$/.exec(answer.ContentRange ?? '')
+  if (match?.[1] !== undefined) return Number(match[1])
+  // A server that ignored the range sent the whole object.
+  return answer.ContentLength ?? received
+}
+
+function readHeader(prefix: Buffer, where: string): Header {
+  try {
+    if (readHeaderSize(prefix) > prefix.length)
+      throw new FormatError('ERR_FORMAT_HEADER_INVALID', 'header longer than the object')
+    return parseHeader(prefix)
+  } catch (error) {
+    if (
+      error instanceof FormatError &&
+      error.code === 'ERR_FORMAT_HEADER_INVALID' &&
+      /magic|too short/.test(error.message)
+    ) {
+      throw notLatch(where)
+    }
+    throw error
+  }
+}
+
+function notLatch(where: string): FormatError {
+  return new FormatError(
+    'ERR_FORMAT_HEADER_INVALID',
+    `${where} is not a Latch object (it was not written by Latch, or not encrypted)`,
+  )
+}

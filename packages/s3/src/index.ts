@@ -1,0 +1,24 @@
+/**
+ * Encrypted S3 for Latch over AWS SDK v3 (a peer dependency): `uploadFile`/`downloadFile`,
+ * `putObject`/`getObject` for buffers and streams, `EncryptedUpload` for multipart uploads of any
+ * size, ranged downloads, and `protectS3Client` for transparent `PutObject`/`GetObject`.
+ *
+ * @packageDocumentation
+ */
+export { createS3Client } from './create-s3-client.js'
+export { type DownloadOptions, downloadFile } from './download-file.js'
+export {
+  EncryptedUpload,
+  type EncryptedUploadOptions,
+  POLICY_METADATA_KEY,
+  type UploadBody,
+  type UploadProgress,
+  type UploadResult,
+} from './encrypted-upload.js'
+export { S3_ERROR_CODES, S3Error, type S3ErrorCode } from './errors.js'
+export { type DecryptedObject, type GetObjectOptions, getObject } from './get-object.js'
+export { mapS3Error } from './map-s3-error.js'
+export { parseRange } from './parse-range.js'
+export { type ProtectOptions, policyIdOf, protectS3Client } from './protect-s3-client.js'
+export { putObject } from './put-object.js'
+export { type TransferOptions, uploadFile } from './upload-file.js'
