@@ -18,6 +18,14 @@ expect_exe() {
   esac
 }
 
+# a zombie has exited; its parent (init or a container's PID 1) may take seconds to reap it
+alive() {
+  local stat
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  stat=${stat##*) } # the state follows "(comm) "
+  [ "${stat%% *}" != Z ]
+}
+
 pids=()
 for name in rgw.a osd.0 mon.a; do   # reverse start order
   f="$DIR/pids/$name"
@@ -27,20 +35,20 @@ for name in rgw.a osd.0 mon.a; do   # reverse start order
   if [[ -n "$exe" && "$exe" == */"$(expect_exe "$name")"* ]]; then
     kill -"$SIGNAL" "$pid" 2>/dev/null && pids+=("$pid")
     # let rgw/osd go first so the mon can see them leave
-    for _ in $(seq 1 50); do [ -d "/proc/$pid" ] || break; sleep 0.1; done
+    for _ in $(seq 1 50); do alive "$pid" || break; sleep 0.1; done
   fi
   rm -f "$f"
 done
 for pid in "${pids[@]}"; do
-  if [ -d "/proc/$pid" ]; then
+  if alive "$pid"; then
     echo "[stop-rgw] pid $pid ignored SIGTERM, sending SIGKILL" >&2
     kill -KILL "$pid" 2>/dev/null || true
   fi
 done
 for _ in $(seq 1 50); do
-  alive=0
-  for pid in "${pids[@]}"; do [ -d "/proc/$pid" ] && alive=1; done
-  [ $alive = 0 ] && break
+  any=0
+  for pid in "${pids[@]}"; do alive "$pid" && any=1; done
+  [ $any = 0 ] && break
   sleep 0.1
 done
 echo "[stop-rgw] stopped ${#pids[@]} daemon(s) in $DIR" >&2

@@ -1,19 +1,27 @@
 /**
  * `npm run bench`: every figure next to a baseline measured in the same run, as ratios, because
  * this machine is shared and noisy. Sizes: BENCH_STREAM_MIB (default 256), BENCH_RSS_MIB (1024),
- * BENCH_SECONDS per rate (3), BENCH_ROUNDS (3, best of).
+ * BENCH_SECONDS per rate (3), BENCH_ROUNDS (3, best of), BENCH_RELEASE_SECONDS per key-server
+ * load run (10). BENCH_ONLY=key-release (or a comma-separated list of streaming, small-objects,
+ * peak-rss, key-release) runs only those parts.
  */
 import { cpus } from 'node:os'
 import { benchPeakRss } from './format-peak-rss.js'
 import { benchSmallObjects } from './format-small-objects.js'
 import { benchStreaming } from './format-streaming.js'
+import { benchKeyRelease } from './key-release.js'
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback)
+const only = process.env.BENCH_ONLY?.split(',').map((part) => part.trim())
+const runs = (part: string) => only === undefined || only.includes(part)
 
 const cpu = cpus()[0]?.model ?? 'unknown CPU'
 process.stdout.write(
   `## Latch benchmark, ${new Date().toISOString()}\n\n${cpus().length} × ${cpu}, Node ${process.version}, OpenSSL ${process.versions.openssl}\n`,
 )
-await benchStreaming(env('BENCH_STREAM_MIB', 256), env('BENCH_ROUNDS', 3))
-await benchSmallObjects(env('BENCH_SECONDS', 3))
-benchPeakRss(env('BENCH_RSS_MIB', 1024))
+if (runs('streaming')) await benchStreaming(env('BENCH_STREAM_MIB', 256), env('BENCH_ROUNDS', 3))
+if (runs('small-objects')) await benchSmallObjects(env('BENCH_SECONDS', 3))
+if (runs('peak-rss')) benchPeakRss(env('BENCH_RSS_MIB', 1024))
+if (runs('key-release')) {
+  await benchKeyRelease(env('BENCH_RELEASE_SECONDS', 10), env('BENCH_ROUNDS', 3))
+}

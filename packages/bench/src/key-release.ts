@@ -6,7 +6,7 @@ import { openSqliteStore } from '@latch/server'
 import { benchAuditVerify } from './audit-verify.js'
 import { fillAuditLog } from './fill-audit-log.js'
 import { type LoadRequest, type LoadResult, runHttpLoad } from './http-load.js'
-import { startKeyServerProcess } from './key-server-process.js'
+import { type KeyServerProcess, startKeyServerProcess } from './key-server-process.js'
 import { printTable } from './report.js'
 import { prepareReleaseFixture } from './release-fixture.js'
 
@@ -22,95 +22,73 @@ const RATE_LIMIT = 1_000_000_000
  * The key server under load (issue 3): `POST /v1/rewrap` decisions per second with the audit on,
  * on SQLite, from 50 connections on loopback, next to `GET /healthz` on the same server and
  * connections; then the audit chain the load wrote, verified. The server is `latch server`
- * in its own process; `seconds` is the length of each measured run.
+ * in its own process; `seconds` is the length of each measured run. BENCH_CPU_PROF=DIR writes the
+ * server's CPU profile there.
+ *
+ * @throws Error when any answer is not the expected 200 or 403, when the audit records of the
+ *   run do not match its answers one for one, or when the chain does not verify.
  */
 export async function benchKeyRelease(seconds: number, rounds: number): Promise<void> {
   process.stderr.write('key release …\n')
   const dataDir = mkdtempSync(join(tmpdir(), 'latch-bench-'))
   try {
-    const server = await startKeyServerProcess(dataDir, [
-      '--log-level',
-      'warn',
-      '--rate-limit',
-      String(RATE_LIMIT),
-    ])
-    const admin = new KeyServerClient({ server: server.url, token: server.adminToken })
-    const fixture = await prepareReleaseFixture(server.url, server.adminToken)
-    const health: LoadRequest[] = [{ method: 'GET', path: '/healthz' }]
-    const release: LoadRequest[] = fixture.requests.map((r) => ({
-      method: 'POST',
-      path: '/v1/rewrap',
-      ...r,
-    }))
-    const load = (requests: LoadRequest[], run: { seconds?: number; amount?: number }) =>
-      runHttpLoad({ url: server.url, connections: CONNECTIONS, requests, ...run })
+    const profile = process.env.BENCH_CPU_PROF
+    const server = await startKeyServerProcess(
+      dataDir,
+      ['--log-level', 'warn', '--rate-limit', String(RATE_LIMIT)],
+      profile === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', profile],
+    )
+    let run: Awaited<ReturnType<typeof measure>>
+    try {
+      run = await measure(server, seconds)
+    } finally {
+      await server.stop()
+    }
+    const { healthz, decisions } = run
+    const audited = await countReleaseRecords(dataDir, run.headBefore, run.headAfter)
 
-    await load(health, { seconds: WARM_UP_SECONDS })
-    const warm = await load(release, { seconds: WARM_UP_SECONDS })
-    const healthz = await load(health, { seconds })
-    // A fixed number of requests, so that every request sent is answered and can be matched
-    // against the audit chain (a timed run leaves requests in flight when it stops).
-    const before = await admin.auditHead()
-    const cpuBefore = server.usage().cpuSeconds
-    const decisions = await load(release, { amount: Math.round(warm.rate * seconds) })
-    const cpu = server.usage().cpuSeconds - cpuBefore
-    const after = await admin.auditHead()
-    await fixture.checkRoundTrip()
-    const { peakRssMiB, cpuSeconds } = server.usage()
-    await server.stop()
-
-    const audited = await countReleaseRecords(dataDir, before.size, after.size)
     printTable(
-      `Key release over HTTP, ${CONNECTIONS} connections on loopback, ${fixture.users} users, ${fixture.policies} policies, audit on, SQLite (${decisions.seconds.toFixed(1)} s; server and load generator share the 2 cores)`,
+      `Key release over HTTP: ${CONNECTIONS} connections on loopback, ${run.users} users, ${run.policies} policies, audit on, SQLite (${decisions.seconds.toFixed(1)} s; the server and the load generator share the 2 cores)`,
       [
-        row('GET /healthz on the same server (baseline)', healthz, 1, 'requests/s'),
-        row(
+        loadRow('GET /healthz, same server and connections (baseline)', healthz, 1, 'requests/s'),
+        loadRow(
           `POST /v1/rewrap, ${percent(decisions.statuses['403'], decisions.responses)} denied`,
           decisions,
           decisions.rate / healthz.rate,
           'decisions/s',
           '≥ 3,000/s',
         ),
-        {
-          what: 'POST /v1/rewrap p99 latency',
-          value: decisions.p99,
-          unit: 'ms',
-          goal: '< 25 ms',
-        },
+        { what: 'POST /v1/rewrap p99 latency', value: decisions.p99, unit: 'ms', goal: '< 25 ms' },
         {
           what: 'server CPU per decision (user + system)',
-          value: (cpu / decisions.responses) * 1e6,
+          value: (run.cpuSeconds / decisions.responses) * 1e6,
           unit: 'µs',
         },
         {
-          what: `server peak RSS (VmHWM; ${cpuSeconds.toFixed(1)} s CPU over the whole run)`,
-          value: peakRssMiB,
+          what: `server peak RSS (VmHWM; ${run.usage.cpuSeconds.toFixed(1)} s of CPU over its life)`,
+          value: run.usage.peakRssMiB,
           unit: 'MiB',
         },
       ],
     )
-    const statuses = (r: LoadResult) =>
-      Object.entries(r.statuses)
-        .map(([code, n]) => `${code}: ${n.toLocaleString('en')}`)
-        .join(', ')
     const failures = decisions.unexpected + decisions.errors + healthz.unexpected + healthz.errors
-    process.stdout.write(
-      [
-        '',
-        `- rewrap answers: ${statuses(decisions)}; unexpected ${decisions.unexpected}, connection errors ${decisions.errors}; p50 ${decisions.p50} ms, p99 ${decisions.p99} ms`,
-        `- healthz answers: ${statuses(healthz)}; unexpected ${healthz.unexpected}, connection errors ${healthz.errors}; p50 ${healthz.p50} ms, p99 ${healthz.p99} ms`,
-        `- audit chain over the measured run: +${after.size - before.size} records; key.release ${audited.permits} (200s: ${decisions.statuses['200'] ?? 0}), key.release.denied ${audited.denials} (403s: ${decisions.statuses['403'] ?? 0}), other ${audited.other}`,
-        `- server log lines at warn and above: ${server.log.length}${server.log.length > 0 ? ` (first: ${server.log[0]})` : ''}`,
-        '',
-      ].join('\n'),
-    )
     const auditMatches =
       audited.permits === (decisions.statuses['200'] ?? 0) &&
       audited.denials === (decisions.statuses['403'] ?? 0) &&
       audited.other === 0 &&
-      after.size - before.size === decisions.responses
+      run.headAfter - run.headBefore === decisions.responses
+    process.stdout.write(
+      [
+        '',
+        `- rewrap answers: ${statusList(decisions)}; unexpected ${decisions.unexpected}, connection errors ${decisions.errors}`,
+        `- healthz answers: ${statusList(healthz)}; unexpected ${healthz.unexpected}, connection errors ${healthz.errors}`,
+        `- audit chain over the measured run: +${(run.headAfter - run.headBefore).toLocaleString('en')} records for ${decisions.responses.toLocaleString('en')} answers; key.release ${audited.permits.toLocaleString('en')}, key.release.denied ${audited.denials.toLocaleString('en')}, other ${audited.other}: ${auditMatches ? 'one record per answer, of the right type' : 'MISMATCH'}`,
+        `- server log lines at warn and above: ${run.log.length}${run.log.length > 0 ? ` (first: ${run.log[0]})` : ''}`,
+        '',
+      ].join('\n'),
+    )
     if (failures > 0 || !auditMatches) {
-      throw new Error(`key release: ${failures} failed requests, audit matches: ${auditMatches}`)
+      throw new Error(`key release: ${failures} failed requests; audit matches: ${auditMatches}`)
     }
 
     const filled = await fillAuditLog(dataDir, VERIFY_RECORDS)
@@ -120,14 +98,57 @@ export async function benchKeyRelease(seconds: number, rounds: number): Promise<
   }
 }
 
-function row(what: string, result: LoadResult, ratio: number, unit: string, goal?: string) {
+/** Sets the server up, warms it up, then measures /healthz and the decisions. */
+async function measure(server: KeyServerProcess, seconds: number) {
+  const admin = new KeyServerClient({ server: server.url, token: server.adminToken })
+  const fixture = await prepareReleaseFixture(server.url, server.adminToken)
+  const health: LoadRequest[] = [{ method: 'GET', path: '/healthz' }]
+  const release: LoadRequest[] = fixture.requests.map((r) => ({
+    method: 'POST',
+    path: '/v1/rewrap',
+    ...r,
+  }))
+  const load = (requests: LoadRequest[], run: { seconds?: number; amount?: number }) =>
+    runHttpLoad({ url: server.url, connections: CONNECTIONS, requests, ...run })
+
+  await load(health, { seconds: WARM_UP_SECONDS })
+  const warm = await load(release, { seconds: WARM_UP_SECONDS })
+  const healthz = await load(health, { seconds })
+  // A fixed number of requests, so that every request sent is answered and can be matched
+  // against the audit chain (a timed run leaves requests in flight when it stops).
+  const headBefore = (await admin.auditHead()).size
+  const cpuBefore = server.usage().cpuSeconds
+  const decisions = await load(release, { amount: Math.round(warm.rate * seconds) })
+  const cpuSeconds = server.usage().cpuSeconds - cpuBefore
+  const headAfter = (await admin.auditHead()).size
+  await fixture.checkRoundTrip()
   return {
-    what: `${what}, p50 ${result.p50} ms, p99 ${result.p99} ms`,
+    users: fixture.users,
+    policies: fixture.policies,
+    healthz,
+    decisions,
+    headBefore,
+    headAfter,
+    cpuSeconds,
+    usage: server.usage(),
+    log: server.log,
+  }
+}
+
+function loadRow(what: string, result: LoadResult, ratio: number, unit: string, goal?: string) {
+  return {
+    what: `${what}; p50 ${result.p50} ms, p99 ${result.p99} ms`,
     value: result.rate,
     unit,
     ratio,
     ...(goal === undefined ? {} : { goal }),
   }
+}
+
+function statusList(result: LoadResult): string {
+  return Object.entries(result.statuses)
+    .map(([code, n]) => `${code} × ${n.toLocaleString('en')}`)
+    .join(', ')
 }
 
 function percent(part: number | undefined, whole: number): string {

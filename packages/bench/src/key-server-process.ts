@@ -14,7 +14,7 @@ export interface KeyServerProcess {
   readonly adminToken: string
   /** Peak RSS (`VmHWM`) in MiB and CPU time (user + system) in seconds, so far. */
   usage(): { peakRssMiB: number; cpuSeconds: number }
-  /** Lines the server logged on stderr after it started listening. */
+  /** The JSON log lines the server wrote on stderr. */
   readonly log: string[]
   /** SIGTERM, then waits for the exit (the server signs a last checkpoint); throws unless 0. */
   stop(): Promise<void>
@@ -23,13 +23,14 @@ export interface KeyServerProcess {
 /**
  * Starts `node packages/cli/dist/bin.js server --data DIR --port 0 …extraArgs` and waits for its
  * `listening on URL` line on stderr. A separate process, so that the load generator's CPU and
- * memory are not counted as the server's.
+ * memory are not counted as the server's. `nodeArgs` go to node itself (`--cpu-prof`).
  */
 export async function startKeyServerProcess(
   dataDir: string,
   extraArgs: readonly string[] = [],
+  nodeArgs: readonly string[] = [],
 ): Promise<KeyServerProcess> {
-  const args = [CLI, 'server', '--data', dataDir, '--port', '0', ...extraArgs]
+  const args = [...nodeArgs, CLI, 'server', '--data', dataDir, '--port', '0', ...extraArgs]
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] })
   const log: string[] = []
   const url = await new Promise<string>((resolve, reject) => {
@@ -42,7 +43,7 @@ export async function startKeyServerProcess(
       for (const line of lines) {
         const listening = /listening on (http:\/\/\S+)/.exec(line)
         if (listening?.[1] !== undefined) resolve(listening[1])
-        else log.push(line)
+        else if (line.startsWith('{')) log.push(line)
       }
     })
     child.once('exit', (code) =>

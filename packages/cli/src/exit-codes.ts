@@ -1,10 +1,16 @@
 import type { ClientErrorCode } from '@latch/client'
 import type { FormatErrorCode } from '@latch/format'
+import type { S3ErrorCode } from '@latch/s3'
 import type { ServerErrorCode } from '@latch/server'
 import type { CliErrorCode } from './errors.js'
 
 /** Every error code a `latch` command can end with. */
-export type AnyErrorCode = FormatErrorCode | ServerErrorCode | ClientErrorCode | CliErrorCode
+export type AnyErrorCode =
+  | FormatErrorCode
+  | ServerErrorCode
+  | ClientErrorCode
+  | S3ErrorCode
+  | CliErrorCode
 
 /** sysexits(3) values of the CLI contract (`shared/spec/PRODUCT.md`). */
 export const EX = {
@@ -43,6 +49,12 @@ export const exitCodeFor = {
   ERR_CLIENT_UNAVAILABLE: EX.UNAVAILABLE,
   ERR_CLIENT_RESPONSE_INVALID: EX.SOFTWARE,
   ERR_CLIENT_CONFIG_INVALID: EX.USAGE,
+  ERR_S3_UNAVAILABLE: EX.UNAVAILABLE,
+  ERR_S3_NOT_FOUND: EX.NOINPUT,
+  ERR_S3_ACCESS_DENIED: EX.NOPERM,
+  ERR_S3_CHANGED: EX.DATAERR,
+  ERR_S3_REQUEST_FAILED: EX.USAGE,
+  ERR_S3_ARGUMENT_INVALID: EX.USAGE,
   ERR_CLI_USAGE: EX.USAGE,
   ERR_CLI_NOT_FOUND: EX.NOINPUT,
   ERR_CLI_AUDIT_INVALID: EX.DATAERR,

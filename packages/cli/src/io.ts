@@ -1,5 +1,6 @@
 /** Where a command reads and writes: the process's streams in `bin.ts`, buffers in tests. */
 export interface Io {
+  readonly stdin: NodeJS.ReadableStream
   readonly stdout: NodeJS.WritableStream & { isTTY?: boolean }
   readonly stderr: NodeJS.WritableStream & { isTTY?: boolean }
   readonly env: Record<string, string | undefined>

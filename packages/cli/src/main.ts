@@ -2,7 +2,13 @@ import { ClientError, KeyServerError } from '@latch/client'
 import { ProjectError } from '@latch/format'
 import { Command, CommanderError } from 'commander'
 import { auditCommand } from './commands/audit.js'
+import { devCommand } from './commands/dev.js'
+import { decryptCommand, encryptCommand } from './commands/encrypt.js'
+import { getCommand } from './commands/get.js'
 import { keysCommand } from './commands/keys.js'
+import { loginCommand } from './commands/login.js'
+import { policyCommand } from './commands/policy.js'
+import { putCommand } from './commands/put.js'
 import { serverCommand } from './commands/server.js'
 import { usersCommand } from './commands/users.js'
 import { EX, exitCodeFor } from './exit-codes.js'
@@ -22,7 +28,19 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       writeErr: (text) => io.stderr.write(text),
       outputError: () => undefined,
     })
-  for (const make of [serverCommand, usersCommand, keysCommand, auditCommand]) {
+  for (const make of [
+    serverCommand,
+    devCommand,
+    loginCommand,
+    putCommand,
+    getCommand,
+    encryptCommand,
+    decryptCommand,
+    policyCommand,
+    usersCommand,
+    keysCommand,
+    auditCommand,
+  ]) {
     program.addCommand(make(io))
   }
   for (const command of program.commands) applyOverrides(command, io)
@@ -88,6 +106,14 @@ function hintFor(code: string): string {
       return ': is the key server running? check LATCH_SERVER'
     case 'ERR_ACCESS_FORBIDDEN':
       return ': ask an admin'
+    case 'ERR_ACCESS_DENIED':
+      return ': the key server refused the key (not the owner or a reader, revoked, expired or locked down)'
+    case 'ERR_S3_UNAVAILABLE':
+      return ': is S3 reachable? check AWS_ENDPOINT_URL_S3 and your network'
+    case 'ERR_S3_ACCESS_DENIED':
+      return ': check your AWS credentials'
+    case 'ERR_FORMAT_DECRYPT_FAILED':
+      return ': the object was modified or corrupted; nothing unverified was written'
     default:
       return ''
   }

@@ -4,18 +4,13 @@ import type { LatchClient } from '@latch/client'
 import {
   createDecryptTransform,
   decryptRange,
-  FormatError,
-  type Header,
-  MAX_HEADER_SIZE,
   openHeader,
   type PlaintextRange,
-  parseHeader,
   plaintextSize,
   planRange,
-  readHeaderSize,
 } from '@latch/format'
-import { S3Error } from './errors.js'
 import { parseRange } from './parse-range.js'
+import { readLatchHeader } from './read-latch-header.js'
 import { sendS3 } from './send-s3.js'
 
 /** Options of {@link getObject}. */
@@ -60,35 +55,17 @@ export interface DecryptedObject {
 export async function getObject(options: GetObjectOptions): Promise<DecryptedObject> {
   const { client, bucket, key, signal } = options
   const where = `s3://${bucket}/${key}`
-  const first = await sendS3<GetObjectCommandOutput>(
+  const { header, prefix, objectSize, etag, versionId } = await readLatchHeader({
     client,
-    new GetObjectCommand({
-      Bucket: bucket,
-      Key: key,
-      Range: `bytes=0-${MAX_HEADER_SIZE - 1}`,
-      VersionId: options.versionId,
-    }),
-    where,
-    signal,
-  ).catch((error: unknown) => {
-    // S3 refuses any range of an empty object: it cannot be a Latch object.
-    if (
-      error instanceof S3Error &&
-      /InvalidRange|416/.test(String((error.cause as Error)?.name ?? error.message))
-    ) {
-      throw notLatch(where)
-    }
-    throw error
+    bucket,
+    key,
+    ...(options.versionId === undefined ? {} : { versionId: options.versionId }),
+    ...(signal === undefined ? {} : { signal }),
   })
-  const prefix = Buffer.from(
-    await (first.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray(),
-  )
-  const objectSize = totalSize(first, prefix.length)
-  const header = readHeader(prefix, where)
+  // Pin every further read to this version: its id when the bucket is versioned, else its ETag.
   const pin = {
-    VersionId: options.versionId ?? first.VersionId,
-    IfMatch:
-      options.versionId === undefined && first.VersionId === undefined ? first.ETag : undefined,
+    VersionId: options.versionId ?? versionId,
+    IfMatch: options.versionId === undefined && versionId === undefined ? etag : undefined,
   }
   const resolve = await options.latch.keyResolver()
   const dek = await resolve(header, signal === undefined ? {} : { signal })
@@ -113,8 +90,8 @@ export async function getObject(options: GetObjectOptions): Promise<DecryptedObj
   const common = {
     size,
     policyId: header.core.policyId,
-    etag: first.ETag,
-    versionId: first.VersionId,
+    etag,
+    versionId,
   }
   if (options.range !== undefined) {
     const range = typeof options.range === 'string' ? parseRange(options.range) : options.range
@@ -144,35 +121,4 @@ export async function getObject(options: GetObjectOptions): Promise<DecryptedObj
     createDecryptTransform(async () => dek),
   )
   return { ...common, body, contentLength: size, range: undefined }
-}
-
-function totalSize(answer: GetObjectCommandOutput, received: number): number {
-  const match = /\/(\d+)$/.exec(answer.ContentRange ?? '')
-  if (match?.[1] !== undefined) return Number(match[1])
-  // A server that ignored the range sent the whole object.
-  return answer.ContentLength ?? received
-}
-
-function readHeader(prefix: Buffer, where: string): Header {
-  try {
-    if (readHeaderSize(prefix) > prefix.length)
-      throw new FormatError('ERR_FORMAT_HEADER_INVALID', 'header longer than the object')
-    return parseHeader(prefix)
-  } catch (error) {
-    if (
-      error instanceof FormatError &&
-      error.code === 'ERR_FORMAT_HEADER_INVALID' &&
-      /magic|too short/.test(error.message)
-    ) {
-      throw notLatch(where)
-    }
-    throw error
-  }
-}
-
-function notLatch(where: string): FormatError {
-  return new FormatError(
-    'ERR_FORMAT_HEADER_INVALID',
-    `${where} is not a Latch object (it was not written by Latch, or not encrypted)`,
-  )
 }

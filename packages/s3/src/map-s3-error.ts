@@ -27,6 +27,13 @@ export function mapS3Error(error: unknown, where: string): unknown {
   const sdk = error as SdkError
   const status = sdk.$metadata?.httpStatusCode
   const name = sdk.name ?? ''
+  if (/Region is missing/i.test(error.message)) {
+    return new S3Error(
+      'ERR_S3_ARGUMENT_INVALID',
+      'no AWS region configured: set AWS_REGION (or AWS_ENDPOINT_URL_S3 for a local S3)',
+      { cause: error },
+    )
+  }
   if (sdk.$fault === undefined && status === undefined) {
     if ('code' in error || /ECONNREFUSED|ENOTFOUND|ETIMEDOUT|socket|network/i.test(error.message)) {
       return new S3Error('ERR_S3_UNAVAILABLE', `cannot reach S3 for ${where}: ${error.message}`, {

@@ -1,18 +1,10 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { KeyServerClient } from '@latch/client'
-import {
-  type AuditRow,
-  type AuditVerifyReport,
-  type CheckpointVerifierKey,
-  DEFAULTS,
-  formatVerifierKey,
-  openSqliteStore,
-  parseVerifierKey,
-  verifyAuditLog,
-  verifyStore,
-} from '@latch/server'
+import type { KeyServerClient } from '@latch/client'
+import type { AuditRow, AuditVerifyReport, CheckpointVerifierKey } from '@latch/server'
+import { DEFAULTS } from '@latch/server/defaults'
 import { Command } from 'commander'
+import { keyServerFor } from '../config.js'
 import { CliError } from '../errors.js'
 import type { Io } from '../io.js'
 
@@ -30,12 +22,13 @@ export function auditCommand(io: Io): Command {
     .option('--key <vkey>', 'pin the checkpoint key (name+keyid+key, from GET /v1/audit/key)')
     .option('--json', 'one JSON document')
     .action(async (options: { data?: string; key?: string; json?: boolean }) => {
+      const { parseVerifierKey } = await import('@latch/server')
       const pinned = options.key === undefined ? undefined : parseVerifierKey(options.key)
       const result =
         options.data === undefined
-          ? await verifyThroughServer(KeyServerClient.fromEnv(io.env), pinned)
+          ? await verifyThroughServer(keyServerFor(io), pinned)
           : await verifyDataDir(options.data, pinned)
-      print(result, io, options.json === true)
+      await print(result, io, options.json === true)
       if (!result.ok) {
         throw new CliError(
           'ERR_CLI_AUDIT_INVALID',
@@ -49,6 +42,7 @@ export function auditCommand(io: Io): Command {
 type Result = AuditVerifyReport & { key: CheckpointVerifierKey; origin: string }
 
 async function verifyDataDir(dir: string, key: CheckpointVerifierKey | undefined): Promise<Result> {
+  const { openSqliteStore, verifyStore } = await import('@latch/server')
   const file = join(dir, 'latch.db')
   if (!existsSync(file)) throw new CliError('ERR_CLI_NOT_FOUND', `no Latch database at ${file}`)
   const store = openSqliteStore({
@@ -70,6 +64,7 @@ async function verifyThroughServer(
   client: KeyServerClient,
   pinned: CheckpointVerifierKey | undefined,
 ): Promise<Result> {
+  const { parseVerifierKey, verifyAuditLog } = await import('@latch/server')
   const published = await client.auditKey()
   const key = pinned ?? parseVerifierKey(published.verifierKey)
   const [head, { checkpoints }] = await Promise.all([client.auditHead(), client.auditCheckpoints()])
@@ -98,7 +93,8 @@ async function verifyThroughServer(
   return { ...report, key, origin: head.origin }
 }
 
-function print(result: Result, io: Io, json: boolean): void {
+async function print(result: Result, io: Io, json: boolean): Promise<void> {
+  const { formatVerifierKey } = await import('@latch/server')
   if (json) {
     io.stdout.write(
       `${JSON.stringify({

@@ -1,5 +1,5 @@
-import { KeyServerClient } from '@latch/client'
 import { Command } from 'commander'
+import { keyServerFor } from '../config.js'
 import type { Io } from '../io.js'
 
 /** `latch keys rotate`: a new wrap key for new files; old keys keep decrypting. Prints the kid. */
@@ -9,14 +9,14 @@ export function keysCommand(io: Io): Command {
     .command('rotate')
     .description('add a wrap key for new files; existing files keep working')
     .action(async () => {
-      const { kid } = await KeyServerClient.fromEnv(io.env).rotateKey()
+      const { kid } = await keyServerFor(io).rotateKey()
       io.stdout.write(`${kid}\n`)
     })
   keys
     .command('list')
     .description('the public wrap keys, current first')
     .action(async () => {
-      const set = await KeyServerClient.fromEnv(io.env).keys()
+      const set = await keyServerFor(io).keys()
       for (const key of set.keys) {
         io.stdout.write(`${key.kid}${key.kid === set.current ? '  (current)' : ''}\n`)
       }

@@ -1,4 +1,4 @@
-import { DEFAULTS, startServer } from '@latch/server'
+import { DEFAULTS } from '@latch/server/defaults'
 import { Command, Option } from 'commander'
 import { CliError } from '../errors.js'
 import type { Io } from '../io.js'
@@ -38,6 +38,8 @@ export function serverCommand(io: Io): Command {
       if ((options.oidcIssuer === undefined) !== (options.oidcAudience === undefined)) {
         throw new CliError('ERR_CLI_USAGE', '--oidc-issuer and --oidc-audience go together')
       }
+      // Loaded here so that every other command starts without the server's dependencies.
+      const { startServer } = await import('@latch/server')
       const server = await startServer({
         dataDir: options.data,
         host: options.host,

@@ -1,5 +1,5 @@
-import { KeyServerClient } from '@latch/client'
 import { Command } from 'commander'
+import { keyServerFor } from '../config.js'
 import type { Io } from '../io.js'
 import { table } from '../table.js'
 
@@ -19,7 +19,7 @@ export function usersCommand(io: Io): Command {
       'a service account that may name another owner for the policies it creates',
     )
     .action(async (email: string, options: { admin?: boolean; service?: boolean }) => {
-      const created = await KeyServerClient.fromEnv(io.env).createUser(email, {
+      const created = await keyServerFor(io).createUser(email, {
         admin: options.admin === true,
         mayAssignOwner: options.service === true,
       })
@@ -33,7 +33,7 @@ export function usersCommand(io: Io): Command {
     .description('list users')
     .option('--json', 'one JSON document')
     .action(async (options: { json?: boolean }) => {
-      const { users: list } = await KeyServerClient.fromEnv(io.env).listUsers()
+      const { users: list } = await keyServerFor(io).listUsers()
       if (options.json === true) {
         io.stdout.write(`${JSON.stringify({ v: 1, users: list })}\n`)
         return
@@ -51,7 +51,7 @@ export function usersCommand(io: Io): Command {
     .description('disable a user: their tokens stop working at once')
     .argument('<email>')
     .action(async (email: string) => {
-      const user = await KeyServerClient.fromEnv(io.env).disableUser(email)
+      const user = await keyServerFor(io).disableUser(email)
       io.stderr.write(`disabled ${user.email}\n`)
     })
   return users

@@ -3,6 +3,7 @@ import { ServerError } from '../errors.js'
 import { canonicalJson } from './canonical-json.js'
 import { chainHashLatin1, genesisHash, leafHashLatin1 } from './chain-hash.js'
 import {
+  type Checkpoint,
   type CheckpointVerifierKey,
   checkpointKeyId,
   noteHash,
@@ -24,7 +25,11 @@ export interface AuditRow {
 export interface VerifyAuditLogInput {
   /** The log's origin: it seeds `h_0` and must be the origin of every checkpoint. */
   origin: string
-  /** The rows in ascending seq order, as stored. A synchronous iterable is read fastest. */
+  /**
+   * The rows in ascending seq order, as stored. A synchronous iterable is read fastest, in one
+   * go without yielding to the event loop; an async one (pages from the store) lets a server go
+   * on serving while it verifies.
+   */
   rows: Iterable<AuditRow> | AsyncIterable<AuditRow>
   /** The checkpoint notes in the order they were stored (oldest first). */
   notes: readonly string[]
@@ -110,9 +115,6 @@ export const MAX_REPORTED_PROBLEMS = 100
 
 const HASH_SIZE = 32
 const DEFAULT_MAX_UNSIGNED_AGE_MS = 2 * 60_000
-// A synchronous source is read in slices so a long verification inside the server does not
-// hold the event loop for seconds.
-const ROWS_PER_SLICE = 65_536
 
 /**
  * Verifies an audit chain against its signed checkpoints, the way CloudTrail's `validate-logs`
@@ -146,15 +148,10 @@ export async function verifyAuditLog(input: VerifyAuditLogInput): Promise<AuditV
   const points = checkNotes(input, report)
   const walk = new ChainWalk(input.origin, points, report)
   const rows = input.rows
+  // A synchronous source is read without yielding: a database cursor (better-sqlite3's
+  // iterate()) must not see other statements run on its connection mid-read.
   if (Symbol.iterator in rows) {
-    let slice = 0
-    for (const row of rows) {
-      walk.visit(row)
-      if (++slice === ROWS_PER_SLICE) {
-        slice = 0
-        await new Promise<void>((resolve) => setImmediate(resolve))
-      }
-    }
+    for (const row of rows) walk.visit(row)
   } else {
     for await (const row of rows) walk.visit(row)
   }
@@ -237,13 +234,14 @@ function checkNotes(input: VerifyAuditLogInput, report: Report): SignedPoint[] {
         kind,
         message: `checkpoint #${index}: ${message}`,
       })
-    let checkpoint: ReturnType<typeof verifyCheckpointNote>
+    let checkpoint: Checkpoint
     try {
       checkpoint = verifyCheckpointNote(note, input.key)
     } catch (error) {
-      if (!(error instanceof ServerError) || error.code !== 'ERR_AUDIT_CHECKPOINT_INVALID')
+      if (!(error instanceof ServerError) || error.code !== 'ERR_AUDIT_CHECKPOINT_INVALID') {
         throw error
-      problem('checkpoint-invalid', error.message)
+      }
+      problem('checkpoint-invalid', error.message.replace(/^checkpoint note: /, ''))
       previousValid = false
       return
     }
@@ -262,8 +260,9 @@ function checkNotes(input: VerifyAuditLogInput, report: Report): SignedPoint[] {
     const before = input.notes[index - 1]
     // After an invalid note the link cannot be judged: that note is reported already.
     if (before === undefined) {
-      if (prev !== undefined)
+      if (prev !== undefined) {
         problem('checkpoint-order', 'the first note has a prev hash: earlier notes are missing')
+      }
     } else if (previousValid && (prev === undefined || !noteHash(before).equals(prev))) {
       problem(
         'checkpoint-order',
@@ -388,7 +387,7 @@ class ChainWalk {
       const linked = this.#previousInSync
         ? inSync
         : sameHash(stored, chainHashLatin1(latin1(previousStored), seq, leaf))
-      if (false) {
+      if (!linked) {
         this.#problem(
           seq,
           'entry-hash-mismatch',
@@ -418,7 +417,10 @@ class ChainWalk {
     }
     if (headSize !== undefined && headSize !== this.lastSeq) {
       this.#report.add({
-        seq: (headSize >= 0 && headSize < this.lastSeq ? headSize : this.lastSeq) + 1,
+        seq:
+          (Number.isSafeInteger(headSize) && headSize >= 0 && headSize < this.lastSeq
+            ? headSize
+            : this.lastSeq) + 1,
         checkpoint: undefined,
         kind: 'head-mismatch',
         message: `the chain head claims size ${headSize} but the rows end at seq ${this.lastSeq}`,

@@ -1,0 +1,83 @@
+import { GetObjectCommand, type GetObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3'
+import {
+  FormatError,
+  type Header,
+  MAX_HEADER_SIZE,
+  parseHeader,
+  readHeaderSize,
+} from '@latch/format'
+import { S3Error } from './errors.js'
+import { sendS3 } from './send-s3.js'
+
+/** The first answer of a download: the object's header, its first bytes, its size and version. */
+export interface HeaderRead {
+  readonly header: Header
+  /** The object's first bytes (up to 16 KiB: the header, and a small object whole). */
+  readonly prefix: Buffer
+  /** Stored (ciphertext) size of the object. */
+  readonly objectSize: number
+  readonly etag: string | undefined
+  readonly versionId: string | undefined
+}
+
+/**
+ * Reads a Latch object's header with one ranged GET of its first 16 KiB (the largest header), which
+ * is the whole object when it is small. No key is needed: this tells the policy id, the object id
+ * and the key entries; nothing in it is trusted before the key commitment and MAC verify.
+ *
+ * @throws S3Error; FormatError `ERR_FORMAT_HEADER_INVALID` "not a Latch object".
+ */
+export async function readLatchHeader(options: {
+  readonly client: S3Client
+  readonly bucket: string
+  readonly key: string
+  readonly versionId?: string
+  readonly signal?: AbortSignal
+}): Promise<HeaderRead> {
+  const where = `s3://${options.bucket}/${options.key}`
+  let answer: GetObjectCommandOutput
+  try {
+    answer = await sendS3<GetObjectCommandOutput>(
+      options.client,
+      new GetObjectCommand({
+        Bucket: options.bucket,
+        Key: options.key,
+        Range: `bytes=0-${MAX_HEADER_SIZE - 1}`,
+        VersionId: options.versionId,
+      }),
+      where,
+      options.signal,
+    )
+  } catch (error) {
+    // S3 refuses every range of an empty object: it cannot be a Latch object.
+    const name =
+      error instanceof S3Error ? (error.cause as { name?: string } | undefined)?.name : undefined
+    if (name === 'InvalidRange') throw notLatch(where)
+    throw error
+  }
+  const body = answer.Body as { transformToByteArray(): Promise<Uint8Array> }
+  const prefix = Buffer.from(await body.transformToByteArray())
+  const total = /\/(\d+)$/.exec(answer.ContentRange ?? '')?.[1]
+  let header: Header
+  try {
+    if (readHeaderSize(prefix) > prefix.length) throw notLatch(where)
+    header = parseHeader(prefix)
+  } catch (error) {
+    if (error instanceof FormatError && /magic|too short/.test(error.message)) throw notLatch(where)
+    throw error
+  }
+  return {
+    header,
+    prefix,
+    objectSize: total === undefined ? (answer.ContentLength ?? prefix.length) : Number(total),
+    etag: answer.ETag,
+    versionId: answer.VersionId,
+  }
+}
+
+function notLatch(where: string): FormatError {
+  return new FormatError(
+    'ERR_FORMAT_HEADER_INVALID',
+    `${where} is not a Latch object (it was not written by Latch, or not encrypted)`,
+  )
+}
