@@ -3,7 +3,8 @@ import { defineConfig } from 'vitest/config'
 
 // Tests run on the TypeScript sources of the workspace packages (the `@latch/source` export
 // condition), so `npm test` needs no build of the code under test.
-const conditions = ['@latch/source', ...defaultServerConditions]
+// Without 'module': packages such as the AWS SDK point it at builds Node cannot load.
+const conditions = ['@latch/source', ...defaultServerConditions.filter((c) => c !== 'module')]
 
 export default defineConfig({
   resolve: { conditions },
@@ -24,6 +25,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['packages/*/test/**/*.integration.test.ts'],
+          globalSetup: ['./vitest.global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
         },

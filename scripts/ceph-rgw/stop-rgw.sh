@@ -3,7 +3,7 @@
 # recorded in DIR/pids (each checked against /proc/PID/exe first).
 # usage: stop-rgw.sh [DIR] [--keep]   (--keep: leave DIR on disk; default wipes it)
 # Without --keep the daemons get SIGKILL at once: all data is in the OSD's RAM (memstore) and DIR
-# is wiped anyway, and a graceful stop takes ~9 s (radosgw alone ~6 s). With --keep they get
+# is wiped anyway, and a graceful stop takes ~5 s (nearly all radosgw). With --keep they get
 # SIGTERM first so the logs are complete.
 set -uo pipefail
 DIR=${1:-/tmp/ceph-rgw}

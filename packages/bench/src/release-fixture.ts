@@ -56,8 +56,7 @@ export async function prepareReleaseFixture(
   const wrapKey = keys.keys.find((k) => k.kid === keys.current)
   if (wrapKey === undefined) throw new Error('the key server publishes no current key')
 
-  const objects: { bytes: Uint8Array; plain: Uint8Array; owner: string; permitted: string[] }[] =
-    []
+  const objects: { bytes: Uint8Array; plain: Uint8Array; owner: string; permitted: string[] }[] = []
   for (const [i, owner] of owners.entries()) {
     const client = new KeyServerClient({ server: url, token: owner.token })
     const named = [readers[(2 * i) % READERS], readers[(2 * i + 1) % READERS]].map(
@@ -118,10 +117,7 @@ export async function prepareReleaseFixture(
     async checkRoundTrip() {
       for (const object of objects) {
         const client = new KeyServerClient({ server: url, token: object.owner })
-        const plain = await decryptBuffer(
-          object.bytes,
-          keyServerResolver({ [keys.kasId]: client }),
-        )
+        const plain = await decryptBuffer(object.bytes, keyServerResolver({ [keys.kasId]: client }))
         if (!Buffer.from(plain).equals(object.plain)) throw new Error('round trip: wrong plaintext')
       }
     },
