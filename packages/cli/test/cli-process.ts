@@ -11,21 +11,74 @@ export interface CliResult {
   readonly stderr: string
 }
 
-/** Runs `latch ARGS` to completion with extra environment variables. */
+/** Runs `latch ARGS` to completion with extra environment variables (and optional stdin). */
 export function runCli(
   args: readonly string[],
   env: Record<string, string> = {},
-): Promise<CliResult> {
+  stdin?: Uint8Array | string,
+): Promise<CliResult & { stdoutBytes: Buffer }> {
   return new Promise((resolve) => {
-    execFile(
+    const child = execFile(
       process.execPath,
       [BIN, ...args],
-      { env: { ...process.env, LATCH_DEBUG: '', ...env }, timeout: 60_000 },
+      {
+        env: { ...process.env, LATCH_DEBUG: '', ...env },
+        timeout: 120_000,
+        encoding: 'buffer',
+        maxBuffer: 1 << 30,
+      },
       (error, stdout, stderr) => {
         const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 70
-        resolve({ code, stdout, stderr })
+        resolve({ code, stdout: stdout.toString(), stderr: stderr.toString(), stdoutBytes: stdout })
       },
     )
+    child.stdin?.end(stdin)
+  })
+}
+
+/** A running `latch dev`, with the environment its export lines set. */
+export interface DevProcess {
+  readonly env: Record<string, string>
+  readonly child: ChildProcess
+  stop(): Promise<number | null>
+}
+
+/** Starts `latch dev` on free ports and waits for its export lines. */
+export function startDevProcess(dir: string): Promise<DevProcess> {
+  const child = spawn(
+    process.execPath,
+    [BIN, 'dev', '--data', dir, '--port', '0', '--s3-port', '0'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  )
+  let out = ''
+  let err = ''
+  child.stderr?.on('data', (chunk: Buffer) => {
+    err += chunk.toString()
+  })
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  )
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`latch dev did not start: ${err}`)), 30_000)
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString()
+      if (!out.includes('AWS_REGION')) return
+      clearTimeout(timer)
+      const lines = [...out.matchAll(/^export (\w+)=(.*)$/gm)]
+      const env = Object.fromEntries(lines.map(([, k, v]) => [k as string, v as string]))
+      resolve({
+        env,
+        child,
+        async stop() {
+          child.kill('SIGTERM')
+          return exited
+        },
+      })
+    })
+    child.once('exit', (code) => {
+      clearTimeout(timer)
+      reject(new Error(`latch dev exited with ${code}: ${err}`))
+    })
   })
 }
 

@@ -15,11 +15,11 @@ export function loginCommand(io: Io): Command {
     .option('--server <url>', 'the key server URL (default: LATCH_SERVER)')
     .option('--token <token>', 'your API token (default: LATCH_TOKEN, else read from stdin)')
     .action(async (options: { server?: string; token?: string }) => {
-      const server = options.server ?? io.env.LATCH_SERVER
+      const server = options.server ?? (io.env.LATCH_SERVER || undefined)
       if (server === undefined || server === '') {
         throw new CliError('ERR_CLI_USAGE', 'latch login needs --server URL (or LATCH_SERVER)')
       }
-      const token = options.token ?? io.env.LATCH_TOKEN ?? (await readLine(io))
+      const token = options.token ?? (io.env.LATCH_TOKEN || undefined) ?? (await readLine(io))
       if (token === '')
         throw new CliError('ERR_CLI_USAGE', 'no token given (--token, LATCH_TOKEN or stdin)')
       const me = await new KeyServerClient({ server, token }).me()
