@@ -14,6 +14,8 @@ import { usersCommand } from './commands/users.js'
 import { EX, exitCodeFor } from './exit-codes.js'
 import type { Io } from './io.js'
 
+const VERSION = '0.1.0'
+
 /**
  * Runs one `latch` command line and returns its exit code (only `bin.ts` exits). Results go to
  * stdout, diagnostics to stderr, and every failure ends with one line that says what happened and
@@ -22,6 +24,7 @@ import type { Io } from './io.js'
 export async function main(argv: readonly string[], io: Io): Promise<number> {
   const program = new Command('latch')
     .description('Client-side encryption, per-file policies and an audited key server for S3')
+    .version(VERSION, '-V, --version')
     .exitOverride()
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { CLIENT_ERROR_CODES } from '@latch/client'
 import { FORMAT_ERROR_CODES } from '@latch/format'
+import { S3_ERROR_CODES } from '@latch/s3'
 import { SERVER_ERROR_CODES, statusFor } from '@latch/server'
 import { describe, expect, it } from 'vitest'
 import { CLI_ERROR_CODES } from '../src/errors.js'
@@ -10,7 +11,7 @@ import { exitCodeFor } from '../src/exit-codes.js'
 
 const doc = readFileSync(new URL('../../../docs/errors.md', import.meta.url), 'utf8')
 const rows = new Map(
-  [...doc.matchAll(/^\| `(ERR_[A-Z_]+)`\s*\|(.*)$/gm)].map(([, code, rest]) => [
+  [...doc.matchAll(/^\| `(ERR_[A-Z0-9_]+)`\s*\|(.*)$/gm)].map(([, code, rest]) => [
     code as string,
     (rest as string)
       .split('|')
@@ -23,6 +24,7 @@ const allCodes = [
   ...FORMAT_ERROR_CODES,
   ...SERVER_ERROR_CODES,
   ...CLIENT_ERROR_CODES,
+  ...S3_ERROR_CODES,
   ...CLI_ERROR_CODES,
 ]
 
@@ -36,7 +38,12 @@ describe('error codes (HS-6)', () => {
     for (const code of SERVER_ERROR_CODES) {
       expect(rows.get(code), code).toEqual([statusFor[code], exitCodeFor[code]])
     }
-    for (const code of [...FORMAT_ERROR_CODES, ...CLIENT_ERROR_CODES, ...CLI_ERROR_CODES]) {
+    for (const code of [
+      ...FORMAT_ERROR_CODES,
+      ...CLIENT_ERROR_CODES,
+      ...S3_ERROR_CODES,
+      ...CLI_ERROR_CODES,
+    ]) {
       expect(rows.get(code), code).toEqual([exitCodeFor[code]])
     }
   })

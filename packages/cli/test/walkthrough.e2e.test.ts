@@ -146,7 +146,7 @@ describe('the README walkthrough on latch dev', () => {
     writeFileSync(join(dir, 'plain.txt'), 'not encrypted')
     const { S3Client, PutObjectCommand } = await import('@aws-sdk/client-s3')
     const raw = new S3Client({
-      endpoint: env.AWS_ENDPOINT_URL_S3,
+      endpoint: env.AWS_ENDPOINT_URL_S3 as string,
       region: 'us-east-1',
       forcePathStyle: true,
       credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
