@@ -40,7 +40,9 @@ describe('logs', () => {
         body: '{"core":',
       })
       const rootKey = readFileSync(join(dir, 'root.key'), 'utf8').trim()
-      const secretPart = (t: string) => t.split('_').at(-1) as string
+      // latch_<12-character id>_<43-character secret>
+      const secretPart = (t: string) => t.slice('latch_'.length + 13)
+      expect(secretPart(token)).toHaveLength(43)
       expect(log.length).toBeGreaterThan(1000)
       expect(log).toContain('"reqId"')
       for (const secret of [
