@@ -33,6 +33,11 @@ export async function benchAuditVerify(
     const rows = await readAll(store)
     records = rows.length
     const result = await compareRates(rounds, async () => hashTwice(rows), {
+      read: async () => {
+        const started = performance.now()
+        const count = (await readAll(store)).length
+        return count / ((performance.now() - started) / 1000)
+      },
       verify: async () => {
         const started = performance.now()
         const report = await verifyStore(store)
@@ -54,6 +59,12 @@ export async function benchAuditVerify(
           value: result.baseline,
           unit: 'records/s',
           ratio: 1,
+        },
+        {
+          what: 'reading the rows alone (`store.iterateAudit`, pages of 10,000)',
+          value: result.rates.read ?? 0,
+          unit: 'records/s',
+          ratio: result.ratios.read ?? 0,
         },
         {
           what: 'verifyStore on a read-only SQLite store: report ok',
@@ -82,17 +93,20 @@ async function readAll(store: Store): Promise<AuditRow[]> {
   return rows
 }
 
-/** Records per second of SHA-256(record) then SHA-256(0x02 ‖ previous ‖ be64(seq) ‖ leaf). */
+/**
+ * Records per second of SHA-256(record) then SHA-256(0x02 ‖ previous ‖ be64(seq) ‖ leaf), the
+ * digests taken as latin1 strings: on Node 20 that is about 3× faster than as Buffers, whose
+ * allocation dominates for inputs this small.
+ */
 function hashTwice(rows: readonly AuditRow[]): number {
   const link = Buffer.alloc(1 + 32 + 8 + 32)
   link[0] = 0x02
   const started = performance.now()
   for (const row of rows) {
-    const leaf = hash('sha256', row.recordBytes, 'buffer')
+    link.write(hash('sha256', row.recordBytes, 'binary'), 41, 'binary')
     link.writeUInt32BE(Math.floor(row.seq / 0x1_0000_0000), 33)
     link.writeUInt32BE(row.seq >>> 0, 37)
-    leaf.copy(link, 41)
-    hash('sha256', link, 'buffer').copy(link, 1)
+    link.write(hash('sha256', link, 'binary'), 1, 'binary')
   }
   return rows.length / ((performance.now() - started) / 1000)
 }

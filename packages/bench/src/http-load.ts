@@ -26,6 +26,8 @@ export interface LoadResult {
   readonly unexpected: number
   /** Connection errors and timeouts. */
   readonly errors: number
+  /** CPU time (user + system) of this process, the load generator, during the run. */
+  readonly cpuSeconds: number
 }
 
 /**
@@ -45,6 +47,7 @@ export async function runHttpLoad(options: {
   let next = 0
   let unexpected = 0
   const started = performance.now()
+  const cpuBefore = process.cpuUsage()
   const result = await autocannon({
     url: options.url,
     connections: options.connections,
@@ -74,6 +77,7 @@ export async function runHttpLoad(options: {
     ],
   })
   const seconds = (performance.now() - started) / 1000
+  const cpu = process.cpuUsage(cpuBefore)
   const statuses: Record<string, number> = {}
   for (const [code, stats] of Object.entries(result.statusCodeStats ?? {})) {
     statuses[code] = stats.count ?? 0
@@ -88,5 +92,6 @@ export async function runHttpLoad(options: {
     statuses,
     unexpected,
     errors: result.errors,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
   }
 }

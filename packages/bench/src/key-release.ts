@@ -74,6 +74,11 @@ export async function benchKeyRelease(seconds: number, rounds: number): Promise<
           ratio: decisionCpu / healthzCpu,
         },
         {
+          what: 'load generator (autocannon, this process) CPU per decision',
+          value: (decisions.cpuSeconds / decisions.responses) * 1e6,
+          unit: 'µs',
+        },
+        {
           what: `server peak RSS (VmHWM; ${run.usage.cpuSeconds.toFixed(1)} s of CPU over its life)`,
           value: run.usage.peakRssMiB,
           unit: 'MiB',

@@ -272,6 +272,42 @@ describe('policies and key release', () => {
   })
 })
 
+describe('many objects read at once', () => {
+  it('travel as one batch of key requests, each decided and audited on its own', async () => {
+    const owner = t.client(await t.user('owner@example.com'))
+    const policy = await owner.createPolicy({})
+    const other = await t.client(t.adminToken).createPolicy({ owner: 'someone@example.com' })
+    const objects = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        encryptFor(owner, i === 5 ? other.id : policy.id, Buffer.from(`file ${i}`)),
+      ),
+    )
+    const rewrapRequests = async () => {
+      const metric = t.app.metrics.registry.getSingleMetric('latch_http_requests_total')
+      const values = (await metric?.get())?.values ?? []
+      return values
+        .filter((v) => String(v.labels.route).startsWith('/v1/rewrap'))
+        .map((v) => `${v.labels.route} ${v.value}`)
+    }
+    const resolver = keyServerResolver({ [(await owner.keys()).kasId]: owner })
+    const results = await Promise.allSettled(
+      objects.map(({ object }) => decryptBuffer(object, resolver)),
+    )
+    expect(await rewrapRequests()).toEqual(['/v1/rewrap/batch 1'])
+    results.forEach((r, i) => {
+      if (i === 5)
+        expect((r as PromiseRejectedResult).reason).toMatchObject({
+          code: 'ERR_ACCESS_DENIED',
+          status: 403,
+        })
+      else
+        expect(Buffer.from((r as PromiseFulfilledResult<Uint8Array>).value).toString()).toBe(
+          `file ${i}`,
+        )
+    })
+  })
+})
+
 describe('rate limit', () => {
   it('answers 429 with Retry-After past the per-identity limit, and other identities go on', async () => {
     await t.close()

@@ -1,0 +1,96 @@
+import { FormatError, generateX25519KeyPair, openShare, type ShareBinding } from '@latch/format'
+import { ClientError, KeyServerError } from './errors.js'
+import type { KeyServerClient } from './key-server-client.js'
+
+interface Pending {
+  readonly core: string
+  readonly jwe: string
+  readonly binding: ShareBinding
+  resolve(share: Uint8Array): void
+  reject(error: unknown): void
+}
+
+const STATUS: Record<string, number> = { ERR_ACCESS_DENIED: 403, ERR_REQUEST_INVALID: 400 }
+
+/**
+ * Collects the key requests made in the same turn of the event loop (many objects read at once)
+ * and sends them as one `POST /v1/rewrap/batch` (up to `maxBatch` each), re-wrapped to one fresh
+ * throw-away key per batch. Each request is still decided and audited on its own by the server;
+ * a denial fails only its own request.
+ */
+export class ShareBatcher {
+  readonly #client: KeyServerClient
+  readonly #maxBatch: number
+  #queue: Pending[] = []
+  #scheduled = false
+
+  constructor(client: KeyServerClient, maxBatch = 100) {
+    this.#client = client
+    this.#maxBatch = maxBatch
+  }
+
+  /** The share of one key entry (`jwe`) of the object whose header core is `core`. */
+  share(core: string, jwe: string, binding: ShareBinding): Promise<Uint8Array> {
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ core, jwe, binding, resolve, reject })
+      if (!this.#scheduled) {
+        this.#scheduled = true
+        setImmediate(() => this.#flush())
+      }
+    })
+  }
+
+  #flush(): void {
+    this.#scheduled = false
+    while (this.#queue.length > 0) {
+      const batch = this.#queue.splice(0, this.#maxBatch)
+      this.#send(batch).catch((error: unknown) => {
+        for (const item of batch) item.reject(error)
+      })
+    }
+  }
+
+  async #send(batch: Pending[]): Promise<void> {
+    const throwaway = generateX25519KeyPair()
+    const x = throwaway.publicKey.export({ format: 'jwk' }).x ?? ''
+    const clientKey = { kty: 'OKP', crv: 'X25519', x, kid: 'client' } as const
+    const requests = batch.map(({ core, jwe }) => ({ core, jwe }))
+    // One request alone takes the single route, whose denial is a 403 like any other client's.
+    const { results } =
+      requests.length === 1
+        ? {
+            results: [
+              await this.#client.rewrap(requests[0] as { core: string; jwe: string }, clientKey),
+            ],
+          }
+        : await this.#client.rewrapBatch(requests, clientKey)
+    if (results.length !== batch.length) {
+      throw new ClientError(
+        'ERR_CLIENT_RESPONSE_INVALID',
+        'the key server answered a batch of another size',
+      )
+    }
+    batch.forEach((item, i) => {
+      const result = results[i] as
+        | { jwe: string }
+        | { error: { code: string; message: string; requestId?: string } }
+      if ('error' in result) {
+        const { code, message, requestId } = result.error
+        item.reject(new KeyServerError(code, message, STATUS[code] ?? 400, requestId))
+        return
+      }
+      try {
+        item.resolve(openShare(result.jwe, throwaway.privateKey, item.binding))
+      } catch (cause) {
+        if (!(cause instanceof FormatError)) throw cause
+        item.reject(
+          new ClientError(
+            'ERR_CLIENT_RESPONSE_INVALID',
+            'the key server answered a share that does not open for this object',
+            { cause },
+          ),
+        )
+      }
+    })
+  }
+}
