@@ -153,6 +153,26 @@ describe.each([
     )
   })
 
+  it('pins ranged reads to the version it started with: an overwrite in between fails, nothing mixed', async () => {
+    const data = pattern(40 * S)
+    await putObject(bucket, 'pinned', data, { client: s3.client, latch: owner })
+    const got = await getObject({
+      client: s3.client,
+      latch: owner,
+      bucket,
+      key: 'pinned',
+      range: `${30 * S}-${31 * S}`,
+    })
+    await putObject(bucket, 'pinned', pattern(41 * S), { client: s3.client, latch: owner })
+    const error = await failure(collect(got.body))
+    if (s3.name === 'ceph') expect((error as S3Error).code).toBe('ERR_S3_CHANGED')
+    // s3rver ignores If-Match; the old object's keys then fail on the new object's segments.
+    else
+      expect((error as FormatError).code).toMatch(
+        /ERR_S3_CHANGED|ERR_FORMAT_DECRYPT_FAILED|ERR_FORMAT_LENGTH_INVALID/,
+      )
+  })
+
   it('uploads and downloads files with progress, a reader can read, an outsider cannot', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'latch-files-'))
     const input = join(dir, 'in.bin')
