@@ -59,6 +59,9 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
                 : {}),
             },
     })
+    // Sign first: after a crash and a long outage, the unsigned tail left behind would be past
+    // its age bound and refuse even this record. Signing appends nothing.
+    await services.checkpointer.sign()
     await services.store.appendAudit(
       auditEvent('server.start', SYSTEM_IDENTITY, undefined, {
         kas_id: config.kasId,

@@ -4,9 +4,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { KeyServerClient, type KeyServerError, keyServerResolver } from '@latch/client'
 import { decryptBuffer } from '@latch/format'
+import Database from 'better-sqlite3'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { auditEvent } from '../src/audit/audit-event.js'
+import { SYSTEM_IDENTITY } from '../src/auth/identity.js'
 import { ServerError } from '../src/errors.js'
 import { type RunningServer, startServer } from '../src/server.js'
+import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js'
 import { encryptFor } from './helpers/encrypt-for.js'
 import { startOidcProvider, type TestOidcProvider } from './helpers/oidc-provider.js'
 
@@ -54,6 +58,25 @@ describe('first start and restart', () => {
     expect(await again.keys()).toEqual(keysBefore)
     const resolver = keyServerResolver({ [keysBefore.kasId]: again })
     expect(Buffer.from(await decryptBuffer(object, resolver)).toString()).toBe('kept')
+  })
+
+  it('restarts after a crash and a long outage, whose unsigned tail is past its age bound', async () => {
+    const dir = tempDir()
+    await (await start(dir)).close()
+    // What a kill -9 leaves behind ten minutes later: a record no checkpoint covers, grown old.
+    const store = openSqliteStore({
+      file: join(dir, 'latch.db'),
+      tailBounds: { maxUnsignedRecords: 1e6, maxUnsignedAgeMs: 1e9 },
+    })
+    await store.appendAudit(auditEvent('server.start', SYSTEM_IDENTITY, undefined, {}))
+    await store.close()
+    const db = new Database(join(dir, 'latch.db'))
+    db.prepare('UPDATE audit_head SET first_unsigned_at = ?').run(
+      new Date(Date.now() - 600_000).toISOString(),
+    )
+    db.close()
+    const server = await start(dir)
+    expect((await server.services.store.auditHead()).signedSize).toBeGreaterThan(0)
   })
 
   it('refuses to start with another root key, or a root key file others can read', async () => {

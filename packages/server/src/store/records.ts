@@ -66,6 +66,7 @@ export interface PolicyRecord {
   readonly version: number
   readonly createdAt: Date
   readonly createdBy: string
+  /** The objects it covers (not loaded for key-release decisions, which do not depend on them). */
   readonly objects: readonly PolicyObject[]
 }
 

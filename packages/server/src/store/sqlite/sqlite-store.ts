@@ -324,10 +324,11 @@ class SqliteStore implements Store {
 
   async decide(input: DecisionInput): Promise<DecisionResult> {
     return this.#tx(() => {
-      const policy = this.#policy(input.policyId)
-      const now = new Date((this.#sql.now.get() as { now: string }).now)
-      const verdict = input.judge(policy, now)
-      const seq = this.#append(input.record(verdict, policy))
+      // The judgement needs the policy row, not the list of its objects: skip that query.
+      const policy = this.#policy(input.policyId, false)
+      const time = (this.#sql.now.get() as { now: string }).now
+      const verdict = input.judge(policy, new Date(time))
+      const seq = this.#append(input.record(verdict, policy), time)
       return { verdict, seq }
     })
   }
@@ -416,9 +417,9 @@ class SqliteStore implements Store {
 
   // --- Internals ---
 
-  #append(draft: AuditDraft): number {
+  #append(draft: AuditDraft, now?: string): number {
     const head = this.#sql.getHead.get() as HeadRow
-    const time = (this.#sql.now.get() as { now: string }).now
+    const time = now ?? (this.#sql.now.get() as { now: string }).now
     const unsigned = head.size - head.signed_size
     const oldest = head.first_unsigned_at === null ? undefined : Date.parse(head.first_unsigned_at)
     if (
@@ -440,10 +441,10 @@ class SqliteStore implements Store {
     return seq
   }
 
-  #policy(id: string): PolicyRecord | undefined {
+  #policy(id: string, withObjects = true): PolicyRecord | undefined {
     const row = this.#sql.getPolicy.get(id) as PolicyRow | undefined
     if (row === undefined) return undefined
-    const objects = (this.#sql.listObjects.all(id) as ObjectRow[]).map(toObject)
+    const objects = withObjects ? (this.#sql.listObjects.all(id) as ObjectRow[]).map(toObject) : []
     return toPolicy(row, objects)
   }
 
