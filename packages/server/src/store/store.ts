@@ -93,6 +93,11 @@ export interface Store {
   /** Streams every record from `afterSeq + 1` (for the verifier). */
   iterateAudit(afterSeq?: number): AsyncIterable<AuditRow>
   /**
+   * Reads every record synchronously, when the store can (SQLite opened read-only, whose
+   * snapshot no other statement of this connection changes): the verifier's fast path.
+   */
+  scanAudit?(): Iterable<AuditRow> | undefined
+  /**
    * Stores a signed checkpoint of the head `(size, headHash)`. @throws `ERR_CONFLICT` when the
    * chain's hash at `size` is not `headHash` (someone changed it since it was read).
    */

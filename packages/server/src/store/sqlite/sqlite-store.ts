@@ -369,6 +369,16 @@ class SqliteStore implements Store {
     }
   }
 
+  scanAudit(): Iterable<AuditRow> | undefined {
+    if (!this.#db.readonly) return undefined
+    const rows = this.#sql.scanAudit.raw().iterate() as IterableIterator<[number, Buffer, Buffer]>
+    return {
+      *[Symbol.iterator]() {
+        for (const [seq, recordBytes, entryHash] of rows) yield { seq, recordBytes, entryHash }
+      },
+    }
+  }
+
   async addCheckpoint(
     size: number,
     headHash: Uint8Array,
@@ -512,6 +522,7 @@ function prepare(db: Database.Database) {
       'SELECT seq, record, entry_hash FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?',
     ),
     entryHash: db.prepare('SELECT entry_hash FROM audit_log WHERE seq = ?'),
+    scanAudit: db.prepare('SELECT seq, record, entry_hash FROM audit_log ORDER BY seq'),
     recordAt: db.prepare('SELECT record FROM audit_log WHERE seq = ?'),
     addCheckpoint: db.prepare('INSERT INTO checkpoints (size, note, signed_at) VALUES (?, ?, ?)'),
     listCheckpoints: db.prepare('SELECT * FROM checkpoints ORDER BY rowid'),
