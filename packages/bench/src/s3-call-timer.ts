@@ -41,6 +41,7 @@ export class CallTimer {
     )
   }
 
+  /** Adds one call of `name` that took `ms` milliseconds. */
   record(name: string, ms: number): void {
     const stats = this.#stats.get(name)
     if (stats === undefined) this.#stats.set(name, { count: 1, totalMs: ms })

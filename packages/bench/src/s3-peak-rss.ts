@@ -19,7 +19,7 @@ export async function benchS3PeakRss(context: S3BenchContext, megabytes: number)
   const child = fileURLToPath(new URL('./s3-peak-rss-child.js', import.meta.url))
   const env = { ...process.env, ...endpoint.env, ...context.keyServerEnv }
   const run = (mode: 'latch' | 'plain', op: 'put' | 'get') => {
-    const key = `rss/${mode}`
+    const key = `rss-${mode}`
     const args = [
       child,
       mode,
@@ -39,7 +39,7 @@ export async function benchS3PeakRss(context: S3BenchContext, megabytes: number)
   const latchPut = run('latch', 'put')
   const plainGet = run('plain', 'get')
   const latchGet = run('latch', 'get')
-  for (const key of ['rss/plain', 'rss/latch']) {
+  for (const key of ['rss-plain', 'rss-latch']) {
     await endpoint.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }))
   }
   const row = (

@@ -62,8 +62,8 @@ export async function benchS3Transfer(
     return sink.bytes()
   }
   for (let round = 0; round < rounds; round++) {
-    const plainKey = `transfer/${megabytes}/plain-${round}`
-    const latchKey = `transfer/${megabytes}/latch-${round}`
+    const plainKey = `transfer-${megabytes}-plain-${round}`
+    const latchKey = `transfer-${megabytes}-latch-${round}`
     const plainPut = () =>
       measure('plainPut', async () => {
         const params = { Bucket: bucket, Key: plainKey, Body: generatedBody(size) }

@@ -1,0 +1,111 @@
+import { randomBytes } from 'node:crypto'
+import type { Readable } from 'node:stream'
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3'
+import { LatchClient } from '@latch/client'
+import type { KeyResolver } from '@latch/format'
+import { createS3Client, getObject, putObject } from '@latch/s3'
+import { CallTimer } from './s3-call-timer.js'
+import type { S3BenchContext } from './s3-context.js'
+
+const SIZE = 1024
+const GET_OBJECTS = 64
+
+/** One 1 KiB operation: `n` counts the calls, so that gets cycle through the stored objects. */
+export type SmallOp = (n: number) => Promise<void>
+
+/** The 1 KiB operations of the benchmark, and the timers that see their calls. */
+export interface SmallOps {
+  readonly ops: {
+    /** Plain `PutObject` of a new key. */
+    readonly plainPut: SmallOp
+    /** `putObject` of a new key under a new policy (the default). */
+    readonly latchPut: SmallOp
+    /** `putObject` of a new key under one existing policy (`policyId`). */
+    readonly latchPutExisting: SmallOp
+    /** Plain `GetObject`, read to the end. */
+    readonly plainGet: SmallOp
+    /** `getObject`, read to the end. */
+    readonly latchGet: SmallOp
+    /** `getObject` with one key resolver for all gets (a what-if: see {@link SharedResolver}). */
+    readonly latchGetShared: SmallOp
+  }
+  /** The plain client's S3 calls, and the encrypted side's S3 and key-server calls. */
+  readonly timers: { readonly plain: CallTimer; readonly latch: CallTimer }
+}
+
+/**
+ * A `LatchClient` that hands every `getObject` the same key resolver. `LatchClient.keyResolver()`
+ * makes a new one per call, so concurrent gets never share a rewrap batch; this shows what
+ * sharing would give.
+ */
+class SharedResolver extends LatchClient {
+  #resolver: Promise<KeyResolver> | undefined
+
+  override keyResolver(): Promise<KeyResolver> {
+    this.#resolver ??= super.keyResolver()
+    return this.#resolver
+  }
+}
+
+/**
+ * Builds the 1 KiB operations on the context's bucket, with clients of their own (so that their
+ * calls can be timed apart), and stores the objects the gets read.
+ */
+export async function prepareSmallOps(context: S3BenchContext): Promise<SmallOps> {
+  const { endpoint, bucket } = context
+  const timers = { plain: new CallTimer(), latch: new CallTimer() }
+  const plain = createS3Client({}, endpoint.env)
+  const client = createS3Client({}, endpoint.env)
+  timers.plain.instrument(plain)
+  timers.latch.instrument(client)
+  const keyServer = {
+    server: context.keyServerEnv.LATCH_SERVER as string,
+    token: context.keyServerEnv.LATCH_TOKEN,
+    fetch: timers.latch.fetch,
+  }
+  const latch = new LatchClient(keyServer)
+  const shared = new SharedResolver(keyServer)
+  const payload = randomBytes(SIZE)
+  const policyId = (await latch.policyFor({})).id
+  let serial = 0
+  const getKey = (side: string, n: number) => `small-get-${side}-${n % GET_OBJECTS}`
+  for (let i = 0; i < GET_OBJECTS; i++) {
+    await plain.send(
+      new PutObjectCommand({ Bucket: bucket, Key: getKey('plain', i), Body: payload }),
+    )
+    await putObject(bucket, getKey('latch', i), payload, { client, latch })
+  }
+  const readLatch = async (n: number, from: LatchClient) => {
+    const object = await getObject({ client, latch: from, bucket, key: getKey('latch', n) })
+    await expectSize(object.body)
+  }
+  return {
+    timers,
+    ops: {
+      plainPut: async () => {
+        const key = `small-plain-${serial++}`
+        await plain.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: payload }))
+      },
+      latchPut: async () => {
+        await putObject(bucket, `small-latch-${serial++}`, payload, { client, latch })
+      },
+      latchPutExisting: async () => {
+        await putObject(bucket, `small-latch-${serial++}`, payload, { client, latch, policyId })
+      },
+      plainGet: async (n) => {
+        const answer = await plain.send(
+          new GetObjectCommand({ Bucket: bucket, Key: getKey('plain', n) }),
+        )
+        await expectSize(answer.Body as Readable)
+      },
+      latchGet: (n) => readLatch(n, latch),
+      latchGetShared: (n) => readLatch(n, shared),
+    },
+  }
+}
+
+async function expectSize(body: Readable): Promise<void> {
+  let bytes = 0
+  for await (const chunk of body) bytes += (chunk as Buffer).length
+  if (bytes !== SIZE) throw new Error(`a 1 KiB get returned ${bytes} bytes`)
+}
