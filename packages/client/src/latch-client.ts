@@ -66,6 +66,7 @@ const KEYS_TTL_MS = 5 * 60_000
 export class LatchClient {
   readonly keyServer: KeyServerClient
   #keys: { set: Promise<KeySet>; at: number } | undefined
+  #resolver: { kasId: string; resolve: KeyResolver } | undefined
 
   constructor(options: KeyServerClientOptions | KeyServerClient) {
     this.keyServer = options instanceof KeyServerClient ? options : new KeyServerClient(options)
@@ -212,8 +213,12 @@ export class LatchClient {
    * parsed header. Objects written to other key servers fail with `ERR_CLIENT_RESPONSE_INVALID`.
    */
   async keyResolver(): Promise<KeyResolver> {
-    const set = await this.keys()
-    return keyServerResolver({ [set.kasId]: this.keyServer })
+    const { kasId } = await this.keys()
+    // One resolver per client, so that key requests of concurrent downloads share batches.
+    if (this.#resolver?.kasId !== kasId) {
+      this.#resolver = { kasId, resolve: keyServerResolver({ [kasId]: this.keyServer }) }
+    }
+    return this.#resolver.resolve
   }
 
   /** Records an object under its policy once it is stored (its bucket and key, when in S3). */

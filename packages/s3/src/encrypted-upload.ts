@@ -18,7 +18,8 @@ import {
 import type { LatchClient, PolicyOptions } from '@latch/client'
 import { type ObjectWriter, SEGMENT_SIZE } from '@latch/format'
 import { S3Error } from './errors.js'
-import { encryptPart } from './internal/encrypt-part.js'
+import { BufferPool } from './internal/buffer-pool.js'
+import { encryptPart, maxEncryptedPartSize } from './internal/encrypt-part.js'
 import { type PlaintextPart, readParts } from './internal/read-parts.js'
 import { sendS3 } from './send-s3.js'
 
@@ -81,8 +82,9 @@ const MIN_PART = 5 * MIB
  * Encrypts and uploads one object of any size in bounded memory, in the manner of lib-storage's
  * `Upload`: the plaintext is cut into parts, each part's segments are encrypted (parts in
  * parallel, in any order) and sent as one S3 part; an object that fits in one part is one
- * `PutObject`. Memory stays below about `(queueSize + 2) × 2 × partSize` (each part in flight as
- * plaintext and ciphertext, one being read, one held back to find the last), 96 MiB by default.
+ * `PutObject`. Part buffers are pooled and reused: about `queueSize` ciphertext parts in flight
+ * plus three plaintext parts (one being read, one held back to find the last, one being
+ * encrypted), 56 MiB of buffers by default; a small object uses buffers of its own size.
  *
  * Nothing is left behind on failure: after every part settled, the multipart upload is aborted
  * (no pending upload, no object), and the policy never records an object that was not written:
@@ -124,12 +126,14 @@ export class EncryptedUpload extends EventEmitter<{ progress: [UploadProgress] }
     const o = this.#options
     o.signal?.throwIfAborted()
     const { writer, policy } = await o.latch.createWriter(o)
-    const parts = readParts(toIterable(o.body), this.#partSize)
+    const plain = new BufferPool(this.#partSize, this.#queueSize + 2)
+    const sealed = new BufferPool(maxEncryptedPartSize(this.#partSize), this.#queueSize)
+    const parts = readParts(toIterable(o.body), this.#partSize, () => plain.take())
     const first = await parts.next()
     const firstPart = first.value as PlaintextPart
     const result = firstPart.last
       ? await this.#putSingle(writer, firstPart, policy.id)
-      : await this.#putMultipart(writer, firstPart, parts, policy.id)
+      : await this.#putMultipart(writer, firstPart, parts, policy.id, { plain, sealed })
     await this.#register(writer, policy.id)
     return result
   }
@@ -168,6 +172,7 @@ export class EncryptedUpload extends EventEmitter<{ progress: [UploadProgress] }
     first: PlaintextPart,
     rest: AsyncGenerator<PlaintextPart>,
     policyId: string,
+    pools: { plain: BufferPool; sealed: BufferPool },
   ): Promise<UploadResult> {
     const o = this.#options
     const created = await this.#send<CreateMultipartUploadCommandOutput>(
@@ -197,7 +202,9 @@ export class EncryptedUpload extends EventEmitter<{ progress: [UploadProgress] }
         if (failure !== undefined) return
         const part = await next()
         if (part === undefined) return
-        const body = encryptPart(writer, part, this.#partSize)
+        const out = pools.sealed.take()
+        const body = encryptPart(writer, part, this.#partSize, out)
+        pools.plain.give(part.buffer)
         const answer = await this.#send<UploadPartCommandOutput>(
           new UploadPartCommand({
             Bucket: o.bucket,
@@ -208,6 +215,7 @@ export class EncryptedUpload extends EventEmitter<{ progress: [UploadProgress] }
             ContentLength: body.length,
           }),
         )
+        pools.sealed.give(out)
         done.push({ PartNumber: part.index + 1, ETag: answer.ETag as string })
         loaded += part.data.length
         stored += body.length

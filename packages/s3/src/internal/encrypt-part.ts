@@ -1,19 +1,32 @@
-import { ENCRYPTED_SEGMENT_SIZE, type ObjectWriter, SEGMENT_SIZE, TAG_SIZE } from '@latch/format'
+import {
+  ENCRYPTED_SEGMENT_SIZE,
+  MAX_HEADER_SIZE,
+  type ObjectWriter,
+  SEGMENT_SIZE,
+  TAG_SIZE,
+} from '@latch/format'
 import type { PlaintextPart } from './read-parts.js'
 
 /**
  * Encrypts one plaintext part into one contiguous buffer (the body of one S3 part): the header
  * first when it is part 0, then its segments, the last part ending with the final segment (empty
  * when the plaintext ends on a segment boundary). Segment indices follow from the part index, so
- * parts can be encrypted in any order; the writer refuses any index twice.
+ * parts can be encrypted in any order; the writer refuses any index twice. Writes into `into`
+ * when it is large enough.
  */
-export function encryptPart(writer: ObjectWriter, part: PlaintextPart, partSize: number): Buffer {
+export function encryptPart(
+  writer: ObjectWriter,
+  part: PlaintextPart,
+  partSize: number,
+  into?: Buffer,
+): Buffer {
   const full = Math.floor(part.data.length / SEGMENT_SIZE)
   const rest = part.data.length - full * SEGMENT_SIZE
   const segments = part.last ? full + 1 : full
   const header = part.index === 0 ? writer.header.length : 0
   const size = header + full * ENCRYPTED_SEGMENT_SIZE + (part.last ? rest + TAG_SIZE : 0)
-  const out = Buffer.allocUnsafe(size)
+  const out =
+    into !== undefined && into.length >= size ? into.subarray(0, size) : Buffer.allocUnsafe(size)
   let offset = 0
   if (header > 0) {
     out.set(writer.header, 0)
@@ -31,4 +44,9 @@ export function encryptPart(writer: ObjectWriter, part: PlaintextPart, partSize:
     }
   }
   return out
+}
+
+/** The largest body {@link encryptPart} makes for parts of `partSize` bytes (part 1 of a full object). */
+export function maxEncryptedPartSize(partSize: number): number {
+  return MAX_HEADER_SIZE + (partSize / SEGMENT_SIZE) * ENCRYPTED_SEGMENT_SIZE + TAG_SIZE
 }
