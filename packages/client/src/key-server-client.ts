@@ -139,7 +139,7 @@ export class KeyServerClient {
   addPolicyObject(
     id: string,
     object: { objectId: string; coreHash: string; bucket?: string; key?: string },
-  ): Promise<PolicyView> {
+  ): Promise<{ policyId: string; version: number; objectId: string; coreHash: string }> {
     return this.request('POST', `/v1/policies/${encodeURIComponent(id)}/objects`, object)
   }
 

@@ -226,7 +226,7 @@ export class LatchClient {
     policyId: string,
     header: Pick<Header, 'core' | 'coreHash'> | Encrypted,
     location: { bucket?: string; key?: string } = {},
-  ): Promise<PolicyView> {
+  ): Promise<{ policyId: string; version: number; objectId: string; coreHash: string }> {
     const ids =
       'objectId' in header && typeof header.objectId === 'string'
         ? { objectId: header.objectId, coreHash: header.coreHash as string }

@@ -232,8 +232,10 @@ describe('policies and key release', () => {
       bucket: 'b',
       key: 'k/1',
     })
-    expect(updated.version).toBe(2)
-    expect(updated.objects).toMatchObject([{ objectId, coreHash, bucket: 'b', key: 'k/1' }])
+    expect(updated).toEqual({ policyId: policy.id, version: 2, objectId, coreHash })
+    expect((await owner.getPolicy(policy.id)).objects).toMatchObject([
+      { objectId, coreHash, bucket: 'b', key: 'k/1' },
+    ])
     await denied(
       owner.addPolicyObject(policy.id, { objectId, coreHash: 'A'.repeat(43) }),
       'ERR_CONFLICT',

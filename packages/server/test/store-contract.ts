@@ -125,7 +125,7 @@ export function describeStoreContract(name: string, open: OpenStore): void {
       )
       expect(seen?.version).toBe(1)
       expect(updated.version).toBe(2)
-      expect(updated.objects).toMatchObject([
+      expect((await store.getPolicy('p-1'))?.objects).toMatchObject([
         { objectId: 'o1', coreHash: 'h1', bucket: 'b', key: 'k' },
       ])
       expect(

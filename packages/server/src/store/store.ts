@@ -66,9 +66,11 @@ export interface Store {
   // --- Policies ---
   /** @throws `ERR_CONFLICT` when the id exists. */
   createPolicy(policy: NewPolicy, audit: AuditDraft): Promise<PolicyRecord>
-  getPolicy(id: string): Promise<PolicyRecord | undefined>
+  /** A policy; `objects: false` leaves its object list out (empty), which can be long. */
+  getPolicy(id: string, options?: { objects?: boolean }): Promise<PolicyRecord | undefined>
   /**
-   * Records an object the policy covers. `audit` receives the policy as it was.
+   * Records an object the policy covers. `audit` receives the policy as it was; both it and the
+   * answer come without the object list.
    * @throws `ERR_NOT_FOUND`, `ERR_CONFLICT` (the object id is registered with another hash).
    */
   addPolicyObject(

@@ -293,8 +293,11 @@ class SqliteStore implements Store {
     })
   }
 
-  async getPolicy(id: string): Promise<PolicyRecord | undefined> {
-    return this.#run(() => this.#policy(id))
+  async getPolicy(
+    id: string,
+    options: { objects?: boolean } = {},
+  ): Promise<PolicyRecord | undefined> {
+    return this.#run(() => this.#policy(id, options.objects ?? true))
   }
 
   async addPolicyObject(
@@ -303,10 +306,12 @@ class SqliteStore implements Store {
     audit: (before: PolicyRecord) => AuditDraft,
   ): Promise<PolicyRecord> {
     return this.#tx(() => {
-      const before = this.#policy(policyId)
+      const before = this.#policy(policyId, false)
       if (before === undefined) throw new ServerError('ERR_NOT_FOUND', `no policy ${policyId}`)
-      const existing = before.objects.find((o) => o.objectId === object.objectId)
-      if (existing !== undefined && existing.coreHash !== object.coreHash) {
+      const existing = this.#sql.getObject.get(policyId, object.objectId) as
+        | { core_hash: string }
+        | undefined
+      if (existing !== undefined && existing.core_hash !== object.coreHash) {
         throw new ServerError('ERR_CONFLICT', 'object id already registered with another header')
       }
       this.#sql.addObject.run(
@@ -318,7 +323,7 @@ class SqliteStore implements Store {
       )
       this.#sql.bumpPolicy.run(policyId)
       this.#append(audit(before))
-      return this.#policy(policyId) as PolicyRecord
+      return this.#policy(policyId, false) as PolicyRecord
     })
   }
 
@@ -504,6 +509,9 @@ function prepare(db: Database.Database) {
     bumpPolicy: db.prepare('UPDATE policies SET version = version + 1 WHERE id = ?'),
     listObjects: db.prepare(
       'SELECT * FROM policy_objects WHERE policy_id = ? ORDER BY registered_at, object_id',
+    ),
+    getObject: db.prepare(
+      'SELECT core_hash FROM policy_objects WHERE policy_id = ? AND object_id = ?',
     ),
     addObject: db.prepare(
       `INSERT INTO policy_objects VALUES (?, ?, ?, ?, ?, ${NOW})

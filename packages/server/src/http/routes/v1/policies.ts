@@ -103,7 +103,12 @@ export const policyRoutes: FastifyPluginAsyncTypebox = async (app) => {
         params: Type.Object({ id: PolicyIdSchema }),
         body: ObjectBody,
         response: {
-          200: Type.Ref('Policy'),
+          200: Type.Object({
+            policyId: Type.String(),
+            version: Type.Integer(),
+            objectId: Type.String(),
+            coreHash: Type.String(),
+          }),
           404: Type.Ref('Error'),
           409: Type.Ref('Error'),
           ...errorResponses,
@@ -112,7 +117,7 @@ export const policyRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const caller = callerOf(request)
-      const current = await app.latch.store.getPolicy(request.params.id)
+      const current = await app.latch.store.getPolicy(request.params.id, { objects: false })
       if (current === undefined || !maySee(caller, current)) throw notFound(request.params.id)
       if (current.owner !== caller.email && caller.role !== 'admin') {
         throw new ServerError(
@@ -134,7 +139,7 @@ export const policyRoutes: FastifyPluginAsyncTypebox = async (app) => {
             key,
           }),
       )
-      return policyView(policy)
+      return { policyId: policy.id, version: policy.version, objectId, coreHash }
     },
   )
 }
