@@ -132,8 +132,10 @@ export class KeyServerClient {
     return this.request('POST', '/v1/policies', input)
   }
 
-  getPolicy(id: string): Promise<PolicyView> {
-    return this.request('GET', `/v1/policies/${encodeURIComponent(id)}`)
+  /** A policy; `objects: false` leaves out its list of objects (which grows with every file). */
+  getPolicy(id: string, options: { objects?: boolean } = {}): Promise<PolicyView> {
+    const query = options.objects === false ? '?objects=false' : ''
+    return this.request('GET', `/v1/policies/${encodeURIComponent(id)}${query}`)
   }
 
   addPolicyObject(

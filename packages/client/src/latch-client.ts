@@ -91,7 +91,9 @@ export class LatchClient {
 
   /** Creates the policy of a new file (or reads the given one). */
   async policyFor(options: PolicyOptions = {}): Promise<PolicyView> {
-    if (options.policyId !== undefined) return this.keyServer.getPolicy(options.policyId)
+    if (options.policyId !== undefined) {
+      return this.keyServer.getPolicy(options.policyId, { objects: false })
+    }
     const expiresAt =
       options.expiresAt instanceof Date ? options.expiresAt.toISOString() : options.expiresAt
     return this.keyServer.createPolicy({

@@ -82,8 +82,11 @@ export const policyRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/v1/policies/:id',
     {
       schema: {
-        summary: 'Read a policy (owner, readers, admins)',
+        summary: 'Read a policy (owner, readers, admins); objects=false leaves its object list out',
         params: Type.Object({ id: PolicyIdSchema }),
+        querystring: Type.Object({
+          objects: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])),
+        }),
         response: { 200: Type.Ref('Policy'), 404: Type.Ref('Error'), ...errorResponses },
       },
     },
