@@ -233,6 +233,7 @@ describe('policies and key release', () => {
       key: 'k/1',
     })
     expect(updated).toEqual({ policyId: policy.id, version: 2, objectId, coreHash })
+    expect((await owner.getPolicy(policy.id, { objects: false })).objects).toEqual([])
     expect((await owner.getPolicy(policy.id)).objects).toMatchObject([
       { objectId, coreHash, bucket: 'b', key: 'k/1' },
     ])

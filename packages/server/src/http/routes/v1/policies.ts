@@ -91,7 +91,8 @@ export const policyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const policy = await app.latch.store.getPolicy(request.params.id)
+      const objects = request.query.objects !== 'false'
+      const policy = await app.latch.store.getPolicy(request.params.id, { objects })
       if (policy === undefined || !maySee(callerOf(request), policy))
         throw notFound(request.params.id)
       return policyView(policy)
