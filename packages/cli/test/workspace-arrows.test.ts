@@ -12,7 +12,8 @@ const allowed: Record<string, string[]> = {
   s3: ['@latch/format', '@latch/client'],
   server: ['@latch/format'],
   cli: ['@latch/format', '@latch/client', '@latch/s3', '@latch/server'],
-  bench: ['@latch/format', '@latch/client', '@latch/s3', '@latch/server'],
+  // The benchmark stands up the real parts it measures (a key server, a Ceph gateway).
+  bench: ['@latch/format', '@latch/client', '@latch/s3', '@latch/server', '@latch/testkit'],
 }
 // Tests may stand up the real parts they talk to (a key server, a Ceph gateway); src may not.
 const testOnly = ['@latch/server', '@latch/testkit']
