@@ -8,6 +8,7 @@ import { getCommand } from './commands/get.js'
 import { keysCommand } from './commands/keys.js'
 import { loginCommand } from './commands/login.js'
 import { policyCommand } from './commands/policy.js'
+import { policyChangeCommands } from './commands/policy-changes.js'
 import { putCommand } from './commands/put.js'
 import { serverCommand } from './commands/server.js'
 import { usersCommand } from './commands/users.js'
@@ -46,6 +47,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   ]) {
     program.addCommand(make(io))
   }
+  for (const command of policyChangeCommands(io)) program.addCommand(command)
   for (const command of program.commands) applyOverrides(command, io)
   try {
     await program.parseAsync([...argv], { from: 'user' })

@@ -180,6 +180,30 @@ describe('the README walkthrough on latch dev', () => {
       expect(r.stderr.trim().split('\n'), r.stderr).toHaveLength(1)
   })
 
+  it('shares, unshares, expires, revokes (owner too) and unrevokes, each effective at once', async () => {
+    const url = 's3://latch-dev/changes.txt'
+    expect((await runCli(['put', join(dir, 'claim.txt'), url], env)).code).toBe(0)
+    const asBob = { ...env, LATCH_TOKEN: bob }
+    expect((await runCli(['get', url, '-'], asBob)).code).toBe(77)
+    const share = await runCli(['share', url, 'bob@example.com'], env)
+    expect(share.code, share.stderr).toBe(0)
+    expect(share.stderr).toMatch(/readers bob@example.com \(version \d+\)/)
+    expect((await runCli(['get', url, '-'], asBob)).code).toBe(0)
+    expect((await runCli(['revoke', url, '--reason', 'incident'], env)).code).toBe(0)
+    expect((await runCli(['get', url, '-'], asBob)).code).toBe(77)
+    expect((await runCli(['get', url, '-'], env)).code).toBe(77)
+    expect((await runCli(['revoke', url], env)).code).toBe(65)
+    expect((await runCli(['unrevoke', url], asBob)).code).toBe(77)
+    expect((await runCli(['unrevoke', url], env)).code).toBe(0)
+    expect((await runCli(['get', url, '-'], asBob)).code).toBe(0)
+    const expire = await runCli(['expire', url, 'never', '--json'], env)
+    expect(JSON.parse(expire.stdout).policy.expiresAt).toBeNull()
+    expect((await runCli(['expire', url, 'soon'], env)).code).toBe(64)
+    expect((await runCli(['unshare', url, 'bob@example.com'], env)).code).toBe(0)
+    expect((await runCli(['get', url, '-'], asBob)).code).toBe(77)
+    expect((await runCli(['revoke', 'p-doesnotexist'], env)).code).toBe(66)
+  })
+
   it('logs in: the saved server and token replace the environment', async () => {
     const home = join(dir, 'home')
     const login = await runCli(

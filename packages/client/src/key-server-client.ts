@@ -145,6 +145,34 @@ export class KeyServerClient {
     return this.request('POST', `/v1/policies/${encodeURIComponent(id)}/objects`, object)
   }
 
+  /** Adds and removes readers (owner, admins). */
+  changeReaders(id: string, change: { add?: string[]; remove?: string[] }): Promise<PolicyView> {
+    return this.request('POST', `/v1/policies/${encodeURIComponent(id)}/readers`, change)
+  }
+
+  /** Sets the expiry (ISO 8601), or clears it with `null` (owner, admins). */
+  setExpiry(id: string, expiresAt: string | null): Promise<PolicyView> {
+    return this.request('POST', `/v1/policies/${encodeURIComponent(id)}/expiry`, { expiresAt })
+  }
+
+  /** Revokes: no key for anyone, the owner included (owner, admins). */
+  revokePolicy(id: string, reason?: string): Promise<PolicyView> {
+    return this.request(
+      'POST',
+      `/v1/policies/${encodeURIComponent(id)}/revoke`,
+      reason === undefined ? {} : { reason },
+    )
+  }
+
+  /** Lifts a revocation; readers and expiry are as they were (owner, admins). */
+  unrevokePolicy(id: string, reason?: string): Promise<PolicyView> {
+    return this.request(
+      'POST',
+      `/v1/policies/${encodeURIComponent(id)}/unrevoke`,
+      reason === undefined ? {} : { reason },
+    )
+  }
+
   rewrap(request: RewrapRequest, clientKey: ClientPublicJwk): Promise<{ jwe: string }> {
     return this.request('POST', '/v1/rewrap', { ...request, clientKey })
   }

@@ -150,6 +150,52 @@ export function describeStoreContract(name: string, open: OpenStore): void {
       await store.close()
     })
 
+    it('changes a policy in one transaction with its record, or not at all when the change refuses', async () => {
+      const store = await open()
+      await store.createPolicy(
+        {
+          id: 'p-1',
+          owner: 'o@x.org',
+          readers: ['r@x.org'],
+          expiresAt: undefined,
+          labels: {},
+          createdBy: 'o',
+        },
+        draft(1),
+      )
+      const revoked = await store.changePolicy('p-1', () => ({
+        patch: {
+          revocation: { by: 'o@x.org', at: new Date('2026-01-01T00:00:00.000Z'), reason: 'r' },
+        },
+        audit: draft(2),
+      }))
+      expect(revoked).toMatchObject({
+        version: 2,
+        readers: ['r@x.org'],
+        revocation: { by: 'o@x.org', reason: 'r' },
+      })
+      const lifted = await store.changePolicy('p-1', () => ({
+        patch: { revocation: null, expiresAt: new Date('2099-01-01T00:00:00.000Z') },
+        audit: draft(3),
+      }))
+      expect(lifted).toMatchObject({ version: 3, revocation: undefined, readers: ['r@x.org'] })
+      expect(lifted.expiresAt?.toISOString()).toBe('2099-01-01T00:00:00.000Z')
+      const size = (await store.auditHead()).size
+      expect(
+        await codeOf(
+          store.changePolicy('p-1', () => {
+            throw new ServerError('ERR_CONFLICT', 'refused')
+          }),
+        ),
+      ).toBe('ERR_CONFLICT')
+      expect((await store.auditHead()).size).toBe(size)
+      expect((await store.getPolicy('p-1'))?.version).toBe(3)
+      expect(
+        await codeOf(store.changePolicy('p-none', () => ({ patch: {}, audit: draft(4) }))),
+      ).toBe('ERR_NOT_FOUND')
+      await store.close()
+    })
+
     it('decides in one transaction: the judge sees the policy and the database clock, the record commits with it', async () => {
       const store = await open()
       await store.createPolicy(

@@ -13,6 +13,7 @@ import { healthRoutes } from './routes/health.js'
 import { auditRoutes } from './routes/v1/audit.js'
 import { keyRoutes } from './routes/v1/keys.js'
 import { policyRoutes } from './routes/v1/policies.js'
+import { policyChangeRoutes } from './routes/v1/policy-changes.js'
 import { rewrapRoutes } from './routes/v1/rewrap.js'
 import { userRoutes } from './routes/v1/users.js'
 import { ErrorSchema, PolicySchema, UserSchema } from './schemas.js'
@@ -99,6 +100,7 @@ export async function buildApp(
   await app.register(keyRoutes)
   await app.register(rewrapRoutes)
   await app.register(policyRoutes)
+  await app.register(policyChangeRoutes)
   await app.register(userRoutes)
   await app.register(auditRoutes)
   app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () =>

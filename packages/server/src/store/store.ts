@@ -8,6 +8,7 @@ import type {
   NewPolicy,
   NewPolicyObject,
   PolicyRecord,
+  Revocation,
   Role,
   ServerKeyRecord,
   TokenRecord,
@@ -79,6 +80,17 @@ export interface Store {
     audit: (before: PolicyRecord) => AuditDraft,
   ): Promise<PolicyRecord>
 
+  /**
+   * Changes a policy in one transaction: `change` receives the policy as it is (without its
+   * object list) and returns the new values and the audit record; the version goes up by one.
+   * `change` may throw (a `ServerError`) to refuse, and nothing is written.
+   * @throws `ERR_NOT_FOUND`.
+   */
+  changePolicy(
+    id: string,
+    change: (before: PolicyRecord) => { readonly patch: PolicyPatch; readonly audit: AuditDraft },
+  ): Promise<PolicyRecord>
+
   // --- Key release ---
   /**
    * One key-release decision in one transaction: load the policy, judge it at the database's
@@ -106,6 +118,15 @@ export interface Store {
   addCheckpoint(size: number, headHash: Uint8Array, note: string, signedAt: Date): Promise<void>
   listCheckpoints(): Promise<CheckpointRecord[]>
   latestCheckpoint(): Promise<CheckpointRecord | undefined>
+}
+
+/** What a policy change sets; absent members stay as they are. */
+export interface PolicyPatch {
+  readonly readers?: readonly string[]
+  /** `null` clears the expiry. */
+  readonly expiresAt?: Date | null
+  /** `null` lifts the revocation (the readers and expiry were never touched by it). */
+  readonly revocation?: Revocation | null
 }
 
 /** A user to create. */

@@ -20,7 +20,7 @@ import type {
   TokenRecord,
   UserRecord,
 } from '../records.js'
-import type { AuditTailBounds, NewToken, NewUser, Store } from '../store.js'
+import type { AuditTailBounds, NewToken, NewUser, PolicyPatch, Store } from '../store.js'
 import { SQLITE_MIGRATIONS } from './schema.js'
 
 /** Options of {@link openSqliteStore}. */
@@ -327,6 +327,32 @@ class SqliteStore implements Store {
     })
   }
 
+  async changePolicy(
+    id: string,
+    change: (before: PolicyRecord) => { readonly patch: PolicyPatch; readonly audit: AuditDraft },
+  ): Promise<PolicyRecord> {
+    return this.#tx(() => {
+      const before = this.#policy(id, false)
+      if (before === undefined) throw new ServerError('ERR_NOT_FOUND', `no policy ${id}`)
+      const { patch, audit } = change(before)
+      const readers = patch.readers ?? before.readers
+      const expiresAt =
+        patch.expiresAt === undefined ? before.expiresAt : (patch.expiresAt ?? undefined)
+      const revocation =
+        patch.revocation === undefined ? before.revocation : (patch.revocation ?? undefined)
+      this.#sql.changePolicy.run(
+        JSON.stringify(readers),
+        expiresAt?.toISOString() ?? null,
+        revocation?.by ?? null,
+        revocation?.at.toISOString() ?? null,
+        revocation?.reason ?? null,
+        id,
+      )
+      this.#append(audit)
+      return this.#policy(id, false) as PolicyRecord
+    })
+  }
+
   async decide(input: DecisionInput): Promise<DecisionResult> {
     return this.#tx(() => {
       // The judgement needs the policy row, not the list of its objects: skip that query.
@@ -507,6 +533,10 @@ function prepare(db: Database.Database) {
       `INSERT INTO policies VALUES (?, ?, ?, ?, ?, NULL, NULL, NULL, 1, ${NOW}, ?)`,
     ),
     bumpPolicy: db.prepare('UPDATE policies SET version = version + 1 WHERE id = ?'),
+    changePolicy: db.prepare(
+      `UPDATE policies SET readers = ?, expires_at = ?, revoked_by = ?, revoked_at = ?,
+         revoked_reason = ?, version = version + 1 WHERE id = ?`,
+    ),
     listObjects: db.prepare(
       'SELECT * FROM policy_objects WHERE policy_id = ? ORDER BY registered_at, object_id',
     ),
