@@ -36,89 +36,40 @@ export function runCli(
   })
 }
 
-/** A running `latch dev`, with the environment its export lines set. */
-export interface DevProcess {
-  readonly env: Record<string, string>
+/** A long-running `latch` child process. */
+export interface LatchProcess {
   readonly child: ChildProcess
-  stop(): Promise<number | null>
-}
-
-/** Starts `latch dev` on free ports and waits for its export lines. */
-export function startDevProcess(dir: string): Promise<DevProcess> {
-  const child = spawn(
-    process.execPath,
-    [BIN, 'dev', '--data', dir, '--port', '0', '--s3-port', '0'],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  )
-  let out = ''
-  let err = ''
-  child.stderr?.on('data', (chunk: Buffer) => {
-    err += chunk.toString()
-  })
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => resolve(code)),
-  )
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`latch dev did not start: ${err}`)), 30_000)
-    child.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString()
-      if (!out.includes('AWS_REGION')) return
-      clearTimeout(timer)
-      const lines = [...out.matchAll(/^export (\w+)=(.*)$/gm)]
-      const env = Object.fromEntries(lines.map(([, k, v]) => [k as string, v as string]))
-      resolve({
-        env,
-        child,
-        async stop() {
-          child.kill('SIGTERM')
-          return exited
-        },
-      })
-    })
-    child.once('exit', (code) => {
-      clearTimeout(timer)
-      reject(new Error(`latch dev exited with ${code}: ${err}`))
-    })
-  })
-}
-
-/** A `latch server` child process. */
-export interface ServerProcess {
-  readonly url: string
-  readonly child: ChildProcess
-  /** Everything the server wrote to stderr so far. */
+  /** Everything it wrote to stderr so far. */
   stderr(): string
   /** SIGTERM and wait for the exit. */
   stop(): Promise<number | null>
 }
 
-/** Starts `latch server --data DIR --port 0` and waits until it listens. */
-export function startServerProcess(
-  dir: string,
-  extra: readonly string[] = [],
-): Promise<ServerProcess> {
-  const child = spawn(
-    process.execPath,
-    [BIN, 'server', '--data', dir, '--port', '0', '--log-level', 'warn', ...extra],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  )
+/**
+ * Starts `latch ARGS` and resolves once `ready` finds what it waits for in the output so far
+ * (stdout, stderr); rejects if the process exits first or after 30 s.
+ */
+function startLatch<T>(
+  args: readonly string[],
+  ready: (stdout: string, stderr: string) => T | undefined,
+): Promise<LatchProcess & T> {
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+  let out = ''
   let err = ''
-  child.stderr?.on('data', (chunk: Buffer) => {
-    err += chunk.toString()
-  })
   const exited = new Promise<number | null>((resolve) =>
     child.once('exit', (code) => resolve(code)),
   )
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${err}`)), 30_000)
-    child.stderr?.on('data', () => {
-      const match = /listening on (http:\/\/\S+)/.exec(err)
-      if (match?.[1] === undefined) return
+    const timer = setTimeout(
+      () => reject(new Error(`latch ${args[0]} did not start: ${err}`)),
+      30_000,
+    )
+    const check = () => {
+      const found = ready(out, err)
+      if (found === undefined) return
       clearTimeout(timer)
       resolve({
-        url: match[1],
+        ...found,
         child,
         stderr: () => err,
         async stop() {
@@ -126,10 +77,45 @@ export function startServerProcess(
           return exited
         },
       })
+    }
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString()
+      check()
+    })
+    child.stderr?.on('data', (chunk: Buffer) => {
+      err += chunk.toString()
+      check()
     })
     child.once('exit', (code) => {
       clearTimeout(timer)
-      reject(new Error(`server exited with ${code}: ${err}`))
+      reject(new Error(`latch ${args[0]} exited with ${code}: ${err}`))
     })
+  })
+}
+
+/** A running `latch dev`, with the environment its export lines set. */
+export type DevProcess = LatchProcess & { readonly env: Record<string, string> }
+
+/** Starts `latch dev` on free ports and waits for its export lines. */
+export function startDevProcess(dir: string): Promise<DevProcess> {
+  return startLatch(['dev', '--data', dir, '--port', '0', '--s3-port', '0'], (out) => {
+    if (!out.includes('AWS_REGION')) return undefined
+    const lines = [...out.matchAll(/^export (\w+)=(.*)$/gm)]
+    return { env: Object.fromEntries(lines.map(([, k, v]) => [k as string, v as string])) }
+  })
+}
+
+/** A `latch server` child process. */
+export type ServerProcess = LatchProcess & { readonly url: string }
+
+/** Starts `latch server --data DIR --port 0` and waits until it listens. */
+export function startServerProcess(
+  dir: string,
+  extra: readonly string[] = [],
+): Promise<ServerProcess> {
+  const args = ['server', '--data', dir, '--port', '0', '--log-level', 'warn', ...extra]
+  return startLatch(args, (_out, err) => {
+    const url = /listening on (http:\/\/\S+)/.exec(err)?.[1]
+    return url === undefined ? undefined : { url }
   })
 }

@@ -16,3 +16,4 @@ export {
 } from './key-server-client.js'
 export { keyServerResolver } from './key-server-resolver.js'
 export { type Encrypted, LatchClient, type PolicyOptions } from './latch-client.js'
+export { writeAtomically } from './write-atomically.js'

@@ -1,7 +1,4 @@
-import { randomBytes } from 'node:crypto'
-import { createReadStream, createWriteStream } from 'node:fs'
-import { rename, rm } from 'node:fs/promises'
-import { basename, dirname, join } from 'node:path'
+import { createReadStream } from 'node:fs'
 import type { Readable, Transform, Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import {
@@ -24,6 +21,7 @@ import {
   type PolicyView,
 } from './key-server-client.js'
 import { keyServerResolver } from './key-server-resolver.js'
+import { writeAtomically } from './write-atomically.js'
 
 /** The policy a new file gets. The caller becomes its owner unless `owner` names another. */
 export interface PolicyOptions {
@@ -250,21 +248,4 @@ function describe(writer: ObjectWriter, policyId: string): Encrypted {
 
 function signalOf(options: { signal?: AbortSignal }): { signal?: AbortSignal } {
   return options.signal === undefined ? {} : { signal: options.signal }
-}
-
-async function writeAtomically(
-  output: string,
-  write: (sink: Writable) => Promise<void>,
-): Promise<void> {
-  const temporary = join(
-    dirname(output),
-    `.${basename(output)}.${randomBytes(6).toString('hex')}.partial`,
-  )
-  try {
-    await write(createWriteStream(temporary, { mode: 0o600 }))
-    await rename(temporary, output)
-  } catch (error) {
-    await rm(temporary, { force: true })
-    throw error
-  }
 }

@@ -1,11 +1,7 @@
-import { randomBytes } from 'node:crypto'
-import { createWriteStream } from 'node:fs'
-import { rename, rm } from 'node:fs/promises'
-import { basename, dirname, join } from 'node:path'
 import { Transform, type Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type { S3Client } from '@aws-sdk/client-s3'
-import type { LatchClient } from '@latch/client'
+import { type LatchClient, writeAtomically } from '@latch/client'
 import type { PlaintextRange } from '@latch/format'
 import { type DecryptedObject, getObject } from './get-object.js'
 
@@ -46,16 +42,6 @@ export async function downloadFile(
     await pipeline(body, counted, output, signal)
     return object
   }
-  const temporary = join(
-    dirname(output),
-    `.${basename(output)}.${randomBytes(6).toString('hex')}.partial`,
-  )
-  try {
-    await pipeline(body, counted, createWriteStream(temporary, { mode: 0o600 }), signal)
-    await rename(temporary, output)
-  } catch (error) {
-    await rm(temporary, { force: true })
-    throw error
-  }
+  await writeAtomically(output, (sink) => pipeline(body, counted, sink, signal))
   return object
 }

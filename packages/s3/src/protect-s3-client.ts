@@ -10,7 +10,6 @@ import type { Encrypted, LatchClient, PolicyOptions } from '@latch/client'
 import {
   ciphertextSize,
   createDecryptTransform,
-  FormatError,
   HEADER_PREFIX_SIZE,
   plaintextSize,
   readHeaderSize,
@@ -18,6 +17,7 @@ import {
 import { sdkStreamMixin } from '@smithy/util-stream'
 import { POLICY_METADATA_KEY } from './encrypted-upload.js'
 import { S3Error } from './errors.js'
+import { notLatchObject } from './not-latch-object.js'
 
 /** Options of {@link protectS3Client}. */
 export interface ProtectOptions {
@@ -139,10 +139,7 @@ async function decryptBody(
   try {
     headerSize = readHeaderSize(Buffer.concat(head))
   } catch {
-    throw new FormatError(
-      'ERR_FORMAT_HEADER_INVALID',
-      `${where} is not a Latch object (it was not written by Latch, or not encrypted)`,
-    )
+    throw notLatchObject(where)
   }
   async function* all(): AsyncGenerator<Uint8Array> {
     yield* head

@@ -7,6 +7,7 @@ import {
   readHeaderSize,
 } from '@latch/format'
 import { S3Error } from './errors.js'
+import { notLatchObject } from './not-latch-object.js'
 import { sendS3 } from './send-s3.js'
 
 /** The first answer of a download: the object's header, its first bytes, its size and version. */
@@ -52,7 +53,7 @@ export async function readLatchHeader(options: {
     // S3 refuses every range of an empty object: it cannot be a Latch object.
     const name =
       error instanceof S3Error ? (error.cause as { name?: string } | undefined)?.name : undefined
-    if (name === 'InvalidRange') throw notLatch(where)
+    if (name === 'InvalidRange') throw notLatchObject(where)
     throw error
   }
   const body = answer.Body as { transformToByteArray(): Promise<Uint8Array> }
@@ -60,10 +61,11 @@ export async function readLatchHeader(options: {
   const total = /\/(\d+)$/.exec(answer.ContentRange ?? '')?.[1]
   let header: Header
   try {
-    if (readHeaderSize(prefix) > prefix.length) throw notLatch(where)
+    if (readHeaderSize(prefix) > prefix.length) throw notLatchObject(where)
     header = parseHeader(prefix)
   } catch (error) {
-    if (error instanceof FormatError && /magic|too short/.test(error.message)) throw notLatch(where)
+    if (error instanceof FormatError && /magic|too short/.test(error.message))
+      throw notLatchObject(where)
     throw error
   }
   return {
@@ -73,11 +75,4 @@ export async function readLatchHeader(options: {
     etag: answer.ETag,
     versionId: answer.VersionId,
   }
-}
-
-function notLatch(where: string): FormatError {
-  return new FormatError(
-    'ERR_FORMAT_HEADER_INVALID',
-    `${where} is not a Latch object (it was not written by Latch, or not encrypted)`,
-  )
 }

@@ -1,19 +1,9 @@
 import type { AuditValue } from '../audit/canonical-json.js'
 import type { PolicyRecord } from '../store/records.js'
+import { policyView } from './policy-view.js'
 
 /** The part of a policy its owner can change, as audit records show it before and after. */
 export function policyState(policy: PolicyRecord): AuditValue {
-  return {
-    readers: [...policy.readers],
-    expires_at: policy.expiresAt?.toISOString() ?? null,
-    revoked:
-      policy.revocation === undefined
-        ? null
-        : {
-            by: policy.revocation.by,
-            at: policy.revocation.at.toISOString(),
-            reason: policy.revocation.reason ?? null,
-          },
-    version: policy.version,
-  }
+  const { readers, expiresAt, revoked, version } = policyView(policy)
+  return { readers, expires_at: expiresAt, revoked, version }
 }

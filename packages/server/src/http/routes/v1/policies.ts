@@ -2,11 +2,9 @@ import { randomBytes } from 'node:crypto'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { auditEvent } from '../../../audit/audit-event.js'
-import type { Identity } from '../../../auth/identity.js'
 import { ServerError } from '../../../errors.js'
+import { assertMayChangePolicy, maySeePolicy } from '../../../policy/may-see-policy.js'
 import { policyView } from '../../../policy/policy-view.js'
-import { readerMatches } from '../../../policy/reader-matches.js'
-import type { PolicyRecord } from '../../../store/records.js'
 import { callerOf } from '../../caller-of.js'
 import { requestMeta } from '../../request-meta.js'
 import { EmailSchema, errorResponses, PolicyIdSchema, ReaderSchema } from '../../schemas.js'
@@ -93,7 +91,7 @@ export const policyRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const objects = request.query.objects !== 'false'
       const policy = await app.latch.store.getPolicy(request.params.id, { objects })
-      if (policy === undefined || !maySee(callerOf(request), policy))
+      if (policy === undefined || !maySeePolicy(callerOf(request), policy))
         throw notFound(request.params.id)
       return policyView(policy)
     },
@@ -122,13 +120,8 @@ export const policyRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const caller = callerOf(request)
       const current = await app.latch.store.getPolicy(request.params.id, { objects: false })
-      if (current === undefined || !maySee(caller, current)) throw notFound(request.params.id)
-      if (current.owner !== caller.email && caller.role !== 'admin') {
-        throw new ServerError(
-          'ERR_ACCESS_FORBIDDEN',
-          'only the owner or an admin may change a policy',
-        )
-      }
+      if (current === undefined) throw notFound(request.params.id)
+      assertMayChangePolicy(caller, current)
       const { objectId, coreHash, bucket, key } = request.body
       const policy = await app.latch.store.addPolicyObject(
         request.params.id,
@@ -145,14 +138,6 @@ export const policyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       )
       return { policyId: policy.id, version: policy.version, objectId, coreHash }
     },
-  )
-}
-
-function maySee(caller: Identity, policy: PolicyRecord): boolean {
-  return (
-    caller.role === 'admin' ||
-    policy.owner === caller.email ||
-    policy.readers.some((r) => readerMatches(r, caller.email))
   )
 }
 

@@ -3,9 +3,9 @@ import type { FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import { type AuditEventType, auditEvent } from '../../../audit/audit-event.js'
 import { ServerError } from '../../../errors.js'
+import { assertMayChangePolicy } from '../../../policy/may-see-policy.js'
 import { policyState } from '../../../policy/policy-state.js'
 import { policyView } from '../../../policy/policy-view.js'
-import { readerMatches } from '../../../policy/reader-matches.js'
 import type { PolicyRecord } from '../../../store/records.js'
 import type { PolicyPatch } from '../../../store/store.js'
 import { callerOf } from '../../caller-of.js'
@@ -38,17 +38,7 @@ export const policyChangeRoutes: FastifyPluginAsyncTypebox = async (app) => {
   ) => {
     const caller = callerOf(request)
     return app.latch.store.changePolicy(id, (before) => {
-      const visible =
-        caller.role === 'admin' ||
-        before.owner === caller.email ||
-        before.readers.some((r) => readerMatches(r, caller.email))
-      if (!visible) throw new ServerError('ERR_NOT_FOUND', `no policy ${id}`)
-      if (caller.role !== 'admin' && before.owner !== caller.email) {
-        throw new ServerError(
-          'ERR_ACCESS_FORBIDDEN',
-          'only the owner or an admin may change a policy',
-        )
-      }
+      assertMayChangePolicy(caller, before)
       const next = patch(before, new Date())
       const after: PolicyRecord = {
         ...before,
