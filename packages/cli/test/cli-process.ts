@@ -64,7 +64,7 @@ function startLatch<T>(
       () => reject(new Error(`latch ${args[0]} did not start: ${err}`)),
       30_000,
     )
-    const check = () => {
+    const check = (): void => {
       const found = ready(out, err)
       if (found === undefined) return
       clearTimeout(timer)
