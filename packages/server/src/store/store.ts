@@ -152,6 +152,18 @@ export interface Store {
   addCheckpoint(size: number, headHash: Uint8Array, note: string, signedAt: Date): Promise<void>
   listCheckpoints(): Promise<CheckpointRecord[]>
   latestCheckpoint(): Promise<CheckpointRecord | undefined>
+
+  // --- Several instances on one database (absent: this process is the only one) ---
+  /**
+   * Runs `fn` while holding a lock every instance's start-up takes, so that first-start work
+   * (the first key pairs, the first admin) is done once when several instances start together.
+   */
+  withStartupLock?<T>(fn: () => Promise<T>): Promise<T>
+  /**
+   * Takes, or confirms, the checkpoint-signer lease: `true` while this instance is the one signer
+   * of the database. The lease ends when the instance dies, and another takes it.
+   */
+  holdCheckpointLease?(): Promise<boolean>
 }
 
 /** What a policy change sets; absent members stay as they are. */

@@ -1,0 +1,1032 @@
+import { randomBytes } from 'node:crypto'
+import pg from 'pg'
+import { genesisHash } from '../../audit/chain-hash.js'
+import { noteHash, parseCheckpointNote } from '../../audit/checkpoint-note.js'
+import { sealRecord } from '../../audit/seal-record.js'
+import { ServerError } from '../../errors.js'
+import type {
+  AuditDraft,
+  AuditFilter,
+  AuditHead,
+  AuditRow,
+  CheckpointRecord,
+  DecisionInput,
+  DecisionResult,
+  LockdownReach,
+  LockdownRule,
+  LockdownScope,
+  NewLockdownRule,
+  NewPolicy,
+  NewPolicyObject,
+  PolicyObject,
+  PolicyRecord,
+  Role,
+  ServerKeyRecord,
+  TokenRecord,
+  UserRecord,
+} from '../records.js'
+import type { AuditTailBounds, NewToken, NewUser, PolicyPatch, Store } from '../store.js'
+import { POSTGRES_MIGRATIONS } from './schema.js'
+
+/** Options of {@link openPostgresStore}. */
+export interface PostgresStoreOptions {
+  /** `postgres://user:password@host:port/database?…` (libpq URL; `sslmode` and the rest apply). */
+  readonly url: string
+  readonly tailBounds: AuditTailBounds
+  /** Connections in this instance's pool (default 10). */
+  readonly poolSize?: number
+  /** A statement that runs longer fails, and its operation with 503 (default 5,000 ms). */
+  readonly statementTimeoutMs?: number
+  /** How long to wait for a connection before answering 503 (default 5,000 ms). */
+  readonly connectTimeoutMs?: number
+}
+
+// Advisory lock keys (one 64-bit space per database): "LATC" and a number.
+const MIGRATION_LOCK = 0x4c415443_0001n
+const STARTUP_LOCK = 0x4c415443_0002n
+const CHECKPOINT_LEASE = 0x4c415443_0003n
+/**
+ * Decisions hold it shared, lockdown rule changes exclusively. A new rule is a new row, which no
+ * row lock of a decision conflicts with: without this lock a decision could read the rules before
+ * a lockdown commits, and commit a release after the lockdown was acknowledged.
+ */
+const RULES_LOCK = 0x4c415443_0004n
+
+// The database clock, at millisecond precision: what a Date holds and the SQLite store writes.
+const NOW = `date_trunc('milliseconds', clock_timestamp())`
+const NOW_TEXT = `to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
+
+// SQLSTATE classes and codes that mean "the database is not there or gave up": 503, never 500.
+const INT8_OID = 20
+
+/**
+ * Opens (and migrates) the PostgreSQL store: a connection pool that any number of key-server
+ * instances can share one database through. Every operation is one READ COMMITTED transaction
+ * that takes its locks in one fixed order (the lockdown-rules advisory lock, the policy row, the
+ * audit head row last), so the audit chain's order is the commit order whichever instance wrote
+ * each record. Migrations run on open, under an advisory lock, so instances may start together.
+ *
+ * @throws ServerError `ERR_STORE_UNAVAILABLE` when the database cannot be reached or migrated.
+ * @example
+ * ```ts
+ * const store = await openPostgresStore({
+ *   url: 'postgres://latch@db.internal/latch',
+ *   tailBounds: { maxUnsignedRecords: 100_000, maxUnsignedAgeMs: 300_000 },
+ * })
+ * ```
+ */
+export async function openPostgresStore(options: PostgresStoreOptions): Promise<Store> {
+  const timeout = options.statementTimeoutMs ?? 5_000
+  const config: pg.PoolConfig = {
+    connectionString: options.url,
+    max: options.poolSize ?? 10,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
+    statement_timeout: timeout,
+    // A transaction left open by a stalled instance would hold the audit head: end it.
+    idle_in_transaction_session_timeout: Math.max(timeout * 2, 10_000),
+    keepAlive: true,
+    application_name: 'latch-server',
+    types: { getTypeParser: typeParser as pg.CustomTypesConfig['getTypeParser'] },
+  }
+  const pool = new pg.Pool(config)
+  // An idle connection that breaks (the database restarted) is dropped by the pool; without a
+  // listener the error would end the process.
+  pool.on('error', () => undefined)
+  try {
+    const origin = await migrate(pool)
+    return new PostgresStore(pool, config, options.tailBounds, origin)
+  } catch (cause) {
+    await pool.end().catch(() => undefined)
+    if (cause instanceof ServerError) throw cause
+    throw new ServerError(
+      'ERR_STORE_UNAVAILABLE',
+      `cannot open database ${redactUrl(options.url)}`,
+      {
+        cause,
+      },
+    )
+  }
+}
+
+/** The URL without its password, for messages and logs. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url)
+    if (parsed.password !== '') parsed.password = '***'
+    return parsed.toString()
+  } catch {
+    return 'postgres://…'
+  }
+}
+
+function typeParser(oid: number, format?: 'text' | 'binary'): unknown {
+  // Sizes and counts are bigint: as numbers they are exact up to 2^53, far past any audit chain.
+  if (oid === INT8_OID && format !== 'binary') return (value: string) => Number(value)
+  return format === undefined ? pg.types.getTypeParser(oid) : pg.types.getTypeParser(oid, format)
+}
+
+async function migrate(pool: pg.Pool): Promise<string> {
+  const client = await pool.connect()
+  try {
+    await client.query('BEGIN')
+    // Several instances may start at once: the first migrates, the others wait and find it done.
+    await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK.toString()])
+    await client.query(
+      `CREATE TABLE IF NOT EXISTS schema_migrations (
+         version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT clock_timestamp())`,
+    )
+    const done = new Set(
+      (await client.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map(
+        (r) => r.version,
+      ),
+    )
+    for (const [index, sql] of POSTGRES_MIGRATIONS.entries()) {
+      const version = index + 1
+      if (done.has(version)) continue
+      await client.query(sql)
+      await client.query('INSERT INTO schema_migrations (version) VALUES ($1)', [version])
+    }
+    await client.query(
+      'INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT DO NOTHING',
+      ['audit_origin', `latch-audit/${randomBytes(9).toString('base64url')}`],
+    )
+    const origin = (
+      await client.query<{ value: string }>(
+        "SELECT value FROM settings WHERE name = 'audit_origin'",
+      )
+    ).rows[0]?.value as string
+    await client.query(
+      `INSERT INTO audit_head (id, size, head_hash, signed_size) VALUES (1, 0, $1, 0)
+       ON CONFLICT DO NOTHING`,
+      [genesisHash(origin)],
+    )
+    await client.query('COMMIT')
+    client.release()
+    return origin
+  } catch (error) {
+    client.release(true)
+    throw error
+  }
+}
+
+interface HeadRow {
+  size: number
+  head_hash: Buffer
+  signed_size: number
+  signed_at: Date | null
+  first_unsigned_at: Date | null
+}
+
+interface PolicyRow {
+  id: string
+  owner: string
+  readers: string
+  expires_at: Date | null
+  labels: string
+  revoked_by: string | null
+  revoked_at: Date | null
+  revoked_reason: string | null
+  version: number
+  created_at: Date
+  created_by: string
+}
+
+interface ObjectRow {
+  object_id: string
+  core_hash: string
+  bucket: string | null
+  key: string | null
+  registered_at: Date
+}
+
+interface UserRow {
+  email: string
+  role: Role
+  may_assign_owner: boolean
+  disabled_at: Date | null
+  created_at: Date
+}
+
+interface TokenRow {
+  id: string
+  email: string
+  hash: Buffer
+  created_at: Date
+  revoked_at: Date | null
+}
+
+interface RuleRow {
+  id: string
+  scope_kind: 'all' | 'bucket' | 'owner'
+  bucket: string | null
+  prefix: string | null
+  owner: string | null
+  reason: string
+  created_by: string
+  created_at: Date
+  lifted_by: string | null
+  lifted_at: Date | null
+  lifted_reason: string | null
+}
+
+type Db = pg.PoolClient
+
+class PostgresStore implements Store {
+  readonly kind = 'postgres' as const
+  readonly auditOrigin: string
+  readonly #pool: pg.Pool
+  readonly #config: pg.PoolConfig
+  readonly #bounds: AuditTailBounds
+  /** The connection that holds the checkpoint lease while this instance is the signer. */
+  #lease: pg.Client | undefined
+  #leasing: Promise<boolean> | undefined
+
+  constructor(pool: pg.Pool, config: pg.PoolConfig, bounds: AuditTailBounds, origin: string) {
+    this.#pool = pool
+    this.#config = config
+    this.#bounds = bounds
+    this.auditOrigin = origin
+  }
+
+  async close(): Promise<void> {
+    const lease = this.#lease
+    this.#lease = undefined
+    await lease?.end().catch(() => undefined)
+    await this.#pool.end()
+  }
+
+  async ping(): Promise<void> {
+    await this.#query('SELECT 1')
+  }
+
+  async initSetting(name: string, value: string): Promise<string> {
+    return this.#tx(async (db) => {
+      await db.query('INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT DO NOTHING', [
+        name,
+        value,
+      ])
+      const row = await one<{ value: string }>(db, 'SELECT value FROM settings WHERE name = $1', [
+        name,
+      ])
+      return (row as { value: string }).value
+    })
+  }
+
+  async withStartupLock<T>(fn: () => Promise<T>): Promise<T> {
+    const client = await this.#connect()
+    try {
+      await client.query('SELECT pg_advisory_lock($1)', [STARTUP_LOCK.toString()])
+    } catch (cause) {
+      client.release(true)
+      throw unavailable(cause)
+    }
+    try {
+      return await fn()
+    } finally {
+      // Closing the connection releases a session lock whatever state it is in.
+      client.release(true)
+    }
+  }
+
+  async holdCheckpointLease(): Promise<boolean> {
+    this.#leasing ??= this.#holdLease().finally(() => {
+      this.#leasing = undefined
+    })
+    return this.#leasing
+  }
+
+  async #holdLease(): Promise<boolean> {
+    if (this.#lease !== undefined) {
+      // Still the signer only while the connection holding the lock is alive.
+      try {
+        await this.#lease.query('SELECT 1')
+        return true
+      } catch {
+        this.#dropLease()
+      }
+    }
+    // Its own connection, outside the pool: a session lock lives as long as the connection, so a
+    // killed instance's lease ends when its connection closes and another instance takes over.
+    const client = new pg.Client({ ...this.#config, application_name: 'latch-checkpointer' })
+    client.on('error', () => {
+      if (this.#lease === client) this.#dropLease()
+    })
+    try {
+      await client.connect()
+      const { rows } = await client.query<{ held: boolean }>(
+        'SELECT pg_try_advisory_lock($1) AS held',
+        [CHECKPOINT_LEASE.toString()],
+      )
+      if (rows[0]?.held === true) {
+        this.#lease = client
+        return true
+      }
+    } catch {
+      // Unreachable database: not the signer this time.
+    }
+    await client.end().catch(() => undefined)
+    return false
+  }
+
+  #dropLease(): void {
+    const lease = this.#lease
+    this.#lease = undefined
+    lease?.end().catch(() => undefined)
+  }
+
+  async listServerKeys(): Promise<ServerKeyRecord[]> {
+    const rows = await this.#query<{
+      kid: string
+      use: 'wrap' | 'checkpoint'
+      public_key: Buffer
+      sealed_private_key: Buffer
+      created_at: Date
+    }>('SELECT * FROM server_keys ORDER BY created_at, n')
+    return rows.map((r) => ({
+      kid: r.kid,
+      use: r.use,
+      publicKey: r.public_key,
+      sealedPrivateKey: r.sealed_private_key,
+      createdAt: r.created_at,
+    }))
+  }
+
+  async addServerKey(key: ServerKeyRecord, audit: AuditDraft): Promise<void> {
+    await this.#tx(async (db) => {
+      await db.query(
+        `INSERT INTO server_keys (kid, use, public_key, sealed_private_key, created_at)
+         VALUES ($1, $2, $3, $4, $5)`,
+        [key.kid, key.use, key.publicKey, key.sealedPrivateKey, key.createdAt],
+      )
+      await this.#append(db, audit)
+    })
+  }
+
+  async createUser(user: NewUser, token: NewToken, audit: AuditDraft): Promise<UserRecord> {
+    return this.#tx(async (db) => {
+      const inserted = await one<UserRow>(
+        db,
+        `INSERT INTO users (email, role, may_assign_owner, created_at) VALUES ($1, $2, $3, ${NOW})
+         ON CONFLICT DO NOTHING RETURNING *`,
+        [user.email, user.role, user.mayAssignOwner],
+      )
+      if (inserted === undefined) {
+        throw new ServerError('ERR_CONFLICT', `user ${user.email} already exists`)
+      }
+      await insertToken(db, token)
+      await this.#append(db, audit)
+      return toUser(inserted)
+    })
+  }
+
+  async findUser(email: string): Promise<UserRecord | undefined> {
+    const [row] = await this.#query<UserRow>('SELECT * FROM users WHERE email = $1', [email])
+    return row === undefined ? undefined : toUser(row)
+  }
+
+  async listUsers(): Promise<UserRecord[]> {
+    return (await this.#query<UserRow>('SELECT * FROM users ORDER BY email')).map(toUser)
+  }
+
+  async disableUser(email: string, audit: AuditDraft): Promise<UserRecord> {
+    return this.#tx(async (db) => {
+      const row = await one<UserRow>(
+        db,
+        `UPDATE users SET disabled_at = coalesce(disabled_at, ${NOW}) WHERE email = $1 RETURNING *`,
+        [email],
+      )
+      if (row === undefined) throw new ServerError('ERR_NOT_FOUND', `no user ${email}`)
+      await this.#append(db, audit)
+      return toUser(row)
+    })
+  }
+
+  async addToken(token: NewToken, audit: AuditDraft): Promise<void> {
+    await this.#tx(async (db) => {
+      // FOR SHARE: a user disabled concurrently is disabled before or after, never half-way.
+      const user = await one(db, 'SELECT 1 FROM users WHERE email = $1 FOR SHARE', [token.email])
+      if (user === undefined) throw new ServerError('ERR_NOT_FOUND', `no user ${token.email}`)
+      await insertToken(db, token)
+      await this.#append(db, audit)
+    })
+  }
+
+  async revokeToken(id: string, audit: AuditDraft): Promise<void> {
+    await this.#tx(async (db) => {
+      const { rowCount } = await db.query(
+        `UPDATE tokens SET revoked_at = ${NOW} WHERE id = $1 AND revoked_at IS NULL`,
+        [id],
+      )
+      if (rowCount === 0) throw new ServerError('ERR_NOT_FOUND', `no live token ${id}`)
+      await this.#append(db, audit)
+    })
+  }
+
+  async listTokens(email: string): Promise<TokenRecord[]> {
+    return (
+      await this.#query<TokenRow>('SELECT * FROM tokens WHERE email = $1 ORDER BY created_at, id', [
+        email,
+      ])
+    ).map(toToken)
+  }
+
+  async findLiveToken(
+    hash: Uint8Array,
+  ): Promise<{ token: TokenRecord; user: UserRecord } | undefined> {
+    const [row] = await this.#query<TokenRow & UserRow & { user_created_at: Date }>(
+      {
+        name: 'latch_find_live_token',
+        text: `SELECT t.*, u.role, u.may_assign_owner, u.disabled_at, u.created_at AS user_created_at
+               FROM tokens t JOIN users u ON u.email = t.email
+               WHERE t.hash = $1 AND t.revoked_at IS NULL AND u.disabled_at IS NULL`,
+      },
+      [hash],
+    )
+    if (row === undefined) return undefined
+    return { token: toToken(row), user: toUser({ ...row, created_at: row.user_created_at }) }
+  }
+
+  async createPolicy(policy: NewPolicy, audit: AuditDraft): Promise<PolicyRecord> {
+    return this.#tx(async (db) => {
+      const row = await one<PolicyRow>(
+        db,
+        `INSERT INTO policies (id, owner, readers, expires_at, labels, version, created_at, created_by)
+         VALUES ($1, $2, $3, $4, $5, 1, ${NOW}, $6) ON CONFLICT DO NOTHING RETURNING *`,
+        [
+          policy.id,
+          policy.owner,
+          JSON.stringify(policy.readers),
+          policy.expiresAt ?? null,
+          JSON.stringify(policy.labels),
+          policy.createdBy,
+        ],
+      )
+      if (row === undefined) {
+        throw new ServerError('ERR_CONFLICT', `policy ${policy.id} already exists`)
+      }
+      await this.#append(db, audit)
+      return toPolicy(row, [])
+    })
+  }
+
+  async getPolicy(
+    id: string,
+    options: { objects?: boolean } = {},
+  ): Promise<PolicyRecord | undefined> {
+    const [row] = await this.#query<PolicyRow>('SELECT * FROM policies WHERE id = $1', [id])
+    if (row === undefined) return undefined
+    const objects =
+      options.objects === false
+        ? []
+        : await this.#query<ObjectRow>(
+            'SELECT * FROM policy_objects WHERE policy_id = $1 ORDER BY registered_at, n',
+            [id],
+          )
+    return toPolicy(row, objects.map(toObject))
+  }
+
+  async addPolicyObject(
+    policyId: string,
+    object: NewPolicyObject,
+    audit: (before: PolicyRecord) => AuditDraft,
+  ): Promise<PolicyRecord> {
+    return this.#tx(async (db) => {
+      // FOR UPDATE: the objects decide which bucket lockdowns cover the policy, so adding one
+      // is a policy change that decisions (FOR SHARE) are ordered against.
+      const before = await lockPolicy(db, policyId, 'UPDATE')
+      if (before === undefined) throw new ServerError('ERR_NOT_FOUND', `no policy ${policyId}`)
+      const existing = await one<{ core_hash: string }>(
+        db,
+        'SELECT core_hash FROM policy_objects WHERE policy_id = $1 AND object_id = $2',
+        [policyId, object.objectId],
+      )
+      if (existing !== undefined && existing.core_hash !== object.coreHash) {
+        throw new ServerError('ERR_CONFLICT', 'object id already registered with another header')
+      }
+      await db.query(
+        `INSERT INTO policy_objects (policy_id, object_id, core_hash, bucket, key, registered_at)
+         VALUES ($1, $2, $3, $4, $5, ${NOW})
+         ON CONFLICT (policy_id, object_id) DO UPDATE SET bucket = excluded.bucket, key = excluded.key`,
+        [policyId, object.objectId, object.coreHash, object.bucket ?? null, object.key ?? null],
+      )
+      const after = await one<PolicyRow>(
+        db,
+        'UPDATE policies SET version = version + 1 WHERE id = $1 RETURNING *',
+        [policyId],
+      )
+      await this.#append(db, audit(before))
+      return toPolicy(after as PolicyRow, [])
+    })
+  }
+
+  async changePolicy(
+    id: string,
+    change: (before: PolicyRecord) => { readonly patch: PolicyPatch; readonly audit: AuditDraft },
+  ): Promise<PolicyRecord> {
+    return this.#tx(async (db) => {
+      // FOR UPDATE conflicts with the FOR SHARE every decision holds on the policy until it
+      // commits: a decision that read the policy before this change commits before it (its
+      // record precedes the change's in the chain); one that comes later waits and reads the
+      // new row. Without it, a decision that read "active" could commit after a revoke was
+      // acknowledged and release a key.
+      const before = await lockPolicy(db, id, 'UPDATE')
+      if (before === undefined) throw new ServerError('ERR_NOT_FOUND', `no policy ${id}`)
+      const { patch, audit } = change(before)
+      const readers = patch.readers ?? before.readers
+      const expiresAt =
+        patch.expiresAt === undefined ? before.expiresAt : (patch.expiresAt ?? undefined)
+      const revocation =
+        patch.revocation === undefined ? before.revocation : (patch.revocation ?? undefined)
+      const row = await one<PolicyRow>(
+        db,
+        `UPDATE policies SET readers = $1, expires_at = $2, revoked_by = $3, revoked_at = $4,
+           revoked_reason = $5, version = version + 1 WHERE id = $6 RETURNING *`,
+        [
+          JSON.stringify(readers),
+          expiresAt ?? null,
+          revocation?.by ?? null,
+          revocation?.at ?? null,
+          revocation?.reason ?? null,
+          id,
+        ],
+      )
+      await this.#append(db, audit)
+      return toPolicy(row as PolicyRow, [])
+    })
+  }
+
+  async addLockdownRule(
+    rule: NewLockdownRule,
+    audit: (rule: LockdownRule) => AuditDraft,
+  ): Promise<LockdownRule> {
+    return this.#tx(async (db) => {
+      // Exclusive: waits for the decisions in flight (they commit first, before the rule in the
+      // chain); every decision after it reads the rule.
+      await db.query('SELECT pg_advisory_xact_lock($1)', [RULES_LOCK.toString()])
+      const { scope } = rule
+      const row = await one<RuleRow>(
+        db,
+        `INSERT INTO lockdown_rules (id, scope_kind, bucket, prefix, owner, reason, created_by, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, ${NOW}) ON CONFLICT DO NOTHING RETURNING *`,
+        [
+          rule.id,
+          scope.kind,
+          scope.kind === 'bucket' ? scope.bucket : null,
+          scope.kind === 'bucket' ? scope.prefix : null,
+          scope.kind === 'owner' ? scope.owner : null,
+          rule.reason,
+          rule.createdBy,
+        ],
+      )
+      if (row === undefined) throw new ServerError('ERR_CONFLICT', `rule ${rule.id} already exists`)
+      const added = toRule(row)
+      await this.#append(db, audit(added))
+      return added
+    })
+  }
+
+  async liftLockdownRule(
+    id: string,
+    lift: (rule: LockdownRule) => {
+      readonly by: string
+      readonly reason: string | undefined
+      readonly audit: AuditDraft
+    },
+  ): Promise<LockdownRule> {
+    return this.#tx(async (db) => {
+      await db.query('SELECT pg_advisory_xact_lock($1)', [RULES_LOCK.toString()])
+      const row = await one<RuleRow>(db, 'SELECT * FROM lockdown_rules WHERE id = $1', [id])
+      if (row === undefined) throw new ServerError('ERR_NOT_FOUND', `no lockdown rule ${id}`)
+      const before = toRule(row)
+      if (before.lifted !== undefined) {
+        throw new ServerError('ERR_CONFLICT', `lockdown rule ${id} is lifted already`)
+      }
+      const { by, reason, audit } = lift(before)
+      const lifted = await one<RuleRow>(
+        db,
+        `UPDATE lockdown_rules SET lifted_by = $2, lifted_at = ${NOW}, lifted_reason = $3
+         WHERE id = $1 RETURNING *`,
+        [id, by, reason ?? null],
+      )
+      await this.#append(db, audit)
+      return toRule(lifted as RuleRow)
+    })
+  }
+
+  async listLockdownRules(options: { includeLifted?: boolean } = {}): Promise<LockdownRule[]> {
+    const rows = await this.#query<RuleRow>(
+      `SELECT * FROM lockdown_rules ${options.includeLifted === true ? '' : 'WHERE lifted_at IS NULL'}
+       ORDER BY n`,
+    )
+    return rows.map(toRule)
+  }
+
+  async measureLockdown(scope: LockdownScope): Promise<LockdownReach> {
+    let sql: string
+    let values: unknown[]
+    switch (scope.kind) {
+      case 'all':
+        sql = `SELECT (SELECT count(*) FROM policies) AS policies,
+                      (SELECT count(*) FROM policy_objects) AS objects`
+        values = []
+        break
+      case 'owner':
+        sql = `SELECT count(DISTINCT p.id) AS policies, count(o.object_id) AS objects
+               FROM policies p LEFT JOIN policy_objects o ON o.policy_id = p.id
+               WHERE p.owner = $1`
+        values = [scope.owner]
+        break
+      case 'bucket':
+        sql = `SELECT count(DISTINCT policy_id) AS policies, count(*) AS objects
+               FROM policy_objects WHERE bucket = $1 AND starts_with(key, $2)`
+        values = [scope.bucket, scope.prefix]
+        break
+    }
+    const [row] = await this.#query<{ policies: number; objects: number }>(sql, values)
+    return { policies: row?.policies ?? 0, objects: row?.objects ?? 0 }
+  }
+
+  async decide(input: DecisionInput): Promise<DecisionResult> {
+    return this.#tx(
+      async (db) => {
+        // Lock order, the same in every transaction: rules lock, policy row, audit head.
+        const policy = await lockPolicy(db, input.policyId, 'SHARE')
+        // A statement of its own, after the row lock: its snapshot then includes every object
+        // added to the policy before the lock was granted.
+        const lockdowns =
+          policy === undefined
+            ? []
+            : (
+                await db.query<{ id: string }>({
+                  name: 'latch_covering_rules',
+                  text: COVERING_RULES,
+                  values: [policy.id, policy.owner],
+                })
+              ).rows.map((r) => r.id)
+        let verdict: DecisionResult['verdict'] | undefined
+        const seq = await this.#append(db, (now) => {
+          verdict = input.judge(policy, new Date(now), lockdowns)
+          return input.record(verdict, policy)
+        })
+        return { verdict: verdict as DecisionResult['verdict'], seq }
+      },
+      // Held shared from the first statement to the commit (see RULES_LOCK).
+      `BEGIN; SELECT pg_advisory_xact_lock_shared(${RULES_LOCK})`,
+    )
+  }
+
+  async appendAudit(audit: AuditDraft): Promise<number> {
+    return this.#tx((db) => this.#append(db, audit))
+  }
+
+  async auditHead(): Promise<AuditHead> {
+    const [row] = await this.#query<HeadRow>('SELECT * FROM audit_head WHERE id = 1')
+    const head = row as HeadRow
+    return {
+      size: head.size,
+      headHash: head.head_hash,
+      signedSize: head.signed_size,
+      signedAt: head.signed_at ?? undefined,
+      firstUnsignedAt: head.first_unsigned_at ?? undefined,
+    }
+  }
+
+  async readAudit(afterSeq: number, limit: number): Promise<AuditRow[]> {
+    const rows = await this.#query<{ seq: number; record: Buffer; entry_hash: Buffer }>(
+      'SELECT seq, record, entry_hash FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2',
+      [afterSeq, limit],
+    )
+    return rows.map(toAuditRow)
+  }
+
+  async queryAudit(filter: AuditFilter, afterSeq: number, limit: number): Promise<AuditRow[]> {
+    const where = ['seq > $1']
+    const values: unknown[] = [afterSeq]
+    const add = (condition: (n: string) => string, value: unknown) => {
+      values.push(value)
+      where.push(condition(`$${values.length}`))
+    }
+    if (filter.policyId !== undefined) add((n) => `policy_id = ${n}`, filter.policyId)
+    if (filter.actor !== undefined) add((n) => `actor = ${n}`, filter.actor)
+    if (filter.type !== undefined) {
+      if (filter.type.endsWith('.*')) {
+        add((n) => `starts_with(type, ${n})`, filter.type.slice(0, -1))
+      } else add((n) => `type = ${n}`, filter.type)
+    }
+    if (filter.since !== undefined) add((n) => `time >= ${n}`, filter.since)
+    if (filter.until !== undefined) add((n) => `time < ${n}`, filter.until)
+    values.push(limit)
+    const rows = await this.#query<{ seq: number; record: Buffer; entry_hash: Buffer }>(
+      `SELECT seq, record, entry_hash FROM audit_log WHERE ${where.join(' AND ')}
+       ORDER BY seq LIMIT $${values.length}`,
+      values,
+    )
+    return rows.map(toAuditRow)
+  }
+
+  async *iterateAudit(afterSeq = 0): AsyncIterable<AuditRow> {
+    let next = afterSeq
+    for (;;) {
+      const page = await this.readAudit(next, 10_000)
+      for (const row of page) yield row
+      if (page.length < 10_000) return
+      next = (page[page.length - 1] as AuditRow).seq
+    }
+  }
+
+  async addCheckpoint(
+    size: number,
+    headHash: Uint8Array,
+    note: string,
+    signedAt: Date,
+  ): Promise<void> {
+    await this.#tx(async (db) => {
+      // The head lock orders checkpoints with appends and with each other: two instances that
+      // both believed they were the signer cannot both chain a note to the same predecessor.
+      const head = (await one<HeadRow>(
+        db,
+        'SELECT * FROM audit_head WHERE id = 1 FOR UPDATE',
+      )) as HeadRow
+      const at =
+        size === 0
+          ? genesisHash(this.auditOrigin)
+          : (
+              await one<{ entry_hash: Buffer }>(
+                db,
+                'SELECT entry_hash FROM audit_log WHERE seq = $1',
+                [size],
+              )
+            )?.entry_hash
+      if (at === undefined || !Buffer.from(headHash).equals(at) || size < head.signed_size) {
+        throw new ServerError('ERR_CONFLICT', 'checkpoint does not match the stored chain')
+      }
+      const latest = await one<{ note: string; signed_at: Date }>(
+        db,
+        'SELECT note, signed_at FROM checkpoints ORDER BY n DESC LIMIT 1',
+      )
+      const prev = parseCheckpointNote(note).previousNoteHash
+      const chained =
+        latest === undefined
+          ? prev === undefined
+          : prev !== undefined && noteHash(latest.note).equals(prev)
+      if (!chained || (latest !== undefined && signedAt < latest.signed_at)) {
+        throw new ServerError('ERR_CONFLICT', 'another checkpoint was signed since this one')
+      }
+      await db.query('INSERT INTO checkpoints (size, note, signed_at) VALUES ($1, $2, $3)', [
+        size,
+        note,
+        signedAt,
+      ])
+      const firstUnsigned =
+        size >= head.size
+          ? null
+          : (await one<{ time: Date }>(db, 'SELECT time FROM audit_log WHERE seq = $1', [size + 1]))
+              ?.time
+      await db.query(
+        'UPDATE audit_head SET signed_size = $1, signed_at = $2, first_unsigned_at = $3 WHERE id = 1',
+        [size, signedAt, firstUnsigned ?? null],
+      )
+    })
+  }
+
+  async listCheckpoints(): Promise<CheckpointRecord[]> {
+    const rows = await this.#query<{ size: number; note: string; signed_at: Date }>(
+      'SELECT size, note, signed_at FROM checkpoints ORDER BY n',
+    )
+    return rows.map((r) => ({ size: r.size, note: r.note, signedAt: r.signed_at }))
+  }
+
+  async latestCheckpoint(): Promise<CheckpointRecord | undefined> {
+    const [row] = await this.#query<{ size: number; note: string; signed_at: Date }>(
+      'SELECT size, note, signed_at FROM checkpoints ORDER BY n DESC LIMIT 1',
+    )
+    return row === undefined
+      ? undefined
+      : { size: row.size, note: row.note, signedAt: row.signed_at }
+  }
+
+  // --- Internals ---
+
+  /**
+   * Appends one record, last in its transaction: locks the head row (held to the commit, so the
+   * chain's order is the commit order), reads the database clock under that lock, seals the
+   * record in Node and inserts it with the head's new value.
+   */
+  async #append(db: Db, draft: AuditDraft | ((now: string) => AuditDraft)): Promise<number> {
+    const head = (
+      await db.query<HeadRow & { now: string }>({ name: 'latch_lock_head', text: LOCK_HEAD })
+    ).rows[0] as HeadRow & { now: string }
+    const unsigned = head.size - head.signed_size
+    const oldest = head.first_unsigned_at?.getTime()
+    if (
+      unsigned >= this.#bounds.maxUnsignedRecords ||
+      (oldest !== undefined && Date.parse(head.now) - oldest > this.#bounds.maxUnsignedAgeMs)
+    ) {
+      throw new ServerError('ERR_AUDIT_UNAVAILABLE', 'the unsigned audit tail is past its bound')
+    }
+    const record = typeof draft === 'function' ? draft(head.now) : draft
+    const seq = head.size + 1
+    const sealed = sealRecord(record, seq, head.now, head.head_hash)
+    const actor = record.actor
+    try {
+      await db.query({
+        name: 'latch_append',
+        text: APPEND,
+        values: [
+          seq,
+          sealed.recordBytes,
+          sealed.entryHash,
+          typeof record.policy_id === 'string' ? record.policy_id : null,
+          typeof actor === 'object' && actor !== null && !Array.isArray(actor)
+            ? typeof actor.email === 'string'
+              ? actor.email
+              : null
+            : null,
+          record.type,
+          head.now,
+        ],
+      })
+    } catch (cause) {
+      throw new ServerError('ERR_AUDIT_UNAVAILABLE', 'the audit record could not be written', {
+        cause,
+      })
+    }
+    return seq
+  }
+
+  async #connect(): Promise<Db> {
+    try {
+      return await this.#pool.connect()
+    } catch (cause) {
+      throw unavailable(cause)
+    }
+  }
+
+  async #query<R extends pg.QueryResultRow>(
+    query: string | { name: string; text: string },
+    values: unknown[] = [],
+  ): Promise<R[]> {
+    try {
+      const config = typeof query === 'string' ? { text: query, values } : { ...query, values }
+      return (await this.#pool.query<R>(config)).rows
+    } catch (cause) {
+      throw unavailable(cause)
+    }
+  }
+
+  async #tx<T>(fn: (db: Db) => Promise<T>, begin = 'BEGIN'): Promise<T> {
+    const db = await this.#connect()
+    try {
+      await db.query(begin)
+      const result = await fn(db)
+      await db.query('COMMIT')
+      db.release()
+      return result
+    } catch (error) {
+      try {
+        await db.query('ROLLBACK')
+        db.release()
+      } catch {
+        // A connection that cannot roll back is broken: drop it rather than pool it.
+        db.release(true)
+      }
+      // A failed COMMIT may or may not have committed; either way nothing was released, and a
+      // record that says "released" for a key nobody received errs on the safe side.
+      throw unavailable(error)
+    }
+  }
+}
+
+const LOCK_HEAD = `SELECT size, head_hash, signed_size, signed_at, first_unsigned_at,
+  ${NOW_TEXT} AS now FROM audit_head WHERE id = 1 FOR UPDATE`
+
+const APPEND = `WITH appended AS (
+    INSERT INTO audit_log (seq, record, entry_hash, policy_id, actor, type, time)
+    VALUES ($1, $2, $3, $4, $5, $6, $7)
+  )
+  UPDATE audit_head SET size = $1, head_hash = $3, first_unsigned_at = coalesce(first_unsigned_at, $7)
+  WHERE id = 1`
+
+// starts_with, not LIKE: a prefix holding % or _ means those characters.
+const COVERING_RULES = `SELECT r.id FROM lockdown_rules r
+  WHERE r.lifted_at IS NULL AND (
+    r.scope_kind = 'all'
+    OR (r.scope_kind = 'owner' AND r.owner = $2)
+    OR (r.scope_kind = 'bucket' AND EXISTS (
+      SELECT 1 FROM policy_objects o
+      WHERE o.policy_id = $1 AND o.bucket = r.bucket AND starts_with(o.key, r.prefix))))
+  ORDER BY r.n`
+
+async function lockPolicy(
+  db: Db,
+  id: string,
+  mode: 'SHARE' | 'UPDATE',
+): Promise<PolicyRecord | undefined> {
+  const row = await one<PolicyRow>(
+    db,
+    {
+      name: `latch_policy_for_${mode.toLowerCase()}`,
+      text: `SELECT * FROM policies WHERE id = $1 FOR ${mode}`,
+    },
+    [id],
+  )
+  return row === undefined ? undefined : toPolicy(row, [])
+}
+
+async function insertToken(db: Db, token: NewToken): Promise<void> {
+  await db.query(`INSERT INTO tokens (id, email, hash, created_at) VALUES ($1, $2, $3, ${NOW})`, [
+    token.id,
+    token.email,
+    token.hash,
+  ])
+}
+
+async function one<R extends pg.QueryResultRow>(
+  db: Db,
+  query: string | { name: string; text: string },
+  values: unknown[] = [],
+): Promise<R | undefined> {
+  const config = typeof query === 'string' ? { text: query, values } : { ...query, values }
+  return (await db.query<R>(config)).rows[0]
+}
+
+function unavailable(cause: unknown): ServerError {
+  if (cause instanceof ServerError) return cause
+  return new ServerError('ERR_STORE_UNAVAILABLE', 'the database failed', { cause })
+}
+
+function toAuditRow(row: { seq: number; record: Buffer; entry_hash: Buffer }): AuditRow {
+  return { seq: row.seq, recordBytes: row.record, entryHash: row.entry_hash }
+}
+
+function toUser(row: UserRow): UserRecord {
+  return {
+    email: row.email,
+    role: row.role,
+    mayAssignOwner: row.may_assign_owner,
+    disabledAt: row.disabled_at ?? undefined,
+    createdAt: row.created_at,
+  }
+}
+
+function toToken(row: TokenRow): TokenRecord {
+  return {
+    id: row.id,
+    email: row.email,
+    hash: row.hash,
+    createdAt: row.created_at,
+    revokedAt: row.revoked_at ?? undefined,
+  }
+}
+
+function toObject(row: ObjectRow): PolicyObject {
+  return {
+    objectId: row.object_id,
+    coreHash: row.core_hash,
+    bucket: row.bucket ?? undefined,
+    key: row.key ?? undefined,
+    registeredAt: row.registered_at,
+  }
+}
+
+function toPolicy(row: PolicyRow, objects: PolicyObject[]): PolicyRecord {
+  return {
+    id: row.id,
+    owner: row.owner,
+    readers: JSON.parse(row.readers) as string[],
+    expiresAt: row.expires_at ?? undefined,
+    labels: JSON.parse(row.labels) as Record<string, string>,
+    revocation:
+      row.revoked_at === null
+        ? undefined
+        : {
+            by: row.revoked_by ?? '',
+            at: row.revoked_at,
+            reason: row.revoked_reason ?? undefined,
+          },
+    version: row.version,
+    createdAt: row.created_at,
+    createdBy: row.created_by,
+    objects,
+  }
+}
+
+function toRule(row: RuleRow): LockdownRule {
+  const scope: LockdownScope =
+    row.scope_kind === 'bucket'
+      ? { kind: 'bucket', bucket: row.bucket ?? '', prefix: row.prefix ?? '' }
+      : row.scope_kind === 'owner'
+        ? { kind: 'owner', owner: row.owner ?? '' }
+        : { kind: 'all' }
+  return {
+    id: row.id,
+    scope,
+    reason: row.reason,
+    createdBy: row.created_by,
+    createdAt: row.created_at,
+    lifted:
+      row.lifted_at === null
+        ? undefined
+        : { by: row.lifted_by ?? '', at: row.lifted_at, reason: row.lifted_reason ?? undefined },
+  }
+}

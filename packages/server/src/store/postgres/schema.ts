@@ -1,0 +1,121 @@
+/**
+ * The PostgreSQL schema, as ordered migrations. `migratePostgres` runs the missing ones in one
+ * transaction under an exclusive advisory lock and records each in `schema_migrations`. Never
+ * edit a shipped migration: add the next one.
+ *
+ * Times are `timestamptz` truncated to milliseconds (what a JavaScript `Date` and the SQLite
+ * store hold); audit records carry their time as text inside their canonical bytes.
+ */
+export const POSTGRES_MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE settings (name text PRIMARY KEY, value text NOT NULL);
+  CREATE TABLE server_keys (
+    kid text PRIMARY KEY,
+    use text NOT NULL CHECK (use IN ('wrap', 'checkpoint')),
+    public_key bytea NOT NULL,
+    sealed_private_key bytea NOT NULL,
+    created_at timestamptz NOT NULL,
+    n bigserial NOT NULL UNIQUE
+  );
+  CREATE TABLE users (
+    email text PRIMARY KEY,
+    role text NOT NULL CHECK (role IN ('admin', 'user')),
+    may_assign_owner boolean NOT NULL,
+    disabled_at timestamptz,
+    created_at timestamptz NOT NULL
+  );
+  CREATE TABLE tokens (
+    id text PRIMARY KEY,
+    email text NOT NULL REFERENCES users (email),
+    hash bytea NOT NULL UNIQUE,
+    created_at timestamptz NOT NULL,
+    revoked_at timestamptz
+  );
+  CREATE INDEX tokens_by_email ON tokens (email);
+  CREATE TABLE policies (
+    id text PRIMARY KEY,
+    owner text NOT NULL,
+    readers text NOT NULL,
+    expires_at timestamptz,
+    labels text NOT NULL,
+    revoked_by text,
+    revoked_at timestamptz,
+    revoked_reason text,
+    version integer NOT NULL,
+    created_at timestamptz NOT NULL,
+    created_by text NOT NULL
+  );
+  CREATE INDEX policies_by_owner ON policies (owner);
+  CREATE TABLE policy_objects (
+    policy_id text NOT NULL REFERENCES policies (id),
+    object_id text NOT NULL,
+    core_hash text NOT NULL,
+    bucket text,
+    key text,
+    registered_at timestamptz NOT NULL,
+    n bigserial NOT NULL,
+    PRIMARY KEY (policy_id, object_id)
+  );
+  CREATE INDEX policy_objects_by_location ON policy_objects (bucket, key text_pattern_ops);
+  CREATE TABLE lockdown_rules (
+    id text PRIMARY KEY,
+    n bigserial NOT NULL UNIQUE,
+    scope_kind text NOT NULL CHECK (scope_kind IN ('all', 'bucket', 'owner')),
+    bucket text,
+    prefix text,
+    owner text,
+    reason text NOT NULL,
+    created_by text NOT NULL,
+    created_at timestamptz NOT NULL,
+    lifted_by text,
+    lifted_at timestamptz,
+    lifted_reason text,
+    CHECK ((scope_kind = 'bucket') = (bucket IS NOT NULL AND prefix IS NOT NULL)),
+    CHECK ((scope_kind = 'owner') = (owner IS NOT NULL))
+  );
+  CREATE INDEX lockdown_rules_active ON lockdown_rules (n) WHERE lifted_at IS NULL;
+  -- policy_id, actor, type and time are an index for queries, derived from each record when it
+  -- is appended; the verifier reads only seq, record and entry_hash.
+  CREATE TABLE audit_log (
+    seq bigint PRIMARY KEY,
+    record bytea NOT NULL,
+    entry_hash bytea NOT NULL,
+    policy_id text,
+    actor text,
+    type text NOT NULL,
+    time timestamptz NOT NULL
+  );
+  CREATE INDEX audit_log_by_policy ON audit_log (policy_id, seq) WHERE policy_id IS NOT NULL;
+  CREATE INDEX audit_log_by_actor ON audit_log (actor, seq);
+  CREATE INDEX audit_log_by_type ON audit_log (type text_pattern_ops, seq);
+  CREATE INDEX audit_log_by_time ON audit_log (time);
+  CREATE TABLE audit_head (
+    id integer PRIMARY KEY CHECK (id = 1),
+    size bigint NOT NULL,
+    head_hash bytea NOT NULL,
+    signed_size bigint NOT NULL,
+    signed_at timestamptz,
+    first_unsigned_at timestamptz
+  );
+  CREATE TABLE checkpoints (
+    n bigserial PRIMARY KEY,
+    size bigint NOT NULL,
+    note text NOT NULL,
+    signed_at timestamptz NOT NULL
+  );
+  -- Append-only: the application never updates, deletes or truncates audit rows or checkpoints.
+  CREATE FUNCTION latch_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    RAISE EXCEPTION '% is append-only', TG_TABLE_NAME;
+  END
+  $$;
+  CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log
+    FOR EACH ROW EXECUTE FUNCTION latch_append_only();
+  CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
+    FOR EACH STATEMENT EXECUTE FUNCTION latch_append_only();
+  CREATE TRIGGER checkpoints_append_only BEFORE UPDATE OR DELETE ON checkpoints
+    FOR EACH ROW EXECUTE FUNCTION latch_append_only();
+  CREATE TRIGGER checkpoints_no_truncate BEFORE TRUNCATE ON checkpoints
+    FOR EACH STATEMENT EXECUTE FUNCTION latch_append_only();
+  `,
+]
