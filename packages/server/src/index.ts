@@ -1,6 +1,6 @@
 /**
  * The Latch key server: identities, policies, audited key release and the hash-chained audit
- * log, over a Fastify HTTP API (`docs/API.md`), on SQLite (and PostgreSQL later) behind one
+ * log, over a Fastify HTTP API (`docs/API.md`), on SQLite or PostgreSQL behind one
  * {@link Store} interface.
  *
  * @packageDocumentation
@@ -22,5 +22,10 @@ export { buildApp } from './http/app.js'
 export { statusFor } from './http/status-for.js'
 export { type RunningServer, type StartOptions, startServer } from './server.js'
 export { closeServices, type KeyServerServices, openServices } from './services.js'
+export {
+  openPostgresStore,
+  type PostgresStoreOptions,
+  redactUrl,
+} from './store/postgres/postgres-store.js'
 export { openSqliteStore, type SqliteStoreOptions } from './store/sqlite/sqlite-store.js'
 export type { Store } from './store/store.js'

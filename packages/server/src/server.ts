@@ -9,6 +9,7 @@ import {
   type KeyServerServices,
   openServices,
   type ServiceOverrides,
+  underStartupLock,
 } from './services.js'
 
 /** A running key server. */
@@ -46,7 +47,9 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const config = resolveConfig(options)
   const services = await openServices(config, options.overrides)
   try {
-    const adminTokenFile = await bootstrapAdmin(services.store, config.dataDir)
+    const adminTokenFile = await underStartupLock(services.store, () =>
+      bootstrapAdmin(services.store, config.dataDir),
+    )
     const app = await buildApp(services, {
       logger:
         options.logger === false

@@ -3,9 +3,11 @@ import { join } from 'node:path'
 import { Checkpointer } from './audit/checkpointer.js'
 import { createOidcVerifier, type OidcVerifier } from './auth/oidc-verifier.js'
 import type { ServerConfig } from './config/server-config.js'
+import { ServerError } from './errors.js'
 import { KeyRing } from './keys/key-ring.js'
 import { createRootKeySealer, type KeySealer } from './keys/key-sealer.js'
 import { loadRootKey, type RootKeySource } from './keys/root-key.js'
+import { openPostgresStore } from './store/postgres/postgres-store.js'
 import { openSqliteStore } from './store/sqlite/sqlite-store.js'
 import type { Store } from './store/store.js'
 
@@ -27,10 +29,12 @@ export interface ServiceOverrides {
 }
 
 /**
- * Opens the store (SQLite under the data directory unless one is given), the key ring (creating
- * the first keys), the checkpointer and the OIDC verifier. Call {@link closeServices} to stop.
+ * Opens the store (SQLite under the data directory, or the PostgreSQL database of
+ * `config.database`, unless one is given), the key ring (creating the first keys), the
+ * checkpointer and the OIDC verifier. Call {@link closeServices} to stop.
  *
- * @throws ServerError `ERR_CONFIG_INVALID` (root key, OIDC discovery), `ERR_STORE_UNAVAILABLE`.
+ * @throws ServerError `ERR_CONFIG_INVALID` (root key, OIDC discovery, a database that is not a
+ *   PostgreSQL URL), `ERR_STORE_UNAVAILABLE`.
  */
 export async function openServices(
   config: ServerConfig,
@@ -46,15 +50,9 @@ export async function openServices(
     sealer = createRootKeySealer(root.key)
     root.key.fill(0)
   }
-  const store =
-    overrides.store ??
-    openSqliteStore({
-      file: join(config.dataDir, 'latch.db'),
-      synchronous: config.synchronous,
-      tailBounds: config,
-    })
+  const store = overrides.store ?? (await openStore(config))
   try {
-    const keys = await KeyRing.open(store, sealer)
+    const keys = await underStartupLock(store, () => KeyRing.open(store, sealer))
     const checkpointer = new Checkpointer(store, keys, {
       intervalMs: config.checkpointIntervalMs,
       records: config.checkpointRecords,
@@ -79,4 +77,35 @@ export async function closeServices(services: KeyServerServices): Promise<void> 
   await services.checkpointer.stop()
   await services.checkpointer.sign().catch(() => undefined)
   await services.store.close()
+}
+
+/**
+ * Runs first-start work (the first key pairs, the first admin) under the store's start-up lock,
+ * so that instances starting together on one database do it once.
+ */
+export function underStartupLock<T>(store: Store, fn: () => Promise<T>): Promise<T> {
+  return store.withStartupLock === undefined ? fn() : store.withStartupLock(fn)
+}
+
+async function openStore(config: ServerConfig): Promise<Store> {
+  if (config.database === '') {
+    return openSqliteStore({
+      file: join(config.dataDir, 'latch.db'),
+      synchronous: config.synchronous,
+      tailBounds: config,
+    })
+  }
+  if (!/^postgres(?:ql)?:\/\//.test(config.database)) {
+    throw new ServerError(
+      'ERR_CONFIG_INVALID',
+      'the database must be a postgres:// URL (or empty for SQLite in the data directory)',
+    )
+  }
+  return openPostgresStore({
+    url: config.database,
+    tailBounds: config,
+    poolSize: config.databasePoolSize,
+    statementTimeoutMs: config.databaseTimeoutMs,
+    connectTimeoutMs: config.databaseTimeoutMs,
+  })
 }

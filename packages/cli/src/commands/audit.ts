@@ -10,8 +10,9 @@ import type { Io } from '../io.js'
 
 /**
  * `latch audit verify`: checks the whole audit chain and its signed checkpoints, through the key
- * server (`LATCH_SERVER`, an admin `LATCH_TOKEN`) or straight from a data directory (`--data`,
- * read-only). Names the first bad record; exit 65 when anything does not verify.
+ * server (`LATCH_SERVER`, an admin `LATCH_TOKEN`), straight from a data directory (`--data`,
+ * read-only) or from a PostgreSQL database (`--database`). Names the first bad record; exit 65
+ * when anything does not verify.
  */
 export function auditCommand(io: Io): Command {
   const audit = new Command('audit').description('the audit log')
@@ -19,15 +20,21 @@ export function auditCommand(io: Io): Command {
     .command('verify')
     .description('verify the hash chain and the signed checkpoints; names the first bad record')
     .option('--data <dir>', 'read the SQLite database in this data directory instead of the server')
+    .option('--database <url>', 'read this PostgreSQL database instead of the server')
     .option('--key <vkey>', 'pin the checkpoint key (name+keyid+key, from GET /v1/audit/key)')
     .option('--json', 'one JSON document')
-    .action(async (options: { data?: string; key?: string; json?: boolean }) => {
+    .action(async (options: { data?: string; database?: string; key?: string; json?: boolean }) => {
       const { parseVerifierKey } = await import('@latch/server')
       const pinned = options.key === undefined ? undefined : parseVerifierKey(options.key)
+      if (options.data !== undefined && options.database !== undefined) {
+        throw new CliError('ERR_CLI_USAGE', '--data and --database exclude each other')
+      }
       const result =
-        options.data === undefined
-          ? await verifyThroughServer(keyServerFor(io), pinned)
-          : await verifyDataDir(options.data, pinned)
+        options.database !== undefined
+          ? await verifyDatabase(options.database, pinned)
+          : options.data === undefined
+            ? await verifyThroughServer(keyServerFor(io), pinned)
+            : await verifyDataDir(options.data, pinned)
       await print(result, io, options.json === true)
       if (!result.ok) {
         throw new CliError(
@@ -48,6 +55,28 @@ async function verifyDataDir(dir: string, key: CheckpointVerifierKey | undefined
   const store = openSqliteStore({
     file,
     readonly: true,
+    tailBounds: {
+      maxUnsignedRecords: DEFAULTS.maxUnsignedRecords.default,
+      maxUnsignedAgeMs: DEFAULTS.maxUnsignedAgeMs.default,
+    },
+  })
+  try {
+    return await verifyStore(store, key === undefined ? {} : { key })
+  } finally {
+    await store.close()
+  }
+}
+
+async function verifyDatabase(
+  url: string,
+  key: CheckpointVerifierKey | undefined,
+): Promise<Result> {
+  const { openPostgresStore, verifyStore } = await import('@latch/server')
+  // Opening migrates a database that is behind; it never changes the audit tables' contents.
+  const store = await openPostgresStore({
+    url,
+    poolSize: 2,
+    statementTimeoutMs: 600_000,
     tailBounds: {
       maxUnsignedRecords: DEFAULTS.maxUnsignedRecords.default,
       maxUnsignedAgeMs: DEFAULTS.maxUnsignedAgeMs.default,

@@ -5,13 +5,20 @@ import type { Io } from '../io.js'
 import { parseCount, parsePort } from './parse-flags.js'
 
 /**
- * `latch server`: runs the key server until SIGINT/SIGTERM. Logs (JSON lines, no secrets) go to
- * stderr; the first start writes the admin token to `DATA/admin.token`.
+ * `latch server`: runs the key server until SIGINT/SIGTERM, on SQLite under `--data`, or on the
+ * PostgreSQL database of `--database` (default `LATCH_DATABASE`), which several instances may
+ * share. Logs (JSON lines, no secrets) go to stderr; the first start writes the admin token to
+ * `DATA/admin.token`.
  */
 export function serverCommand(io: Io): Command {
   return new Command('server')
-    .description('run the key server (SQLite under --data)')
+    .description('run the key server (SQLite under --data, or PostgreSQL with --database)')
     .option('--data <dir>', DEFAULTS.dataDir.description, DEFAULTS.dataDir.default)
+    .option(
+      '--database <url>',
+      DEFAULTS.database.description,
+      io.env.LATCH_DATABASE ?? DEFAULTS.database.default,
+    )
     .option('--host <host>', DEFAULTS.host.description, DEFAULTS.host.default)
     .option('--port <port>', DEFAULTS.port.description, parsePort, DEFAULTS.port.default)
     .option('--kas-id <id>', DEFAULTS.kasId.description, DEFAULTS.kasId.default)
@@ -33,15 +40,23 @@ export function serverCommand(io: Io): Command {
       parseCount,
       DEFAULTS.rateLimitMax.default,
     )
+    .option(
+      '--checkpoint-interval <ms>',
+      DEFAULTS.checkpointIntervalMs.description,
+      parseCount,
+      DEFAULTS.checkpointIntervalMs.default,
+    )
     .option('--log-level <level>', DEFAULTS.logLevel.description, DEFAULTS.logLevel.default)
     .action(async (options: ServerFlags) => {
       if ((options.oidcIssuer === undefined) !== (options.oidcAudience === undefined)) {
         throw new CliError('ERR_CLI_USAGE', '--oidc-issuer and --oidc-audience go together')
       }
       // Loaded here so that every other command starts without the server's dependencies.
-      const { startServer } = await import('@latch/server')
+      const { redactUrl, startServer } = await import('@latch/server')
       const server = await startServer({
         dataDir: options.data,
+        database: options.database,
+        checkpointIntervalMs: options.checkpointInterval,
         host: options.host,
         port: options.port,
         kasId: options.kasId,
@@ -58,7 +73,11 @@ export function serverCommand(io: Io): Command {
                 identityClaim: options.oidcClaim,
               },
       })
-      io.stderr.write(`latch server listening on ${server.url} (data in ${options.data})\n`)
+      const where =
+        options.database === ''
+          ? `data in ${options.data}`
+          : `database ${redactUrl(options.database)}, data in ${options.data}`
+      io.stderr.write(`latch server listening on ${server.url} (${where})\n`)
       if (server.adminTokenFile !== undefined) {
         io.stderr.write(`first start: admin token written to ${server.adminTokenFile}\n`)
       }
@@ -69,6 +88,8 @@ export function serverCommand(io: Io): Command {
 
 interface ServerFlags {
   data: string
+  database: string
+  checkpointInterval: number
   host: string
   port: number
   kasId: string

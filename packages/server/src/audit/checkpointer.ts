@@ -13,7 +13,9 @@ export interface CheckpointSchedule {
 /**
  * Signs checkpoints of the audit chain with the server's Ed25519 key: on a timer (empty
  * intervals included, so a verifier can tell a quiet log from a truncated one) and whenever the
- * unsigned tail reaches its record count. One signing at a time.
+ * unsigned tail reaches its record count. One signing at a time; when several instances share
+ * the database, only the holder of the store's checkpoint lease signs, and the others try to
+ * take the lease at every tick, so one of them signs within an interval of the signer's death.
  */
 export class Checkpointer {
   readonly #store: Store
@@ -23,6 +25,8 @@ export class Checkpointer {
   #timer: NodeJS.Timeout | undefined
   #running: Promise<number> | undefined
   #signedSize = 0
+  #leaseTriedAt = 0
+  #signer = false
 
   constructor(store: Store, keys: KeyRing, schedule: CheckpointSchedule, log?: FastifyBaseLogger) {
     this.#store = store
@@ -49,12 +53,20 @@ export class Checkpointer {
 
   /** Tells the checkpointer that record `seq` was appended; signs when the tail is long enough. */
   appended(seq: number): void {
-    if (seq - this.#signedSize >= this.#schedule.records && this.#running === undefined) {
+    if (
+      seq - this.#signedSize >= this.#schedule.records &&
+      this.#running === undefined &&
+      // An instance that is not the signer would otherwise ask for the lease on every request.
+      (this.#signer || Date.now() - this.#leaseTriedAt > 1000)
+    ) {
       this.sign().catch((error: unknown) => this.#log?.error({ err: error }, 'checkpoint failed'))
     }
   }
 
-  /** Signs the current head now; returns the size it covers. */
+  /**
+   * Signs the current head now and returns the size it covers; on an instance that is not the
+   * signer (another holds the lease), signs nothing and returns the size signed so far.
+   */
   sign(): Promise<number> {
     this.#running ??= this.#sign().finally(() => {
       this.#running = undefined
@@ -63,10 +75,16 @@ export class Checkpointer {
   }
 
   async #sign(): Promise<number> {
+    if (!(await this.#isSigner())) {
+      this.#signedSize = (await this.#store.auditHead()).signedSize
+      return this.#signedSize
+    }
     for (let attempt = 0; ; attempt++) {
       const head = await this.#store.auditHead()
       const previous = await this.#store.latestCheckpoint()
-      const time = new Date()
+      // Never before the previous note, whose signer may have run on another machine's clock:
+      // a verifier rejects notes whose time goes back.
+      const time = new Date(Math.max(Date.now(), previous?.signedAt.getTime() ?? 0))
       const note = signCheckpoint(
         {
           origin: this.#store.auditOrigin,
@@ -82,11 +100,18 @@ export class Checkpointer {
         this.#signedSize = head.size
         return head.size
       } catch (error) {
-        // Another signer (an instance on the same database) got there first: read again.
+        // Another signer (an instance that held the lease until just now) got there first.
         if (!(error instanceof ServerError && error.code === 'ERR_CONFLICT') || attempt >= 2) {
           throw error
         }
       }
     }
+  }
+
+  async #isSigner(): Promise<boolean> {
+    if (this.#store.holdCheckpointLease === undefined) return true
+    this.#leaseTriedAt = Date.now()
+    this.#signer = await this.#store.holdCheckpointLease()
+    return this.#signer
   }
 }

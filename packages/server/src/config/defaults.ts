@@ -14,9 +14,30 @@ export const DEFAULTS = {
   dataDir: {
     title: 'Data directory',
     description:
-      'Holds the SQLite database, root.key (unless LATCH_ROOT_KEY is set) and admin.token.',
+      'Holds the SQLite database (unless a PostgreSQL database is given), root.key (unless LATCH_ROOT_KEY is set) and admin.token.',
     default: './.latch',
     example: '/var/lib/latch',
+  },
+  database: {
+    title: 'Database',
+    description:
+      'A PostgreSQL URL (postgres://user:password@host:port/database) that several instances share; LATCH_DATABASE sets it too. Empty: the SQLite file latch.db in the data directory.',
+    default: '',
+    example: 'postgres://latch@db.internal:5432/latch',
+  },
+  databasePoolSize: {
+    title: 'PostgreSQL connections',
+    description:
+      'Connections each instance keeps open to PostgreSQL (plus one for the checkpoint signer).',
+    default: 10,
+    example: 20,
+  },
+  databaseTimeoutMs: {
+    title: 'PostgreSQL timeout',
+    description:
+      'A statement, lock wait or connection attempt that takes longer fails with 503 (fail closed): no key is released.',
+    default: 5_000,
+    example: 2_000,
   },
   host: {
     title: 'Listen address',

@@ -2,6 +2,9 @@ import { DEFAULTS } from './defaults.js'
 
 const FLAGS: Record<keyof typeof DEFAULTS, string> = {
   dataDir: '--data',
+  database: '--database',
+  databasePoolSize: '—',
+  databaseTimeoutMs: '—',
   host: '--host',
   port: '--port',
   kasId: '--kas-id',
@@ -9,7 +12,7 @@ const FLAGS: Record<keyof typeof DEFAULTS, string> = {
   batchMax: '—',
   rateLimitMax: '--rate-limit',
   rateLimitWindowMs: '— (60 s from the CLI)',
-  checkpointIntervalMs: '—',
+  checkpointIntervalMs: '--checkpoint-interval',
   checkpointRecords: '—',
   maxUnsignedRecords: '—',
   maxUnsignedAgeMs: '—',
@@ -25,7 +28,8 @@ const FLAGS: Record<keyof typeof DEFAULTS, string> = {
 export function renderConfigurationDoc(): string {
   const rows = Object.entries(DEFAULTS).map(([name, option]) => {
     const flag = FLAGS[name as keyof typeof DEFAULTS]
-    return `| ${option.title} | \`${name}\` | ${flag.startsWith('-') ? `\`${flag}\`` : flag} | \`${String(option.default)}\` | ${option.description} |`
+    const value = option.default === '' ? '(empty)' : `\`${String(option.default)}\``
+    return `| ${option.title} | \`${name}\` | ${flag.startsWith('-') ? `\`${flag}\`` : flag} | ${value} | ${option.description} |`
   })
   return [
     '# Key-server configuration',
@@ -35,7 +39,9 @@ export function renderConfigurationDoc(): string {
     'Every option of `latch server` (and of `startServer()` in `@latch/server`), with its default.',
     'Besides these: `LATCH_ROOT_KEY` (the 32-byte root key that seals the server keys, as 64 hex',
     'digits or 43 base64url characters; when unset, `DATA/root.key` is created with mode 0600 on',
-    'first start), and `--oidc-issuer URL --oidc-audience AUD` to accept OIDC bearer tokens.',
+    'first start; every instance on one PostgreSQL database needs the same root key), `LATCH_DATABASE`',
+    '(the default of `--database`), and `--oidc-issuer URL --oidc-audience AUD` to accept OIDC',
+    'bearer tokens. Running several instances: `docs/DEPLOYMENT.md`.',
     '',
     '| option | name | flag | default | meaning |',
     '| --- | --- | --- | --- | --- |',

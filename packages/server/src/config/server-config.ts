@@ -10,6 +10,10 @@ export interface OidcConfig {
 /** The whole key-server configuration; {@link resolveConfig} fills it from {@link DEFAULTS}. */
 export interface ServerConfig {
   readonly dataDir: string
+  /** A PostgreSQL URL, or `''` for SQLite in the data directory. */
+  readonly database: string
+  readonly databasePoolSize: number
+  readonly databaseTimeoutMs: number
   readonly host: string
   readonly port: number
   readonly kasId: string
@@ -37,6 +41,9 @@ export function resolveConfig(input: ServerConfigInput = {}): ServerConfig {
     (input[k as keyof ServerConfigInput] ?? DEFAULTS[k].default) as (typeof DEFAULTS)[K]['default']
   return {
     dataDir: pick('dataDir'),
+    database: pick('database'),
+    databasePoolSize: pick('databasePoolSize'),
+    databaseTimeoutMs: pick('databaseTimeoutMs'),
     host: pick('host'),
     port: pick('port'),
     kasId: pick('kasId'),
