@@ -131,7 +131,15 @@ export interface Verdict {
  */
 export interface DecisionInput {
   readonly policyId: string
-  readonly judge: (policy: PolicyRecord | undefined, now: Date) => Verdict
+  /**
+   * `lockdowns` holds the ids of the active lockdown rules that cover the policy, read in the
+   * same transaction (empty when none, or when there is no such policy).
+   */
+  readonly judge: (
+    policy: PolicyRecord | undefined,
+    now: Date,
+    lockdowns: readonly string[],
+  ) => Verdict
   readonly record: (verdict: Verdict, policy: PolicyRecord | undefined) => AuditDraft
 }
 
@@ -139,4 +147,65 @@ export interface DecisionInput {
 export interface DecisionResult {
   readonly verdict: Verdict
   readonly seq: number
+}
+
+/**
+ * What a lockdown rule covers: every policy, the policies with an object registered in a bucket
+ * (under a key prefix; `''` is the whole bucket), or the policies of one owner.
+ */
+export type LockdownScope =
+  | { readonly kind: 'all' }
+  | { readonly kind: 'bucket'; readonly bucket: string; readonly prefix: string }
+  | { readonly kind: 'owner'; readonly owner: string }
+
+/** Who lifted a lockdown rule, when and why. */
+export interface LockdownLift {
+  readonly by: string
+  readonly at: Date
+  readonly reason: string | undefined
+}
+
+/**
+ * An incident lockdown: one row that denies every key of the policies it covers, from the commit
+ * that adds it until the commit that lifts it. It never changes a policy.
+ */
+export interface LockdownRule {
+  /** `ld_` and 16 random base32 characters. */
+  readonly id: string
+  readonly scope: LockdownScope
+  readonly reason: string
+  readonly createdBy: string
+  readonly createdAt: Date
+  readonly lifted: LockdownLift | undefined
+}
+
+/** A rule to add, before the store gives it its time. */
+export interface NewLockdownRule {
+  readonly id: string
+  readonly scope: LockdownScope
+  readonly reason: string
+  readonly createdBy: string
+}
+
+/** How much a scope covers now (a dry run). */
+export interface LockdownReach {
+  readonly policies: number
+  /** Registered objects of those policies (for `bucket` scopes: those inside the scope). */
+  readonly objects: number
+}
+
+/**
+ * Which audit records to list; absent members do not filter. The store filters on columns it
+ * derives from each record when appending it (never trusted by the verifier).
+ */
+export interface AuditFilter {
+  readonly policyId?: string
+  /** The actor's email. */
+  readonly actor?: string
+  /** An event type (`key.release`), or a family of them (`policy.*`). */
+  readonly type?: string
+  /** Records at or after this time. */
+  readonly since?: Date
+  /** Records before this time. */
+  readonly until?: Date
 }

@@ -1,10 +1,15 @@
 import type {
   AuditDraft,
+  AuditFilter,
   AuditHead,
   AuditRow,
   CheckpointRecord,
   DecisionInput,
   DecisionResult,
+  LockdownReach,
+  LockdownRule,
+  LockdownScope,
+  NewLockdownRule,
   NewPolicy,
   NewPolicyObject,
   PolicyRecord,
@@ -91,10 +96,37 @@ export interface Store {
     change: (before: PolicyRecord) => { readonly patch: PolicyPatch; readonly audit: AuditDraft },
   ): Promise<PolicyRecord>
 
+  // --- Incident lockdown ---
+  /**
+   * Adds a lockdown rule: effective for every decision that commits after this returns.
+   * @throws `ERR_CONFLICT` when the id exists.
+   */
+  addLockdownRule(
+    rule: NewLockdownRule,
+    audit: (rule: LockdownRule) => AuditDraft,
+  ): Promise<LockdownRule>
+  /**
+   * Lifts an active rule; policies are not touched (a policy revoked on its own stays revoked).
+   * @throws `ERR_NOT_FOUND`, `ERR_CONFLICT` when the rule is lifted already.
+   */
+  liftLockdownRule(
+    id: string,
+    lift: (rule: LockdownRule) => {
+      readonly by: string
+      readonly reason: string | undefined
+      readonly audit: AuditDraft
+    },
+  ): Promise<LockdownRule>
+  /** Active rules, oldest first; with `includeLifted`, every rule ever added. */
+  listLockdownRules(options?: { includeLifted?: boolean }): Promise<LockdownRule[]>
+  /** How many policies and objects a scope covers now (for `--dry-run`). */
+  measureLockdown(scope: LockdownScope): Promise<LockdownReach>
+
   // --- Key release ---
   /**
-   * One key-release decision in one transaction: load the policy, judge it at the database's
-   * time, append the decision's audit record, commit. Nothing may be released before this returns.
+   * One key-release decision in one transaction: load the policy and the active lockdown rules
+   * that cover it, judge it at the database's time, append the decision's audit record, commit.
+   * Nothing may be released before this returns.
    */
   decide(input: DecisionInput): Promise<DecisionResult>
 
@@ -104,6 +136,8 @@ export interface Store {
   auditHead(): Promise<AuditHead>
   /** Records with `seq > afterSeq`, ascending, at most `limit`. */
   readAudit(afterSeq: number, limit: number): Promise<AuditRow[]>
+  /** Records matching `filter` with `seq > afterSeq`, ascending, at most `limit`. */
+  queryAudit(filter: AuditFilter, afterSeq: number, limit: number): Promise<AuditRow[]>
   /** Streams every record from `afterSeq + 1` (for the verifier). */
   iterateAudit(afterSeq?: number): AsyncIterable<AuditRow>
   /**
