@@ -6,10 +6,14 @@
  */
 export { CLIENT_ERROR_CODES, ClientError, type ClientErrorCode, KeyServerError } from './errors.js'
 export {
+  type AuditEventFilter,
+  type AuditEventView,
   type ClientPublicJwk,
   KeyServerClient,
   type KeyServerClientOptions,
   type KeySet,
+  type LockdownRuleView,
+  type LockdownScopeInput,
   type PolicyView,
   type RewrapRequest,
   type UserView,

@@ -42,6 +42,47 @@ export interface UserView {
   readonly createdAt: string
 }
 
+/** What a lockdown rule covers: every policy, a bucket (under a key prefix), or an owner's. */
+export type LockdownScopeInput =
+  | { readonly all: true }
+  | { readonly bucket: string; readonly prefix?: string }
+  | { readonly owner: string }
+
+/** A lockdown rule as the key server shows it. */
+export interface LockdownRuleView {
+  readonly id: string
+  readonly scope: {
+    kind: 'all' | 'bucket' | 'owner'
+    bucket: string | null
+    prefix: string | null
+    owner: string | null
+  }
+  readonly reason: string
+  readonly createdBy: string
+  readonly createdAt: string
+  readonly lifted: { by: string; at: string; reason: string | null } | null
+}
+
+/** Which audit records {@link KeyServerClient.auditEvents} lists; times are RFC 3339. */
+export interface AuditEventFilter {
+  readonly policy?: string | undefined
+  readonly actor?: string | undefined
+  /** An event type, or a family: `policy.*`. */
+  readonly type?: string | undefined
+  readonly since?: string | undefined
+  readonly until?: string | undefined
+}
+
+/** One audit record, as stored (see docs/audit-events.md). */
+export interface AuditEventView {
+  readonly v: number
+  readonly seq: number
+  readonly time: string
+  readonly type: string
+  readonly actor: { email: string; [field: string]: unknown }
+  readonly [field: string]: unknown
+}
+
 /** The key server's public wrap keys. */
 export interface KeySet {
   readonly kasId: string
@@ -197,6 +238,46 @@ export class KeyServerClient {
 
   disableUser(email: string): Promise<UserView> {
     return this.request('POST', `/v1/users/${encodeURIComponent(email)}/disable`)
+  }
+
+  /** Adds a lockdown rule, or with `dryRun` counts what it would cover (admins). */
+  lockdown(
+    input: LockdownScopeInput & { reason: string; dryRun?: false },
+  ): Promise<LockdownRuleView>
+  lockdown(
+    input: LockdownScopeInput & { reason: string; dryRun: true },
+  ): Promise<{ dryRun: true; scope: LockdownRuleView['scope']; policies: number; objects: number }>
+  lockdown(input: LockdownScopeInput & { reason: string; dryRun?: boolean }): Promise<unknown> {
+    return this.request('POST', '/v1/lockdowns', input)
+  }
+
+  /** Active lockdown rules; with `all`, lifted ones too (admins). */
+  lockdowns(options: { all?: boolean } = {}): Promise<{ rules: LockdownRuleView[] }> {
+    return this.request('GET', `/v1/lockdowns${options.all === true ? '?all=true' : ''}`)
+  }
+
+  /** Lifts a lockdown rule; policies revoked one by one stay revoked (admins). */
+  liftLockdown(id: string, reason?: string): Promise<LockdownRuleView> {
+    return this.request(
+      'POST',
+      `/v1/lockdowns/${encodeURIComponent(id)}/lift`,
+      reason === undefined ? {} : { reason },
+    )
+  }
+
+  /** One page of audit records as JSON (admins; a policy's owner with `policy`). */
+  auditEvents(
+    filter: AuditEventFilter,
+    after = 0,
+    limit = 1000,
+  ): Promise<{ events: AuditEventView[]; next: number | null }> {
+    const query = new URLSearchParams()
+    for (const [name, value] of Object.entries(filter)) {
+      if (value !== undefined) query.set(name, value)
+    }
+    query.set('after', String(after))
+    query.set('limit', String(limit))
+    return this.request('GET', `/v1/audit/events?${query}`)
   }
 
   auditKey(): Promise<{

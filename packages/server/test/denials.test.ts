@@ -67,6 +67,16 @@ describe('T14: denials are indistinguishable', () => {
         n: 1,
       },
     )
+    // A policy an incident lockdown covers (its object is registered in the locked bucket).
+    const locked = await owner.createPolicy({})
+    const l = await encryptFor(owner, locked.id, data)
+    await owner.addPolicyObject(locked.id, {
+      objectId: Buffer.from(l.header.core.objectId).toString('base64url'),
+      coreHash: Buffer.from(l.header.coreHash).toString('base64url'),
+      bucket: 'quarantined',
+      key: 'f',
+    })
+    await t.client(t.adminToken).lockdown({ bucket: 'quarantined', reason: 'incident' })
     await sleep(1600)
 
     const attempts: Attempt[] = [
@@ -97,6 +107,13 @@ describe('T14: denials are indistinguishable', () => {
         token: ownerToken,
         core: coreOf(ghost.header),
         jwe: jweOf(ghost.header),
+      },
+      {
+        name: 'locked down, asked by the owner',
+        reason: 'lockdown',
+        token: ownerToken,
+        core: coreOf(l.header),
+        jwe: jweOf(l.header),
       },
       {
         name: 'unknown key id',

@@ -60,6 +60,9 @@ const routes = [
   ['POST', '/v1/tokens'],
   ['GET', '/v1/audit/records'],
   ['POST', '/v1/policies/p-x/objects'],
+  ['POST', '/v1/lockdowns'],
+  ['POST', '/v1/lockdowns/ld_00000000000000000000/lift'],
+  ['GET', '/v1/audit/events'],
 ] as const
 
 describe('T15: fuzzed requests', () => {

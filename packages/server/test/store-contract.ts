@@ -196,6 +196,182 @@ export function describeStoreContract(name: string, open: OpenStore): void {
       await store.close()
     })
 
+    it('lockdown rules: cover policies by bucket and prefix, owner or all; lift once; decisions see them', async () => {
+      const store = await open()
+      const policy = (id: string, owner: string) =>
+        store.createPolicy(
+          { id, owner, readers: [], expiresAt: undefined, labels: {}, createdBy: owner },
+          draft(0),
+        )
+      const object = (id: string, n: string, bucket: string | undefined, key: string | undefined) =>
+        store.addPolicyObject(id, { objectId: n, coreHash: `h${n}`, bucket, key }, () => draft(0))
+      await policy('p-a', 'a@x.org')
+      await object('p-a', '1', 'hr', 'payroll/2026/jan.pdf')
+      await policy('p-b', 'b@x.org')
+      await object('p-b', '2', 'hr', 'reviews/b.pdf')
+      await object('p-b', '3', 'other', 'payroll/x')
+      await policy('p-c', 'a@x.org') // no object registered
+      await policy('p-d', 'd@x.org')
+      await object('p-d', '4', 'hr', 'payroll_%/odd') // '%' and '_' are literal
+      const covering = async (id: string) => {
+        let seen: readonly string[] = ['unset']
+        await store.decide({
+          policyId: id,
+          judge: (_policy, _now, lockdowns) => {
+            seen = lockdowns
+            return { permit: lockdowns.length === 0, reason: 'x' }
+          },
+          record: () => draft(0),
+        })
+        return seen
+      }
+      expect(await covering('p-a')).toEqual([])
+      expect(
+        await store.measureLockdown({ kind: 'bucket', bucket: 'hr', prefix: 'payroll/' }),
+      ).toEqual({ policies: 1, objects: 1 })
+      expect(await store.measureLockdown({ kind: 'bucket', bucket: 'hr', prefix: '' })).toEqual({
+        policies: 3,
+        objects: 3,
+      })
+      expect(
+        await store.measureLockdown({ kind: 'bucket', bucket: 'hr', prefix: 'payroll_%' }),
+      ).toEqual({ policies: 1, objects: 1 })
+      expect(await store.measureLockdown({ kind: 'owner', owner: 'a@x.org' })).toEqual({
+        policies: 2,
+        objects: 1,
+      })
+      expect(await store.measureLockdown({ kind: 'all' })).toEqual({ policies: 4, objects: 4 })
+
+      const size = (await store.auditHead()).size
+      const payroll = await store.addLockdownRule(
+        {
+          id: 'ld_00000000000000000001',
+          scope: { kind: 'bucket', bucket: 'hr', prefix: 'payroll/' },
+          reason: 'incident 7',
+          createdBy: 'sec@x.org',
+        },
+        (rule) => {
+          expect(rule.id).toBe('ld_00000000000000000001')
+          return draft(1)
+        },
+      )
+      expect(payroll).toMatchObject({
+        reason: 'incident 7',
+        createdBy: 'sec@x.org',
+        lifted: undefined,
+      })
+      expect(payroll.createdAt).toBeInstanceOf(Date)
+      expect((await store.auditHead()).size).toBe(size + 1)
+      expect(
+        await codeOf(
+          store.addLockdownRule(
+            { id: 'ld_00000000000000000001', scope: { kind: 'all' }, reason: 'r', createdBy: 's' },
+            () => draft(2),
+          ),
+        ),
+      ).toBe('ERR_CONFLICT')
+      await store.addLockdownRule(
+        {
+          id: 'ld_00000000000000000002',
+          scope: { kind: 'owner', owner: 'a@x.org' },
+          reason: 'r',
+          createdBy: 's',
+        },
+        () => draft(3),
+      )
+      expect(await covering('p-a')).toEqual(['ld_00000000000000000001', 'ld_00000000000000000002'])
+      expect(await covering('p-b')).toEqual([])
+      expect(await covering('p-c')).toEqual(['ld_00000000000000000002'])
+      expect(await covering('p-d')).toEqual([])
+      expect(await covering('p-none')).toEqual([])
+      expect((await store.listLockdownRules()).map((r) => r.id)).toEqual([
+        'ld_00000000000000000001',
+        'ld_00000000000000000002',
+      ])
+
+      const lifted = await store.liftLockdownRule('ld_00000000000000000002', (rule) => {
+        expect(rule.scope).toEqual({ kind: 'owner', owner: 'a@x.org' })
+        return { by: 'sec@x.org', reason: 'contained', audit: draft(4) }
+      })
+      expect(lifted.lifted).toMatchObject({ by: 'sec@x.org', reason: 'contained' })
+      expect(
+        await codeOf(
+          store.liftLockdownRule('ld_00000000000000000002', () => ({
+            by: 's',
+            reason: undefined,
+            audit: draft(5),
+          })),
+        ),
+      ).toBe('ERR_CONFLICT')
+      expect(
+        await codeOf(
+          store.liftLockdownRule('ld_00000000000000000009', () => ({
+            by: 's',
+            reason: undefined,
+            audit: draft(5),
+          })),
+        ),
+      ).toBe('ERR_NOT_FOUND')
+      expect(await covering('p-c')).toEqual([])
+      expect((await store.listLockdownRules()).map((r) => r.id)).toEqual([
+        'ld_00000000000000000001',
+      ])
+      expect((await store.listLockdownRules({ includeLifted: true })).map((r) => r.id)).toEqual([
+        'ld_00000000000000000001',
+        'ld_00000000000000000002',
+      ])
+
+      await store.addLockdownRule(
+        { id: 'ld_00000000000000000003', scope: { kind: 'all' }, reason: 'r', createdBy: 's' },
+        () => draft(6),
+      )
+      expect(await covering('p-b')).toEqual(['ld_00000000000000000003'])
+      // Lifting touches no policy.
+      expect((await store.getPolicy('p-b', { objects: false }))?.version).toBe(3)
+      await store.close()
+    })
+
+    it('lists audit records by policy, actor, type (or family) and time, in seq order, page by page', async () => {
+      const store = await open()
+      const event = (type: string, email: string, policy?: string) =>
+        store.appendAudit({
+          type,
+          actor: { email },
+          ...(policy === undefined ? {} : { policy_id: policy }),
+        })
+      await event('policy.create', 'o@x.org', 'p-1')
+      await event('key.release', 'r@x.org', 'p-1')
+      await event('key.release.denied', 'z@x.org', 'p-1')
+      await event('policy.share', 'o@x.org', 'p-1')
+      await event('key.release', 'r@x.org', 'p-2')
+      await event('user.create', 'admin@x.org')
+      const seqs = async (filter: Parameters<Store['queryAudit']>[0], after = 0, limit = 100) =>
+        (await store.queryAudit(filter, after, limit)).map((r) => r.seq)
+      expect(await seqs({})).toEqual([1, 2, 3, 4, 5, 6])
+      expect(await seqs({ policyId: 'p-1' })).toEqual([1, 2, 3, 4])
+      expect(await seqs({ policyId: 'p-1' }, 1, 2)).toEqual([2, 3])
+      expect(await seqs({ actor: 'r@x.org' })).toEqual([2, 5])
+      expect(await seqs({ type: 'key.release' })).toEqual([2, 5])
+      expect(await seqs({ type: 'key.*' })).toEqual([2, 3, 5])
+      expect(await seqs({ type: 'policy.*', policyId: 'p-1' })).toEqual([1, 4])
+      const rows = await store.queryAudit({ policyId: 'p-2' }, 0, 10)
+      expect(JSON.parse(Buffer.from(rows[0]?.recordBytes ?? []).toString('utf8'))).toMatchObject({
+        seq: 5,
+        type: 'key.release',
+      })
+      const third = JSON.parse(
+        Buffer.from((await store.readAudit(2, 1))[0]?.recordBytes ?? []).toString('utf8'),
+      ) as { time: string }
+      expect(await seqs({ since: new Date(third.time) })).toEqual(
+        expect.arrayContaining([3, 4, 5, 6]),
+      )
+      expect(
+        await seqs({ until: new Date(Date.parse(third.time) + 1), since: new Date(third.time) }),
+      ).toContain(3)
+      expect(await seqs({ until: new Date('2000-01-01T00:00:00.000Z') })).toEqual([])
+      await store.close()
+    })
+
     it('decides in one transaction: the judge sees the policy and the database clock, the record commits with it', async () => {
       const store = await open()
       await store.createPolicy(

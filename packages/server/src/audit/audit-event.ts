@@ -20,6 +20,8 @@ export type AuditEventType =
   | 'policy.expire'
   | 'policy.revoke'
   | 'policy.unrevoke'
+  | 'lockdown.add'
+  | 'lockdown.lift'
   | 'key.release'
   | 'key.release.denied'
   | 'auth.failed'

@@ -12,11 +12,12 @@ import { metrics } from './plugins/metrics.js'
 import { healthRoutes } from './routes/health.js'
 import { auditRoutes } from './routes/v1/audit.js'
 import { keyRoutes } from './routes/v1/keys.js'
+import { lockdownRoutes } from './routes/v1/lockdowns.js'
 import { policyRoutes } from './routes/v1/policies.js'
 import { policyChangeRoutes } from './routes/v1/policy-changes.js'
 import { rewrapRoutes } from './routes/v1/rewrap.js'
 import { userRoutes } from './routes/v1/users.js'
-import { ErrorSchema, PolicySchema, UserSchema } from './schemas.js'
+import { ErrorSchema, LockdownRuleSchema, PolicySchema, UserSchema } from './schemas.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -51,6 +52,7 @@ export async function buildApp(
   app.addSchema(ErrorSchema)
   app.addSchema(PolicySchema)
   app.addSchema(UserSchema)
+  app.addSchema(LockdownRuleSchema)
   app.setErrorHandler(errorHandler)
   app.setNotFoundHandler((request, reply) =>
     errorHandler(
@@ -102,6 +104,7 @@ export async function buildApp(
   await app.register(policyRoutes)
   await app.register(policyChangeRoutes)
   await app.register(userRoutes)
+  await app.register(lockdownRoutes)
   await app.register(auditRoutes)
   app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () =>
     app.swagger(),

@@ -95,3 +95,31 @@ export const UserSchema = Type.Object(
   },
   { $id: 'User' },
 )
+
+export const LockdownRuleIdSchema = Type.String({ pattern: '^ld_[0-9a-f]{20}$' })
+
+export const LockdownScopeSchema = Type.Object({
+  kind: Type.Union([Type.Literal('all'), Type.Literal('bucket'), Type.Literal('owner')]),
+  bucket: Type.Union([Type.String(), Type.Null()]),
+  prefix: Type.Union([Type.String(), Type.Null()]),
+  owner: Type.Union([Type.String(), Type.Null()]),
+})
+
+export const LockdownRuleSchema = Type.Object(
+  {
+    id: Type.String(),
+    scope: LockdownScopeSchema,
+    reason: Type.String(),
+    createdBy: Type.String(),
+    createdAt: Type.String({ format: 'date-time' }),
+    lifted: Type.Union([
+      Type.Object({
+        by: Type.String(),
+        at: Type.String({ format: 'date-time' }),
+        reason: Type.Union([Type.String(), Type.Null()]),
+      }),
+      Type.Null(),
+    ]),
+  },
+  { $id: 'LockdownRule' },
+)

@@ -4,11 +4,13 @@ import { readerMatches } from './reader-matches.js'
 
 /**
  * Why a key was refused, recorded in the audit log and never told to the caller:
- * `policy_unknown`, `revoked`, `expired`, `not_reader`, `binding` (the JWE does not open with
- * the named key, or is bound to another object), `key_unknown` (no such server key id).
+ * `policy_unknown`, `lockdown` (an active lockdown rule covers the policy), `revoked`, `expired`,
+ * `not_reader`, `binding` (the JWE does not open with the named key, or is bound to another
+ * object), `key_unknown` (no such server key id).
  */
 export type DenyReason =
   | 'policy_unknown'
+  | 'lockdown'
   | 'revoked'
   | 'expired'
   | 'not_reader'
@@ -16,16 +18,19 @@ export type DenyReason =
   | 'key_unknown'
 
 /**
- * The key-release rule, as a pure function of the policy, the caller and the database's time:
- * a key goes only to the owner or a reader of a policy that is not revoked and not expired.
- * Revocation covers the owner too; being an admin grants nothing here.
+ * The key-release rule, as a pure function of the policy, the lockdown rules covering it, the
+ * caller and the database's time: a key goes only to the owner or a reader of a policy that no
+ * lockdown covers, not revoked and not expired. Lockdowns and revocation cover the owner too;
+ * being an admin grants nothing here.
  */
 export function evaluateRelease(
   policy: PolicyRecord | undefined,
   caller: Identity,
   now: Date,
+  lockdowns: readonly string[] = [],
 ): Verdict {
   if (policy === undefined) return deny('policy_unknown')
+  if (lockdowns.length > 0) return deny('lockdown')
   if (policy.revocation !== undefined) return deny('revoked')
   if (policy.expiresAt !== undefined && now.getTime() >= policy.expiresAt.getTime()) {
     return deny('expired')

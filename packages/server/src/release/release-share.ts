@@ -34,8 +34,9 @@ export type ReleaseOutcome =
  * The key-release pipeline (SERVER.md), one step per line:
  * 1. open the share with the private key the JWE names, checking that its protected header is
  *    bound to the header core sent with it;
- * 2. in one transaction: load the policy, judge it (owner or reader, not revoked, not expired, on
- *    the database clock), append the decision's audit record, commit;
+ * 2. in one transaction: load the policy and the lockdown rules covering it, judge it (no
+ *    lockdown, owner or reader, not revoked, not expired, on the database clock), append the
+ *    decision's audit record, commit;
  * 3. only then re-wrap the share to the client's throw-away key.
  * A share that does not open still goes through step 2, so that every denial does the same work
  * and leaves the same kind of record.
@@ -58,14 +59,20 @@ export async function releaseShare(
       : opened === undefined
         ? deny('binding')
         : undefined
+  // The ids of the lockdown rules covering the policy, named in the record (never to the caller).
+  let matched: readonly string[] = []
   try {
     const { verdict, seq } = await services.store.decide({
       policyId: core.policyId,
-      judge: (policy, now) => early ?? evaluateRelease(policy, caller, now),
+      judge: (policy, now, lockdowns) => {
+        matched = lockdowns
+        return early ?? evaluateRelease(policy, caller, now, lockdowns)
+      },
       record: (verdict, policy) =>
         auditEvent(verdict.permit ? 'key.release' : 'key.release.denied', caller, meta, {
           decision: verdict.permit ? 'permit' : 'deny',
           reason: verdict.reason,
+          lockdown_rules: matched.length > 0 ? [...matched] : undefined,
           policy_id: core.policyId,
           policy_version: policy?.version,
           object_id: binding.objectId,

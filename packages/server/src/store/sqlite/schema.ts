@@ -79,4 +79,40 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   CREATE TRIGGER checkpoints_no_delete BEFORE DELETE ON checkpoints
     BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;
   `,
+  `
+  CREATE TABLE lockdown_rules (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('all', 'bucket', 'owner')),
+    bucket TEXT,
+    prefix TEXT,
+    owner TEXT,
+    reason TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    lifted_by TEXT,
+    lifted_at TEXT,
+    lift_reason TEXT,
+    CHECK ((kind = 'bucket') = (bucket IS NOT NULL AND prefix IS NOT NULL)),
+    CHECK ((kind = 'owner') = (owner IS NOT NULL))
+  ) STRICT;
+  CREATE INDEX lockdown_rules_active ON lockdown_rules (created_at) WHERE lifted_at IS NULL;
+  -- Columns read out of each record when it is appended, to list records by policy, actor, type
+  -- or time. An index only: the verifier and the reports read the records themselves.
+  CREATE TABLE audit_index (
+    seq INTEGER PRIMARY KEY,
+    type TEXT NOT NULL,
+    actor TEXT,
+    policy_id TEXT,
+    time TEXT NOT NULL
+  ) STRICT;
+  INSERT INTO audit_index
+    SELECT seq, json_extract(CAST(record AS TEXT), '$.type'),
+      json_extract(CAST(record AS TEXT), '$.actor.email'),
+      json_extract(CAST(record AS TEXT), '$.policy_id'),
+      json_extract(CAST(record AS TEXT), '$.time')
+    FROM audit_log;
+  CREATE INDEX audit_index_by_policy ON audit_index (policy_id, seq) WHERE policy_id IS NOT NULL;
+  CREATE INDEX audit_index_by_actor ON audit_index (actor, seq);
+  CREATE INDEX audit_index_by_time ON audit_index (time);
+  `,
 ]

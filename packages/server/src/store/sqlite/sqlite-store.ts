@@ -6,11 +6,16 @@ import { sealRecord } from '../../audit/seal-record.js'
 import { ServerError } from '../../errors.js'
 import type {
   AuditDraft,
+  AuditFilter,
   AuditHead,
   AuditRow,
   CheckpointRecord,
   DecisionInput,
   DecisionResult,
+  LockdownReach,
+  LockdownRule,
+  LockdownScope,
+  NewLockdownRule,
   NewPolicy,
   NewPolicyObject,
   PolicyObject,
@@ -130,6 +135,20 @@ interface ObjectRow {
   bucket: string | null
   key: string | null
   registered_at: string
+}
+
+interface LockdownRow {
+  id: string
+  kind: 'all' | 'bucket' | 'owner'
+  bucket: string | null
+  prefix: string | null
+  owner: string | null
+  reason: string
+  created_by: string
+  created_at: string
+  lifted_by: string | null
+  lifted_at: string | null
+  lift_reason: string | null
 }
 
 interface UserRow {
@@ -357,11 +376,79 @@ class SqliteStore implements Store {
     return this.#tx(() => {
       // The judgement needs the policy row, not the list of its objects: skip that query.
       const policy = this.#policy(input.policyId, false)
+      const lockdowns =
+        policy === undefined
+          ? []
+          : (this.#sql.coveringRules
+              .pluck()
+              .all({ policy: policy.id, owner: policy.owner }) as string[])
       const time = (this.#sql.now.get() as { now: string }).now
-      const verdict = input.judge(policy, new Date(time))
+      const verdict = input.judge(policy, new Date(time), lockdowns)
       const seq = this.#append(input.record(verdict, policy), time)
       return { verdict, seq }
     })
+  }
+
+  async addLockdownRule(
+    rule: NewLockdownRule,
+    audit: (rule: LockdownRule) => AuditDraft,
+  ): Promise<LockdownRule> {
+    return this.#tx(() => {
+      if (this.#sql.getRule.get(rule.id) !== undefined) {
+        throw new ServerError('ERR_CONFLICT', `lockdown rule ${rule.id} already exists`)
+      }
+      const { scope } = rule
+      this.#sql.addRule.run(
+        rule.id,
+        scope.kind,
+        scope.kind === 'bucket' ? scope.bucket : null,
+        scope.kind === 'bucket' ? scope.prefix : null,
+        scope.kind === 'owner' ? scope.owner : null,
+        rule.reason,
+        rule.createdBy,
+      )
+      const added = toRule(this.#sql.getRule.get(rule.id) as LockdownRow)
+      this.#append(audit(added))
+      return added
+    })
+  }
+
+  async liftLockdownRule(
+    id: string,
+    lift: (rule: LockdownRule) => {
+      readonly by: string
+      readonly reason: string | undefined
+      readonly audit: AuditDraft
+    },
+  ): Promise<LockdownRule> {
+    return this.#tx(() => {
+      const row = this.#sql.getRule.get(id) as LockdownRow | undefined
+      if (row === undefined) throw new ServerError('ERR_NOT_FOUND', `no lockdown rule ${id}`)
+      const before = toRule(row)
+      if (before.lifted !== undefined) {
+        throw new ServerError('ERR_CONFLICT', `lockdown rule ${id} is lifted already`)
+      }
+      const { by, reason, audit } = lift(before)
+      this.#sql.liftRule.run(by, reason ?? null, id)
+      this.#append(audit)
+      return toRule(this.#sql.getRule.get(id) as LockdownRow)
+    })
+  }
+
+  async listLockdownRules(options: { includeLifted?: boolean } = {}): Promise<LockdownRule[]> {
+    const statement = options.includeLifted === true ? this.#sql.allRules : this.#sql.activeRules
+    return (this.#run(() => statement.all()) as LockdownRow[]).map(toRule)
+  }
+
+  async measureLockdown(scope: LockdownScope): Promise<LockdownReach> {
+    const row = this.#run(() =>
+      scope.kind === 'all'
+        ? this.#sql.reachAll.get()
+        : scope.kind === 'owner'
+          ? this.#sql.reachOwner.get(scope.owner, scope.owner)
+          : this.#sql.reachBucket.get({ bucket: scope.bucket, prefix: scope.prefix }),
+    ) as { policies: number; objects: number }
+    return { policies: row.policies, objects: row.objects }
   }
 
   async appendAudit(audit: AuditDraft): Promise<number> {
@@ -385,6 +472,46 @@ class SqliteStore implements Store {
       Buffer,
       Buffer,
     ][]
+    return rows.map(([seq, recordBytes, entryHash]) => ({ seq, recordBytes, entryHash }))
+  }
+
+  async queryAudit(filter: AuditFilter, afterSeq: number, limit: number): Promise<AuditRow[]> {
+    const where = ['i.seq > ?']
+    const values: unknown[] = [afterSeq]
+    if (filter.policyId !== undefined) {
+      where.push('i.policy_id = ?')
+      values.push(filter.policyId)
+    }
+    if (filter.actor !== undefined) {
+      where.push('i.actor = ?')
+      values.push(filter.actor)
+    }
+    if (filter.type?.endsWith('.*') === true) {
+      const family = filter.type.slice(0, -1)
+      where.push('substr(i.type, 1, ?) = ?')
+      values.push(family.length, family)
+    } else if (filter.type !== undefined) {
+      where.push('i.type = ?')
+      values.push(filter.type)
+    }
+    if (filter.since !== undefined) {
+      where.push('i.time >= ?')
+      values.push(filter.since.toISOString())
+    }
+    if (filter.until !== undefined) {
+      where.push('i.time < ?')
+      values.push(filter.until.toISOString())
+    }
+    values.push(limit)
+    const rows = this.#run(() =>
+      this.#db
+        .prepare(
+          `SELECT a.seq, a.record, a.entry_hash FROM audit_index i JOIN audit_log a USING (seq)
+           WHERE ${where.join(' AND ')} ORDER BY i.seq LIMIT ?`,
+        )
+        .raw()
+        .all(...values),
+    ) as [number, Buffer, Buffer][]
     return rows.map(([seq, recordBytes, entryHash]) => ({ seq, recordBytes, entryHash }))
   }
 
@@ -473,6 +600,7 @@ class SqliteStore implements Store {
     const sealed = sealRecord(draft, seq, time, head.head_hash)
     try {
       this.#sql.appendAudit.run(seq, sealed.recordBytes, sealed.entryHash)
+      this.#sql.indexAudit.run(seq, draft.type, actorEmailOf(draft), policyIdOf(draft), time)
       this.#sql.advanceHead.run(seq, sealed.entryHash, time)
     } catch (cause) {
       throw new ServerError('ERR_AUDIT_UNAVAILABLE', 'the audit record could not be written', {
@@ -547,6 +675,40 @@ function prepare(db: Database.Database) {
       `INSERT INTO policy_objects VALUES (?, ?, ?, ?, ?, ${NOW})
        ON CONFLICT (policy_id, object_id) DO UPDATE SET bucket = excluded.bucket, key = excluded.key`,
     ),
+    getRule: db.prepare('SELECT * FROM lockdown_rules WHERE id = ?'),
+    addRule: db.prepare(
+      `INSERT INTO lockdown_rules VALUES (?, ?, ?, ?, ?, ?, ?, ${NOW}, NULL, NULL, NULL)`,
+    ),
+    liftRule: db.prepare(
+      `UPDATE lockdown_rules SET lifted_by = ?, lifted_at = ${NOW}, lift_reason = ? WHERE id = ?`,
+    ),
+    activeRules: db.prepare(
+      'SELECT * FROM lockdown_rules WHERE lifted_at IS NULL ORDER BY created_at, id',
+    ),
+    allRules: db.prepare('SELECT * FROM lockdown_rules ORDER BY created_at, id'),
+    // Prefixes compare with substr, not LIKE: '%' and '_' in a prefix are literal characters.
+    coveringRules: db.prepare(
+      `SELECT r.id FROM lockdown_rules r WHERE r.lifted_at IS NULL AND (
+         r.kind = 'all'
+         OR (r.kind = 'owner' AND r.owner = @owner)
+         OR (r.kind = 'bucket' AND EXISTS (
+           SELECT 1 FROM policy_objects o WHERE o.policy_id = @policy AND o.bucket = r.bucket
+             AND substr(o.key, 1, length(r.prefix)) = r.prefix)))
+       ORDER BY r.created_at, r.id`,
+    ),
+    reachAll: db.prepare(
+      `SELECT (SELECT count(*) FROM policies) AS policies,
+         (SELECT count(*) FROM policy_objects) AS objects`,
+    ),
+    reachOwner: db.prepare(
+      `SELECT (SELECT count(*) FROM policies WHERE owner = ?) AS policies,
+         (SELECT count(*) FROM policy_objects o JOIN policies p ON p.id = o.policy_id
+          WHERE p.owner = ?) AS objects`,
+    ),
+    reachBucket: db.prepare(
+      `SELECT count(DISTINCT policy_id) AS policies, count(*) AS objects FROM policy_objects
+       WHERE bucket = @bucket AND substr(key, 1, length(@prefix)) = @prefix`,
+    ),
     getHead: db.prepare('SELECT * FROM audit_head WHERE id = 1'),
     advanceHead: db.prepare(
       `UPDATE audit_head SET size = ?, head_hash = ?,
@@ -559,6 +721,7 @@ function prepare(db: Database.Database) {
     readAudit: db.prepare(
       'SELECT seq, record, entry_hash FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?',
     ),
+    indexAudit: db.prepare('INSERT INTO audit_index VALUES (?, ?, ?, ?, ?)'),
     entryHash: db.prepare('SELECT entry_hash FROM audit_log WHERE seq = ?'),
     scanAudit: db.prepare('SELECT seq, record, entry_hash FROM audit_log ORDER BY seq'),
     recordAt: db.prepare('SELECT record FROM audit_log WHERE seq = ?'),
@@ -570,6 +733,41 @@ function prepare(db: Database.Database) {
 
 function optionalDate(value: string | null): Date | undefined {
   return value === null ? undefined : new Date(value)
+}
+
+function toRule(row: LockdownRow): LockdownRule {
+  const scope: LockdownScope =
+    row.kind === 'all'
+      ? { kind: 'all' }
+      : row.kind === 'owner'
+        ? { kind: 'owner', owner: row.owner ?? '' }
+        : { kind: 'bucket', bucket: row.bucket ?? '', prefix: row.prefix ?? '' }
+  return {
+    id: row.id,
+    scope,
+    reason: row.reason,
+    createdBy: row.created_by,
+    createdAt: new Date(row.created_at),
+    lifted:
+      row.lifted_at === null
+        ? undefined
+        : {
+            by: row.lifted_by ?? '',
+            at: new Date(row.lifted_at),
+            reason: row.lift_reason ?? undefined,
+          },
+  }
+}
+
+function actorEmailOf(draft: AuditDraft): string | null {
+  const actor = draft.actor
+  if (typeof actor !== 'object' || actor === null || Array.isArray(actor)) return null
+  const email = (actor as Record<string, unknown>).email
+  return typeof email === 'string' ? email : null
+}
+
+function policyIdOf(draft: AuditDraft): string | null {
+  return typeof draft.policy_id === 'string' ? draft.policy_id : null
 }
 
 function toUser(row: UserRow): UserRecord {

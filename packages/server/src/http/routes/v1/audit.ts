@@ -2,12 +2,19 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { checkpointKeyId } from '../../../audit/checkpoint-note.js'
 import { formatVerifierKey } from '../../../audit/verifier-key.js'
-import { errorResponses } from '../../schemas.js'
+import { ServerError } from '../../../errors.js'
+import { assertMayChangePolicy } from '../../../policy/may-see-policy.js'
+import { callerOf } from '../../caller-of.js'
+import { EmailSchema, errorResponses, PolicyIdSchema } from '../../schemas.js'
+
+const TimeSchema = Type.String({ format: 'date-time', description: 'RFC 3339' })
 
 /**
  * The audit chain over HTTP. Public: the checkpoint verification key (`GET /v1/audit/key`). Admin:
  * the head, the records page by page (their exact bytes, base64), the signed checkpoints, and
  * `POST /v1/audit/checkpoints` to sign the head now. `latch audit verify` reads these.
+ * `GET /v1/audit/events` lists records as JSON, filtered by policy, actor, type and time: admins
+ * any, a policy's owner those of their policy.
  */
 export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
@@ -103,6 +110,69 @@ export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
           record: Buffer.from(r.recordBytes).toString('base64'),
           entryHash: Buffer.from(r.entryHash).toString('base64'),
         })),
+        next: rows.length === limit ? (rows.at(-1)?.seq ?? null) : null,
+      }
+    },
+  )
+
+  app.get(
+    '/v1/audit/events',
+    {
+      schema: {
+        summary: "Audit records as JSON, filtered (admins; a policy's owner: that policy's)",
+        querystring: Type.Object({
+          policy: Type.Optional(PolicyIdSchema),
+          actor: Type.Optional(EmailSchema),
+          type: Type.Optional(
+            Type.String({
+              pattern: '^[a-z]+(\\.[a-z]+)*(\\.\\*)?$',
+              maxLength: 64,
+              description: 'an event type, or a family: policy.*',
+            }),
+          ),
+          since: Type.Optional(TimeSchema),
+          until: Type.Optional(TimeSchema),
+          after: Type.Optional(Type.String({ pattern: '^(0|[1-9][0-9]{0,14})$' })),
+          limit: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,2}$|^1000$' })),
+        }),
+        response: {
+          200: Type.Object({
+            events: Type.Array(Type.Record(Type.String(), Type.Unknown())),
+            next: Type.Union([Type.Integer(), Type.Null()]),
+          }),
+          404: Type.Ref('Error'),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const caller = callerOf(request)
+      const { query } = request
+      if (caller.role !== 'admin') {
+        if (query.policy === undefined) {
+          throw new ServerError('ERR_ACCESS_FORBIDDEN', 'only admins read the whole audit log')
+        }
+        const policy = await app.latch.store.getPolicy(query.policy, { objects: false })
+        if (policy === undefined)
+          throw new ServerError('ERR_NOT_FOUND', `no policy ${query.policy}`)
+        assertMayChangePolicy(caller, policy)
+      }
+      const limit = Number(query.limit ?? 100)
+      const rows = await app.latch.store.queryAudit(
+        {
+          ...(query.policy === undefined ? {} : { policyId: query.policy }),
+          ...(query.actor === undefined ? {} : { actor: query.actor.toLowerCase() }),
+          ...(query.type === undefined ? {} : { type: query.type }),
+          ...(query.since === undefined ? {} : { since: new Date(query.since) }),
+          ...(query.until === undefined ? {} : { until: new Date(query.until) }),
+        },
+        Number(query.after ?? 0),
+        limit,
+      )
+      return {
+        events: rows.map(
+          (r) => JSON.parse(Buffer.from(r.recordBytes).toString('utf8')) as Record<string, unknown>,
+        ),
         next: rows.length === limit ? (rows.at(-1)?.seq ?? null) : null,
       }
     },
