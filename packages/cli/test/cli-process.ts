@@ -52,8 +52,12 @@ export interface LatchProcess {
 function startLatch<T>(
   args: readonly string[],
   ready: (stdout: string, stderr: string) => T | undefined,
+  env: Record<string, string> = {},
 ): Promise<LatchProcess & T> {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [BIN, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  })
   let out = ''
   let err = ''
   const exited = new Promise<number | null>((resolve) =>
@@ -108,14 +112,22 @@ export function startDevProcess(dir: string): Promise<DevProcess> {
 /** A `latch server` child process. */
 export type ServerProcess = LatchProcess & { readonly url: string }
 
-/** Starts `latch server --data DIR --port 0` and waits until it listens. */
+/**
+ * Starts `latch server --data DIR --port 0 …extra` (with extra environment variables) and waits
+ * until it listens.
+ */
 export function startServerProcess(
   dir: string,
   extra: readonly string[] = [],
+  env: Record<string, string> = {},
 ): Promise<ServerProcess> {
   const args = ['server', '--data', dir, '--port', '0', '--log-level', 'warn', ...extra]
-  return startLatch(args, (_out, err) => {
-    const url = /listening on (http:\/\/\S+)/.exec(err)?.[1]
-    return url === undefined ? undefined : { url }
-  })
+  return startLatch(
+    args,
+    (_out, err) => {
+      const url = /listening on (http:\/\/\S+)/.exec(err)?.[1]
+      return url === undefined ? undefined : { url }
+    },
+    env,
+  )
 }
