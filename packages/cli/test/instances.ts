@@ -85,7 +85,7 @@ export interface PreparedRead {
   opens(jwe: string): boolean
 }
 
-/** A policy owned by `owner@example.com`, readable by `readers`, with one registered object. */
+/** A policy readable by some readers, with one registered object. */
 export interface ReleaseFixture {
   readonly policyId: string
   /** The owner's client, through `url` (its calls record their `x-request-id`). */
@@ -117,20 +117,21 @@ export function trackedClient(url: string, token: string): TrackedClient {
 }
 
 /**
- * Creates the owner and `readers` users, a policy naming them, and one object in
- * `s3://hr/payroll/…` encrypted to the current wrap key and registered with the policy.
+ * Creates the owner `NAME-owner@example.com` and `readers` users, a policy naming them, and one
+ * object in `s3://hr/payroll/…` encrypted to the current wrap key and registered with the policy.
  */
 export async function prepareFixture(
   url: string,
   adminToken: string,
+  name: string,
   readers: number,
 ): Promise<ReleaseFixture> {
   const admin = new KeyServerClient({ server: url, token: adminToken })
-  const ownerToken = (await admin.createUser('owner@example.com')).token
+  const ownerToken = (await admin.createUser(`${name}-owner@example.com`)).token
   const owner = new KeyServerClient({ server: url, token: ownerToken })
   const people = await Promise.all(
     Array.from({ length: readers }, async (_, i) => {
-      const email = `reader${i}@example.com`
+      const email = `${name}-reader${i}@example.com`
       return { email, token: (await admin.createUser(email)).token }
     }),
   )

@@ -2,7 +2,6 @@ import { createHash, randomBytes } from 'node:crypto'
 import pg from 'pg'
 import { genesisHash } from '../../audit/chain-hash.js'
 import { noteHash, parseCheckpointNote } from '../../audit/checkpoint-note.js'
-import { sealRecord } from '../../audit/seal-record.js'
 import { ServerError } from '../../errors.js'
 import type {
   AuditDraft,
@@ -27,6 +26,7 @@ import type {
 } from '../records.js'
 import type { AuditTailBounds, NewToken, NewUser, PolicyPatch, Store } from '../store.js'
 import { POSTGRES_MIGRATIONS } from './schema.js'
+import { splitRecord } from './split-record.js'
 
 /** Options of {@link openPostgresStore}. */
 export interface PostgresStoreOptions {
@@ -61,8 +61,9 @@ const POLICY_LOCKS = 0x4c41_5450
 const NOW = `date_trunc('milliseconds', clock_timestamp())`
 const NOW_TEXT = `to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
 
-// SQLSTATE classes and codes that mean "the database is not there or gave up": 503, never 500.
 const INT8_OID = 20
+// The SQLSTATE latch_append raises when the unsigned tail is past its bound.
+const TAIL_BOUND = 'LT001'
 
 /**
  * Opens (and migrates) the PostgreSQL store: a connection pool that any number of key-server
@@ -507,7 +508,7 @@ class PostgresStore implements Store {
     return this.#tx(async (db) => {
       // The objects decide which bucket lockdowns cover the policy: adding one is a policy
       // change, ordered against decisions like the others.
-      const before = await lockPolicyForChange(db, policyId)
+      const before = await beginPolicyChange(db, policyId)
       if (before === undefined) throw new ServerError('ERR_NOT_FOUND', `no policy ${policyId}`)
       const existing = await one<{ core_hash: string }>(
         db,
@@ -530,7 +531,7 @@ class PostgresStore implements Store {
       )
       await this.#append(db, audit(before))
       return toPolicy(after as PolicyRow, [])
-    })
+    }, '')
   }
 
   async changePolicy(
@@ -538,7 +539,7 @@ class PostgresStore implements Store {
     change: (before: PolicyRecord) => { readonly patch: PolicyPatch; readonly audit: AuditDraft },
   ): Promise<PolicyRecord> {
     return this.#tx(async (db) => {
-      const before = await lockPolicyForChange(db, id)
+      const before = await beginPolicyChange(db, id)
       if (before === undefined) throw new ServerError('ERR_NOT_FOUND', `no policy ${id}`)
       const { patch, audit } = change(before)
       const readers = patch.readers ?? before.readers
@@ -546,8 +547,7 @@ class PostgresStore implements Store {
         patch.expiresAt === undefined ? before.expiresAt : (patch.expiresAt ?? undefined)
       const revocation =
         patch.revocation === undefined ? before.revocation : (patch.revocation ?? undefined)
-      const row = await one<PolicyRow>(
-        db,
+      const updated = db.query<PolicyRow>(
         `UPDATE policies SET readers = $1, expires_at = $2, revoked_by = $3, revoked_at = $4,
            revoked_reason = $5, version = version + 1 WHERE id = $6 RETURNING *`,
         [
@@ -559,9 +559,9 @@ class PostgresStore implements Store {
           id,
         ],
       )
-      await this.#append(db, audit)
-      return toPolicy(row as PolicyRow, [])
-    })
+      await this.#append(db, audit, undefined, updated)
+      return toPolicy((await updated).rows[0] as PolicyRow, [])
+    }, '')
   }
 
   async addLockdownRule(
@@ -571,27 +571,29 @@ class PostgresStore implements Store {
     return this.#tx(async (db) => {
       // Exclusive: waits for the decisions in flight (they commit first, before the rule in the
       // chain); every decision after it reads the rule.
-      await db.query('SELECT pg_advisory_xact_lock($1)', [RULES_LOCK.toString()])
       const { scope } = rule
-      const row = await one<RuleRow>(
-        db,
-        `INSERT INTO lockdown_rules (id, scope_kind, bucket, prefix, owner, reason, created_by, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, ${NOW}) ON CONFLICT DO NOTHING RETURNING *`,
-        [
-          rule.id,
-          scope.kind,
-          scope.kind === 'bucket' ? scope.bucket : null,
-          scope.kind === 'bucket' ? scope.prefix : null,
-          scope.kind === 'owner' ? scope.owner : null,
-          rule.reason,
-          rule.createdBy,
-        ],
-      )
+      const [, inserted] = await pipelined([
+        db.query(`BEGIN; SELECT pg_advisory_xact_lock(${RULES_LOCK})`),
+        db.query<RuleRow>(
+          `INSERT INTO lockdown_rules (id, scope_kind, bucket, prefix, owner, reason, created_by, created_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, ${NOW}) ON CONFLICT DO NOTHING RETURNING *`,
+          [
+            rule.id,
+            scope.kind,
+            scope.kind === 'bucket' ? scope.bucket : null,
+            scope.kind === 'bucket' ? scope.prefix : null,
+            scope.kind === 'owner' ? scope.owner : null,
+            rule.reason,
+            rule.createdBy,
+          ],
+        ),
+      ])
+      const row = inserted?.rows[0]
       if (row === undefined) throw new ServerError('ERR_CONFLICT', `rule ${rule.id} already exists`)
       const added = toRule(row)
       await this.#append(db, audit(added))
       return added
-    })
+    }, '')
   }
 
   async liftLockdownRule(
@@ -603,23 +605,25 @@ class PostgresStore implements Store {
     },
   ): Promise<LockdownRule> {
     return this.#tx(async (db) => {
-      await db.query('SELECT pg_advisory_xact_lock($1)', [RULES_LOCK.toString()])
-      const row = await one<RuleRow>(db, 'SELECT * FROM lockdown_rules WHERE id = $1', [id])
+      const [, selected] = await pipelined([
+        db.query(`BEGIN; SELECT pg_advisory_xact_lock(${RULES_LOCK})`),
+        db.query<RuleRow>('SELECT * FROM lockdown_rules WHERE id = $1', [id]),
+      ])
+      const row = selected?.rows[0]
       if (row === undefined) throw new ServerError('ERR_NOT_FOUND', `no lockdown rule ${id}`)
       const before = toRule(row)
       if (before.lifted !== undefined) {
         throw new ServerError('ERR_CONFLICT', `lockdown rule ${id} is lifted already`)
       }
       const { by, reason, audit } = lift(before)
-      const lifted = await one<RuleRow>(
-        db,
+      const lifted = db.query<RuleRow>(
         `UPDATE lockdown_rules SET lifted_by = $2, lifted_at = ${NOW}, lifted_reason = $3
          WHERE id = $1 RETURNING *`,
         [id, by, reason ?? null],
       )
-      await this.#append(db, audit)
-      return toRule(lifted as RuleRow)
-    })
+      await this.#append(db, audit, undefined, lifted)
+      return toRule((await lifted).rows[0] as RuleRow)
+    }, '')
   }
 
   async listLockdownRules(options: { includeLifted?: boolean } = {}): Promise<LockdownRule[]> {
@@ -658,35 +662,29 @@ class PostgresStore implements Store {
   async decide(input: DecisionInput): Promise<DecisionResult> {
     return this.#tx(async (db) => {
       // Lock order, the same in every transaction: the rules lock, the policy's lock, the audit
-      // head row last. The shared locks are held to the commit. The simple-query protocol sends
-      // them with BEGIN (the key is a number computed here, never text); the policy is read in a
-      // statement of its own, after both locks are granted, so its snapshot holds every
-      // committed change of the policy, its objects and the rules.
-      const [, read, locked] = await pipelined([
+      // head row last (in latch_append). The shared locks are held to the commit. The
+      // simple-query protocol sends them with BEGIN (the key is a number computed here, never
+      // text); the policy is read in a statement of its own, after both locks are granted, so
+      // its snapshot holds every committed change of the policy, its objects and the rules.
+      const [, read] = await pipelined([
         db.query(
           `BEGIN; SELECT pg_advisory_xact_lock_shared(${RULES_LOCK});
            SELECT pg_advisory_xact_lock_shared(${POLICY_LOCKS}, ${policyLock(input.policyId)})`,
         ),
-        db.query<PolicyRow & { lockdowns: string[] }>({
+        db.query<Partial<PolicyRow> & { now: string; lockdowns: string[] | null }>({
           name: 'latch_decision_policy',
           text: DECISION_POLICY,
           values: [input.policyId],
         }),
-        db.query<LockedHead>({ name: 'latch_lock_head', text: LOCK_HEAD }),
       ])
-      const row = read?.rows[0] as (PolicyRow & { lockdowns: string[] }) | undefined
-      const policy = row === undefined ? undefined : toPolicy(row, [])
-      const lockdowns = row?.lockdowns ?? []
-      let verdict: DecisionResult['verdict'] | undefined
-      const seq = await this.#append(
-        db,
-        (now) => {
-          verdict = input.judge(policy, new Date(now), lockdowns)
-          return input.record(verdict, policy)
-        },
-        locked?.rows[0] as LockedHead,
-      )
-      return { verdict: verdict as DecisionResult['verdict'], seq }
+      const row = read?.rows[0] as Partial<PolicyRow> & { now: string; lockdowns: string[] | null }
+      const policy =
+        row.id === undefined || row.id === null ? undefined : toPolicy(row as PolicyRow, [])
+      const lockdowns = policy === undefined ? [] : (row.lockdowns ?? [])
+      const verdict = input.judge(policy, new Date(row.now), lockdowns)
+      // The record's time is the time the judgement used.
+      const seq = await this.#append(db, input.record(verdict, policy), row.now)
+      return { verdict, seq }
     }, '')
   }
 
@@ -824,60 +822,59 @@ class PostgresStore implements Store {
 
   /**
    * Appends one record and commits: the last statements of every transaction that changes
-   * state. Locks the head row (held to the commit, so the chain's order is the commit order),
-   * reads the database clock under that lock, seals the record in Node, and sends its insert, the
-   * head's new value and COMMIT together. `locked` is the head when the caller locked it already.
+   * state. `latch_append` (schema.ts) locks the head row, puts the record's `seq` and `time`
+   * (`time`, or the database clock under the lock) into its canonical bytes, chains and inserts
+   * it; COMMIT goes out with it, so the head lock, which orders the chain as the commits, is held
+   * for the two statements only.
    */
   async #append(
     db: Db,
-    draft: AuditDraft | ((now: string) => AuditDraft),
-    locked?: LockedHead,
+    draft: AuditDraft,
+    time?: string,
+    /** A statement sent just before, whose answer is awaited here too. */
+    preceding?: Promise<unknown>,
   ): Promise<number> {
-    const head =
-      locked ??
-      ((await db.query<LockedHead>({ name: 'latch_lock_head', text: LOCK_HEAD }))
-        .rows[0] as LockedHead)
-    const unsigned = head.size - head.signed_size
-    const oldest = head.first_unsigned_at?.getTime()
-    if (
-      unsigned >= this.#bounds.maxUnsignedRecords ||
-      (oldest !== undefined && Date.parse(head.now) - oldest > this.#bounds.maxUnsignedAgeMs)
-    ) {
-      throw new ServerError('ERR_AUDIT_UNAVAILABLE', 'the unsigned audit tail is past its bound')
-    }
-    const record = typeof draft === 'function' ? draft(head.now) : draft
-    const seq = head.size + 1
-    const sealed = sealRecord(record, seq, head.now, head.head_hash)
-    const actor = record.actor
-    const appended = db.query({
+    // Observed below; marked handled now in case the record cannot be serialized.
+    preceding?.catch(() => undefined)
+    const { head, middle, tail } = splitRecord(draft)
+    const actor = draft.actor
+    const appended = db.query<{ seq: number }>({
       name: 'latch_append',
-      text: APPEND,
+      text: 'SELECT latch_append($1, $2, $3, $4, $5, $6, $7, $8, $9) AS seq',
       values: [
-        seq,
-        sealed.recordBytes,
-        sealed.entryHash,
-        typeof record.policy_id === 'string' ? record.policy_id : null,
+        head,
+        middle,
+        tail,
+        time ?? null,
+        typeof draft.policy_id === 'string' ? draft.policy_id : null,
         typeof actor === 'object' && actor !== null && !Array.isArray(actor)
           ? typeof actor.email === 'string'
             ? actor.email
             : null
           : null,
-        record.type,
-        head.now,
+        draft.type,
+        this.#bounds.maxUnsignedRecords,
+        this.#bounds.maxUnsignedAgeMs,
       ],
     })
     const committed = db.query('COMMIT')
     this.#committed.add(db)
-    const [append, commit] = await Promise.allSettled([appended, committed])
+    const [before, append, commit] = await Promise.allSettled([preceding, appended, committed])
+    if (before.status === 'rejected') throw unavailable(before.reason)
     if (append.status === 'rejected') {
-      throw new ServerError('ERR_AUDIT_UNAVAILABLE', 'the audit record could not be written', {
-        cause: append.reason,
-      })
+      const bound = (append.reason as { code?: string }).code === TAIL_BOUND
+      throw new ServerError(
+        'ERR_AUDIT_UNAVAILABLE',
+        bound
+          ? 'the unsigned audit tail is past its bound'
+          : 'the audit record could not be written',
+        { cause: append.reason },
+      )
     }
     // A failed COMMIT may or may not have committed; either way nothing is released, and a
     // record that says "released" for a key nobody received errs on the safe side.
     if (commit.status === 'rejected') throw unavailable(commit.reason)
-    return seq
+    return (append.value.rows[0] as { seq: number }).seq
   }
 
   async #connect(): Promise<Db> {
@@ -927,11 +924,6 @@ class PostgresStore implements Store {
   }
 }
 
-interface LockedHead extends HeadRow {
-  /** The database clock under the head lock, as an audit record writes it. */
-  now: string
-}
-
 /** Waits for statements sent together; the first failure, once all have answered. */
 async function pipelined<R extends pg.QueryResultRow[]>(
   queries: { [K in keyof R]: Promise<pg.QueryResult<R[K]>> },
@@ -943,18 +935,8 @@ async function pipelined<R extends pg.QueryResultRow[]>(
   }
 }
 
-const LOCK_HEAD = `SELECT size, head_hash, signed_size, signed_at, first_unsigned_at,
-  ${NOW_TEXT} AS now FROM audit_head WHERE id = 1 FOR UPDATE`
-
-const APPEND = `WITH appended AS (
-    INSERT INTO audit_log (seq, record, entry_hash, policy_id, actor, type, time)
-    VALUES ($1, $2, $3, $4, $5, $6, $7)
-  )
-  UPDATE audit_head SET size = $1, head_hash = $3, first_unsigned_at = coalesce(first_unsigned_at, $7)
-  WHERE id = 1`
-
 // starts_with, not LIKE: a prefix holding % or _ means those characters.
-const DECISION_POLICY = `SELECT p.*, ARRAY(
+const DECISION_POLICY = `SELECT ${NOW_TEXT} AS now, p.*, ARRAY(
     SELECT r.id FROM lockdown_rules r
     WHERE r.lifted_at IS NULL AND (
       r.scope_kind = 'all'
@@ -963,7 +945,7 @@ const DECISION_POLICY = `SELECT p.*, ARRAY(
         SELECT 1 FROM policy_objects o
         WHERE o.policy_id = p.id AND o.bucket = r.bucket AND starts_with(o.key, r.prefix))))
     ORDER BY r.n) AS lockdowns
-  FROM policies p WHERE p.id = $1`
+  FROM (SELECT 1) AS one LEFT JOIN policies p ON p.id = $1`
 
 /**
  * The second key of a policy's advisory lock: 32 bits of SHA-256 of its id. Two policies that
@@ -982,18 +964,20 @@ function policyLock(id: string): number {
   return createHash('sha256').update(id, 'utf8').digest().readInt32BE(0)
 }
 
-/** Takes the policy's lock exclusively, then reads its row for update. */
-async function lockPolicyForChange(db: Db, id: string): Promise<PolicyRecord | undefined> {
-  await db.query({
-    name: 'latch_lock_policy',
-    text: 'SELECT pg_advisory_xact_lock($1, $2)',
-    values: [POLICY_LOCKS, policyLock(id)],
-  })
-  const row = await one<PolicyRow>(
-    db,
-    { name: 'latch_policy_for_update', text: 'SELECT * FROM policies WHERE id = $1 FOR UPDATE' },
-    [id],
-  )
+/**
+ * Opens a policy change's transaction: BEGIN and the policy's lock, taken exclusively (sent
+ * together; the key is a number computed here), then its row read for update.
+ */
+async function beginPolicyChange(db: Db, id: string): Promise<PolicyRecord | undefined> {
+  const [, read] = await pipelined([
+    db.query(`BEGIN; SELECT pg_advisory_xact_lock(${POLICY_LOCKS}, ${policyLock(id)})`),
+    db.query<PolicyRow>({
+      name: 'latch_policy_for_update',
+      text: 'SELECT * FROM policies WHERE id = $1 FOR UPDATE',
+      values: [id],
+    }),
+  ])
+  const row = read?.rows[0]
   return row === undefined ? undefined : toPolicy(row, [])
 }
 

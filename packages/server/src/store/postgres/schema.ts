@@ -103,6 +103,39 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
     note text NOT NULL,
     signed_at timestamptz NOT NULL
   );
+  -- Appends one record: its canonical JSON bytes arrive in three parts around the values of its
+  -- "seq" and "time" members, which are only known here, under the head lock. Hashing here, not
+  -- in the instance, keeps the lock for the statement and the commit only, not for round trips.
+  -- h_seq = SHA-256(0x02 || h_{seq-1} || be64(seq) || SHA-256(0x00 || record)).
+  CREATE FUNCTION latch_append(
+    p_head bytea, p_middle bytea, p_tail bytea, p_time text,
+    p_policy_id text, p_actor text, p_type text, p_max_unsigned bigint, p_max_age_ms bigint
+  ) RETURNS bigint LANGUAGE plpgsql AS $$
+  DECLARE
+    h audit_head%ROWTYPE;
+    v_seq bigint;
+    v_time text := coalesce(p_time,
+      to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'));
+    v_record bytea;
+    v_entry bytea;
+  BEGIN
+    SELECT * INTO h FROM audit_head WHERE id = 1 FOR UPDATE;
+    IF h.size - h.signed_size >= p_max_unsigned OR (h.first_unsigned_at IS NOT NULL
+        AND v_time::timestamptz - h.first_unsigned_at > p_max_age_ms * interval '1 millisecond') THEN
+      RAISE EXCEPTION 'the unsigned audit tail is past its bound' USING ERRCODE = 'LT001';
+    END IF;
+    v_seq := h.size + 1;
+    v_record := p_head || convert_to(v_seq::text, 'UTF8') || p_middle || convert_to(v_time, 'UTF8')
+      || p_tail;
+    v_entry := sha256('\\x02'::bytea || h.head_hash || int8send(v_seq)
+      || sha256('\\x00'::bytea || v_record));
+    INSERT INTO audit_log (seq, record, entry_hash, policy_id, actor, type, time)
+      VALUES (v_seq, v_record, v_entry, p_policy_id, p_actor, p_type, v_time::timestamptz);
+    UPDATE audit_head SET size = v_seq, head_hash = v_entry,
+      first_unsigned_at = coalesce(first_unsigned_at, v_time::timestamptz) WHERE id = 1;
+    RETURN v_seq;
+  END
+  $$;
   -- Append-only: the application never updates, deletes or truncates audit rows or checkpoints.
   CREATE FUNCTION latch_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
   BEGIN
