@@ -6,7 +6,7 @@
 #   DIR   state directory; a cluster is created in DIR/data unless one is there already (then it
 #         is started again: the restart of a fault test)
 #   PORT  TCP port on 127.0.0.1 (default 5499)
-# env:  PG_FSYNC=on       keep fsync and synchronous_commit on (default off: test speed)
+# env:  PG_FSYNC=on       keep fsync and full_page_writes on (default off: test speed)
 #       PG_VERSION=15     the /usr/lib/postgresql/VERSION the cluster runs (default: the newest)
 # Prints PG_URL=postgres://postgres@127.0.0.1:PORT/postgres on stdout (also in DIR/env).
 # PostgreSQL refuses to run as root: as root, the cluster runs as the `postgres` user.
@@ -51,7 +51,9 @@ if [ ! -f "$DIR/data/PG_VERSION" ]; then
   "${as_owner[@]}" "$BIN/initdb" -D "$DIR/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 \
     >"$DIR/initdb.log" 2>&1 || { cat "$DIR/initdb.log" >&2; die "initdb failed"; }
 fi
-durability=(-c fsync=off -c synchronous_commit=off -c full_page_writes=off)
+# synchronous_commit stays on: a commit is written to the OS before it is acknowledged, so a
+# crashed (not a powered-off) server keeps every commit its clients saw.
+durability=(-c fsync=off -c full_page_writes=off)
 if [ "${PG_FSYNC:-off}" = on ]; then durability=(); fi
 options="-p $PORT -k $DIR -c listen_addresses=127.0.0.1 -c max_connections=300 ${durability[*]}"
 if ! "${as_owner[@]}" "$BIN/pg_ctl" -D "$DIR/data" -l "$DIR/postgres.log" -o "$options" -w -t 60 \

@@ -32,7 +32,7 @@ export interface PostgresTestServer {
 export interface PostgresClusterOptions {
   /** Port on 127.0.0.1; default a free one. */
   readonly port?: number
-  /** Keep fsync and synchronous commit on (the benchmark); default off (test speed). */
+  /** Keep fsync on (the benchmark); default off (test speed; commits still survive a crash). */
   readonly fsync?: boolean
 }
 

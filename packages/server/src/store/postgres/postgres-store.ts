@@ -251,6 +251,7 @@ class PostgresStore implements Store {
   #leasing: Promise<boolean> | undefined
   /** Connections whose transaction {@link PostgresStore.#append} committed. */
   readonly #committed = new WeakSet<Db>()
+  readonly #listened = new WeakSet<Db>()
 
   constructor(pool: pg.Pool, config: pg.PoolConfig, bounds: AuditTailBounds, origin: string) {
     this.#pool = pool
@@ -878,11 +879,19 @@ class PostgresStore implements Store {
   }
 
   async #connect(): Promise<Db> {
+    let db: Db
     try {
-      return await this.#pool.connect()
+      db = await this.#pool.connect()
     } catch (cause) {
       throw unavailable(cause)
     }
+    // The pool listens for errors on idle connections only: a connection that breaks while
+    // checked out (the database stopped) would end the process. Its queries fail on their own.
+    if (!this.#listened.has(db)) {
+      this.#listened.add(db)
+      db.on('error', () => undefined)
+    }
+    return db
   }
 
   async #query<R extends pg.QueryResultRow>(
