@@ -20,6 +20,13 @@ export { resolveConfig, type ServerConfig, type ServerConfigInput } from './conf
 export { SERVER_ERROR_CODES, ServerError, type ServerErrorCode } from './errors.js'
 export { buildApp } from './http/app.js'
 export { statusFor } from './http/status-for.js'
+export {
+  buildFileReport,
+  type FileReport,
+  type FileReportInput,
+  REPORT_MARGIN_MS,
+  type ReportEvent,
+} from './report/file-report.js'
 export { type RunningServer, type StartOptions, startServer } from './server.js'
 export { closeServices, type KeyServerServices, openServices } from './services.js'
 export { openSqliteStore, type SqliteStoreOptions } from './store/sqlite/sqlite-store.js'

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import type { AuditEventFilter, KeyServerClient } from '@latch/client'
-import type { AuditRow, AuditVerifyReport, CheckpointVerifierKey } from '@latch/server'
+import type { AuditEventFilter, AuditEventView, KeyServerClient } from '@latch/client'
+import type { AuditRow, AuditVerifyReport, CheckpointVerifierKey, FileReport } from '@latch/server'
 import { DEFAULTS } from '@latch/server/defaults'
 import { Command } from 'commander'
 import { AUDIT_HEADER, auditLine } from '../audit-line.js'
@@ -91,7 +91,176 @@ export function auditCommand(io: Io): Command {
         )
       }
     })
+  audit
+    .command('report')
+    .description(
+      "the document that shows who obtained a file's key in a window: the chain verified between two signed checkpoints around it, every key request and policy change (admin)",
+    )
+    .argument('<policy>', 'a policy id or s3://BUCKET/KEY')
+    .option(
+      '--since <time>',
+      'start of the window: 2h, 7d (ago) or an ISO 8601 time (default: the start of the log)',
+    )
+    .option('--until <time>', 'end of the window (default: now)')
+    .option('--key <vkey>', 'pin the checkpoint key (name+keyid+key, from GET /v1/audit/key)')
+    .option('--json', 'one JSON document')
+    .action(
+      async (
+        ref: string,
+        options: { since?: string; until?: string; key?: string; json?: boolean },
+      ) => {
+        const report = await fileReport(keyServerFor(io), await policyIdOf(ref, io), options, io)
+        const { formatVerifierKey } = await import('@latch/server')
+        printReport(report, formatVerifierKey(report.key), io, options.json === true)
+        if (!report.verification.ok) {
+          throw new CliError(
+            'ERR_CLI_AUDIT_INVALID',
+            `the audit log does not verify over the window: ${describe(report.verification.firstBad)}`,
+          )
+        }
+      },
+    )
   return audit
+}
+
+async function fileReport(
+  client: KeyServerClient,
+  policyId: string,
+  options: { since?: string; until?: string; key?: string },
+  io: Io,
+): Promise<FileReport & { key: CheckpointVerifierKey }> {
+  const { buildFileReport, parseVerifierKey, REPORT_MARGIN_MS } = await import('@latch/server')
+  const now = Date.now()
+  const since =
+    options.since === undefined ? new Date(0) : parseTime(options.since, '--since', 'past', now)
+  const until =
+    options.until === undefined ? new Date(now) : parseTime(options.until, '--until', 'past', now)
+  if (until.getTime() > now) throw new CliError('ERR_CLI_USAGE', '--until is in the future')
+  if (until.getTime() <= since.getTime())
+    throw new CliError('ERR_CLI_USAGE', '--until must be after --since')
+  const published = await client.auditKey()
+  const key =
+    options.key === undefined
+      ? parseVerifierKey(published.verifierKey)
+      : parseVerifierKey(options.key)
+  let { checkpoints } = await client.auditCheckpoints()
+  const covered = () =>
+    checkpoints.some((c) => Date.parse(c.signedAt) >= until.getTime() + REPORT_MARGIN_MS)
+  if (!covered()) {
+    // The window reaches (nearly) now: have the server sign a checkpoint past its end.
+    const wait = until.getTime() + REPORT_MARGIN_MS - Date.now()
+    if (wait > 0) {
+      io.stderr.write(`signing a checkpoint after the window (in ${Math.ceil(wait / 1000)} s)…\n`)
+      await new Promise((resolve) => setTimeout(resolve, wait + 10))
+    }
+    await client.signCheckpoint()
+    ;({ checkpoints } = await client.auditCheckpoints())
+  }
+  async function* rows(after: number, upTo: number): AsyncIterable<AuditRow> {
+    let next = after
+    while (next < upTo) {
+      const page = await client.auditRecords(next, Math.min(10_000, upTo - next))
+      for (const r of page.records) {
+        if (r.seq > upTo) return
+        yield {
+          seq: r.seq,
+          recordBytes: Buffer.from(r.record, 'base64'),
+          entryHash: Buffer.from(r.entryHash, 'base64'),
+        }
+      }
+      if (page.next === null) return
+      next = page.next
+    }
+  }
+  try {
+    const report = await buildFileReport({
+      policyId,
+      since,
+      until,
+      origin: published.origin,
+      key,
+      notes: checkpoints.map((c) => c.note),
+      rows,
+    })
+    return { ...report, key }
+  } catch (error) {
+    if (error instanceof RangeError) throw new CliError('ERR_CLI_USAGE', error.message)
+    throw error
+  }
+}
+
+function printReport(
+  report: FileReport & { key: CheckpointVerifierKey },
+  verifierKey: string,
+  io: Io,
+  json: boolean,
+): void {
+  const v = report.verification
+  if (json) {
+    io.stdout.write(
+      `${JSON.stringify({
+        v: 1,
+        policyId: report.policyId,
+        key: verifierKey,
+        since: report.since.toISOString(),
+        until: report.until.toISOString(),
+        chain: {
+          ok: v.ok,
+          from: { size: report.from.size, signedAt: report.from.time?.toISOString() ?? null },
+          to: { size: report.to.size, signedAt: report.to.time?.toISOString() ?? null },
+          records: v.records,
+          checkpoints: v.checkpoints,
+          problems: v.problems,
+        },
+        releases: report.releases,
+        releasedTo: report.releasedTo,
+        denials: report.denials,
+        denialReasons: report.denialReasons,
+        policyChanges: report.policyChanges,
+        events: report.events,
+      })}\n`,
+    )
+    return
+  }
+  const n = (x: number) => x.toLocaleString('en-US')
+  const bound = (b: FileReport['from']) =>
+    b.time === undefined
+      ? 'the start of the log'
+      : `the checkpoint of ${n(b.size)} records signed ${b.time.toISOString()}`
+  const out = [
+    `Audit report for policy ${report.policyId}`,
+    `Window: ${report.since.getTime() === 0 ? 'the start of the log' : report.since.toISOString()} to ${report.until.toISOString()}`,
+    `Chain: ${v.ok ? 'verified' : 'DOES NOT VERIFY'} from ${bound(report.from)} to ${bound(report.to)}: ` +
+      `records ${n(report.from.size + 1)}–${n(report.to.size)} (${n(v.records)}), signatures checked under ${verifierKey}`,
+    '',
+    AUDIT_HEADER,
+    ...report.events.map((e) => auditLine(e as unknown as AuditEventView)),
+    '',
+    `Key releases: ${n(report.releases)}${
+      Object.keys(report.releasedTo).length === 0
+        ? ''
+        : ` (${Object.entries(report.releasedTo)
+            .map(([who, k]) => `${who} ${k}`)
+            .join(', ')})`
+    }`,
+    `Denied requests: ${n(report.denials)}${
+      Object.keys(report.denialReasons).length === 0
+        ? ''
+        : ` (${Object.entries(report.denialReasons)
+            .map(([why, k]) => `${why} ${k}`)
+            .join(', ')})`
+    }`,
+    `Policy changes: ${n(report.policyChanges)}`,
+  ]
+  for (const problem of v.problems) out.push(`  ${describe(problem)}`)
+  out.push(
+    !v.ok
+      ? `TAMPERED: the log does not verify over the window; this report proves nothing (${describe(v.firstBad)})`
+      : report.releases === 0
+        ? 'Conclusion: nobody obtained the key of this file in the window.'
+        : `Conclusion: the key of this file was released ${n(report.releases)} time${report.releases === 1 ? '' : 's'} in the window.`,
+  )
+  io.stdout.write(`${out.join('\n')}\n`)
 }
 
 type Result = AuditVerifyReport & { key: CheckpointVerifierKey; origin: string }
