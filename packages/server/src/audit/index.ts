@@ -16,6 +16,7 @@ export {
   type AuditProblemKind,
   type AuditRow,
   type AuditVerifyReport,
+  type AuditWindowStart,
   MAX_REPORTED_PROBLEMS,
   type VerifyAuditLogInput,
   verifyAuditLog,
