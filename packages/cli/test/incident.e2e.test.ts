@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -165,5 +165,50 @@ describe('incident: lock down a prefix, prove nobody got a key, lift', () => {
     expect((await runCli(['audit', files.payroll1], bob)).code).toBe(77)
     const verify = await runCli(['audit', 'verify'], admin)
     expect(verify.code, verify.stdout).toBe(0)
+  })
+
+  it('exports the log; the export verifies offline with only the published key, and an edit is named', async () => {
+    const file = join(dir, 'audit.jsonl')
+    const exported = await runCli(['audit', 'export', '-o', file], admin)
+    expect(exported.code, exported.stderr).toBe(0)
+    const published = (await (await fetch(`${admin.LATCH_SERVER}/v1/audit/key`)).json()) as {
+      verifierKey: string
+    }
+    expect(exported.stderr).toContain(published.verifierKey)
+    // Offline: no server, no token.
+    const offline = { LATCH_SERVER: 'http://127.0.0.1:9', LATCH_TOKEN: '' }
+    const ok = await runCli(
+      ['audit', 'verify', '--file', file, '--key', published.verifierKey],
+      offline,
+    )
+    expect(ok.code, ok.stdout + ok.stderr).toBe(0)
+    expect(ok.stdout).toMatch(/0 unsigned/)
+    expect((await runCli(['audit', 'verify', '--file', file], offline)).code).toBe(64)
+
+    const lines = readFileSync(file, 'utf8').split('\n')
+    const at = lines.findIndex(
+      (l) =>
+        l.includes('"seq":') &&
+        Buffer.from(JSON.parse(l).record, 'base64').toString().includes('key.release"'),
+    )
+    const line = JSON.parse(lines[at] as string)
+    const record = Buffer.from(line.record, 'base64')
+      .toString()
+      .replace('"permit"', '"deny"')
+    lines[at] = JSON.stringify({ ...line, record: Buffer.from(record).toString('base64') })
+    writeFileSync(join(dir, 'edited.jsonl'), lines.join('\n'))
+    const edited = await runCli(
+      ['audit', 'verify', '--file', join(dir, 'edited.jsonl'), '--key', published.verifierKey],
+      offline,
+    )
+    expect(edited.code).toBe(65)
+    expect(edited.stdout).toContain(`TAMPERED: first bad record ${line.seq}`)
+
+    const otherKey = published.verifierKey.replace(
+      /\+[^+]+$/,
+      `+${Buffer.concat([Buffer.from([1]), Buffer.alloc(32, 7)]).toString('base64')}`,
+    )
+    const wrongKey = await runCli(['audit', 'verify', '--file', file, '--key', otherKey], offline)
+    expect(wrongKey.code).not.toBe(0)
   })
 })

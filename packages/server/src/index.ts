@@ -5,7 +5,9 @@
  *
  * @packageDocumentation
  */
+export type { AuditExportHeader } from './audit/audit-export.js'
 export type { CheckpointVerifierKey } from './audit/checkpoint-note.js'
+export { readAuditExport } from './audit/read-audit-export.js'
 export { formatVerifierKey, parseVerifierKey } from './audit/verifier-key.js'
 export {
   type AuditProblem,
@@ -14,6 +16,7 @@ export {
   verifyAuditLog,
 } from './audit/verify-audit-log.js'
 export { verifyStore } from './audit/verify-store.js'
+export { writeAuditExport } from './audit/write-audit-export.js'
 export { ADMIN_TOKEN_FILE, FIRST_ADMIN_EMAIL } from './bootstrap-admin.js'
 export { DEFAULTS } from './config/defaults.js'
 export { resolveConfig, type ServerConfig, type ServerConfigInput } from './config/server-config.js'

@@ -1,5 +1,7 @@
-import { existsSync } from 'node:fs'
+import { createReadStream, createWriteStream, existsSync } from 'node:fs'
+import { rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
+import type { Writable } from 'node:stream'
 import type { AuditEventFilter, AuditEventView, KeyServerClient } from '@latch/client'
 import type { AuditRow, AuditVerifyReport, CheckpointVerifierKey, FileReport } from '@latch/server'
 import { DEFAULTS } from '@latch/server/defaults'
@@ -74,15 +76,29 @@ export function auditCommand(io: Io): Command {
     .command('verify')
     .description('verify the hash chain and the signed checkpoints; names the first bad record')
     .option('--data <dir>', 'read the SQLite database in this data directory instead of the server')
+    .option('--file <export>', 'verify an export (latch audit export) offline; needs --key')
     .option('--key <vkey>', 'pin the checkpoint key (name+keyid+key, from GET /v1/audit/key)')
     .option('--json', 'one JSON document')
-    .action(async (options: { data?: string; key?: string; json?: boolean }) => {
+    .action(async (options: { data?: string; file?: string; key?: string; json?: boolean }) => {
       const { parseVerifierKey } = await import('@latch/server')
+      if (options.data !== undefined && options.file !== undefined) {
+        throw new CliError('ERR_CLI_USAGE', 'give --data or --file, not both')
+      }
       const pinned = options.key === undefined ? undefined : parseVerifierKey(options.key)
-      const result =
-        options.data === undefined
-          ? await verifyThroughServer(keyServerFor(io), pinned)
-          : await verifyDataDir(options.data, pinned)
+      let result: Result
+      if (options.file !== undefined) {
+        if (pinned === undefined) {
+          throw new CliError(
+            'ERR_CLI_USAGE',
+            '--file needs --key: the checkpoint key you trust (the server publishes it at GET /v1/audit/key)',
+          )
+        }
+        result = await verifyExport(options.file, pinned)
+      } else if (options.data !== undefined) {
+        result = await verifyDataDir(options.data, pinned)
+      } else {
+        result = await verifyThroughServer(keyServerFor(io), pinned)
+      }
       await print(result, io, options.json === true)
       if (!result.ok) {
         throw new CliError(
@@ -90,6 +106,19 @@ export function auditCommand(io: Io): Command {
           `the audit log does not verify: ${describe(result.firstBad)}`,
         )
       }
+    })
+  audit
+    .command('export')
+    .description(
+      'write the whole log and its signed checkpoints to a file anyone can verify offline with latch audit verify --file --key (admin)',
+    )
+    .option('-o, --output <file>', 'the export file, or - for stdout', '-')
+    .action(async (options: { output: string }) => {
+      const summary = await exportLog(keyServerFor(io), options.output, io)
+      const n = (x: number) => x.toLocaleString('en-US')
+      io.stderr.write(
+        `exported ${n(summary.records)} records and ${n(summary.checkpoints)} checkpoints (${n(summary.bytes)} bytes)${options.output === '-' ? '' : ` to ${options.output}`}; verify with: latch audit verify --file ${options.output === '-' ? 'FILE' : options.output} --key '${summary.verifierKey}'\n`,
+      )
     })
   audit
     .command('report')
@@ -281,6 +310,82 @@ async function verifyDataDir(dir: string, key: CheckpointVerifierKey | undefined
     return await verifyStore(store, key === undefined ? {} : { key })
   } finally {
     await store.close()
+  }
+}
+
+async function verifyExport(file: string, key: CheckpointVerifierKey): Promise<Result> {
+  const { readAuditExport, ServerError, verifyAuditLog } = await import('@latch/server')
+  if (!existsSync(file)) throw new CliError('ERR_CLI_NOT_FOUND', `no file ${file}`)
+  try {
+    const exported = await readAuditExport(createReadStream(file))
+    const { header: _header, checkpoints: _checkpoints, ...input } = exported
+    const report = await verifyAuditLog({ ...input, key })
+    return { ...report, key, origin: exported.origin }
+  } catch (error) {
+    // A malformed export is bad data (65), like a tampered one.
+    if (error instanceof ServerError && error.code === 'ERR_REQUEST_INVALID') {
+      throw new CliError('ERR_CLI_AUDIT_INVALID', `${file}: ${error.message}`)
+    }
+    throw error
+  }
+}
+
+async function exportLog(
+  client: KeyServerClient,
+  output: string,
+  io: Io,
+): Promise<{ records: number; checkpoints: number; bytes: number; verifierKey: string }> {
+  const { writeAuditExport } = await import('@latch/server')
+  // Sign the head first, so the whole export is covered by a checkpoint; then read the head:
+  // checkpoints and records are read up to it while the server goes on.
+  await client.signCheckpoint()
+  const [published, head, { checkpoints }] = await Promise.all([
+    client.auditKey(),
+    client.auditHead(),
+    client.auditCheckpoints(),
+  ])
+  async function* rows(): AsyncIterable<AuditRow> {
+    let after = 0
+    while (after < head.size) {
+      const page = await client.auditRecords(after, Math.min(10_000, head.size - after))
+      for (const r of page.records) {
+        yield {
+          seq: r.seq,
+          recordBytes: Buffer.from(r.record, 'base64'),
+          entryHash: Buffer.from(r.entryHash, 'base64'),
+        }
+      }
+      if (page.next === null) return
+      after = page.next
+    }
+  }
+  const toFile = output !== '-'
+  const target = toFile ? `${output}.partial-${process.pid}` : undefined
+  const stream: Writable =
+    target === undefined ? (io.stdout as Writable) : createWriteStream(target, { mode: 0o600 })
+  try {
+    const summary = await writeAuditExport(
+      stream,
+      {
+        header: {
+          origin: head.origin,
+          exportedAt: new Date(),
+          size: head.size,
+          headHash: Buffer.from(head.headHash, 'base64'),
+          from: undefined,
+        },
+        checkpoints: checkpoints
+          .filter((c) => c.size <= head.size)
+          .map((c) => ({ size: c.size, note: c.note, signedAt: new Date(c.signedAt) })),
+        rows: rows(),
+      },
+      { end: toFile },
+    )
+    if (target !== undefined) await rename(target, output)
+    return { ...summary, verifierKey: published.verifierKey }
+  } catch (error) {
+    if (target !== undefined) await rm(target, { force: true })
+    throw error
   }
 }
 
