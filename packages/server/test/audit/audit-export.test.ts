@@ -184,7 +184,8 @@ describe('audit export: write, read, verify', () => {
       const line = SEQ_LINE(3333) - 1
       const value = JSON.parse(lines[line] as string)
       const bytes = Buffer.from(value.record, 'base64')
-      bytes[bytes.indexOf('"request_id":"') + 14] ^= 0x01
+      const at = bytes.indexOf('"request_id":"') + 14
+      bytes[at] = (bytes[at] as number) ^ 0x01
       lines[line] = JSON.stringify({ ...value, record: bytes.toString('base64') })
       return lines
     })

@@ -176,7 +176,7 @@ describe('verifyAuditLog over a window (from, to)', () => {
     const notes = [
       ...chain.notes,
       noteFor(
-        { size: 2000, headHash: Buffer.alloc(32, 9), previous: chain.notes.at(-1) },
+        { size: 2000, headHash: Buffer.alloc(32, 9), previous: chain.notes.at(-1) as string },
         attacker,
       ),
     ]
@@ -236,7 +236,7 @@ describe('verifyAuditLog over a window (from, to)', () => {
   it('names a fork at the start: another note of the same size with another head', async () => {
     const notes = [
       ...chain.notes.slice(0, 2),
-      noteFor({ size: 2000, headHash: Buffer.alloc(32, 5), previous: chain.notes[1] }),
+      noteFor({ size: 2000, headHash: Buffer.alloc(32, 5), previous: chain.notes[1] as string }),
     ]
     const report = await verifyWindow(at(2000), undefined, { notes })
     expect(report.problems).toMatchObject([
