@@ -6,6 +6,7 @@ import { devCommand } from './commands/dev.js'
 import { decryptCommand, encryptCommand } from './commands/encrypt.js'
 import { getCommand } from './commands/get.js'
 import { keysCommand } from './commands/keys.js'
+import { lockdownCommand } from './commands/lockdown.js'
 import { loginCommand } from './commands/login.js'
 import { policyCommand } from './commands/policy.js'
 import { policyChangeCommands } from './commands/policy-changes.js'
@@ -26,6 +27,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   const program = new Command('latch')
     .description('Client-side encryption, per-file policies and an audited key server for S3')
     .version(VERSION, '-V, --version')
+    // Options belong to the command they follow (`lockdown --all` vs `lockdown list --all`).
+    .enablePositionalOptions()
     .exitOverride()
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
@@ -43,6 +46,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     policyCommand,
     usersCommand,
     keysCommand,
+    lockdownCommand,
     auditCommand,
   ]) {
     program.addCommand(make(io))

@@ -5,7 +5,9 @@
  *
  * @packageDocumentation
  */
+export type { AuditExportHeader } from './audit/audit-export.js'
 export type { CheckpointVerifierKey } from './audit/checkpoint-note.js'
+export { readAuditExport } from './audit/read-audit-export.js'
 export { formatVerifierKey, parseVerifierKey } from './audit/verifier-key.js'
 export {
   type AuditProblem,
@@ -14,12 +16,20 @@ export {
   verifyAuditLog,
 } from './audit/verify-audit-log.js'
 export { verifyStore } from './audit/verify-store.js'
+export { writeAuditExport } from './audit/write-audit-export.js'
 export { ADMIN_TOKEN_FILE, FIRST_ADMIN_EMAIL } from './bootstrap-admin.js'
 export { DEFAULTS } from './config/defaults.js'
 export { resolveConfig, type ServerConfig, type ServerConfigInput } from './config/server-config.js'
 export { SERVER_ERROR_CODES, ServerError, type ServerErrorCode } from './errors.js'
 export { buildApp } from './http/app.js'
 export { statusFor } from './http/status-for.js'
+export {
+  buildFileReport,
+  type FileReport,
+  type FileReportInput,
+  REPORT_MARGIN_MS,
+  type ReportEvent,
+} from './report/file-report.js'
 export { type RunningServer, type StartOptions, startServer } from './server.js'
 export { closeServices, type KeyServerServices, openServices } from './services.js'
 export {

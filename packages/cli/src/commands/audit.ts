@@ -1,49 +1,310 @@
-import { existsSync } from 'node:fs'
+import { createReadStream, createWriteStream, existsSync } from 'node:fs'
+import { rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { KeyServerClient } from '@latch/client'
-import type { AuditRow, AuditVerifyReport, CheckpointVerifierKey } from '@latch/server'
+import type { Writable } from 'node:stream'
+import type { AuditEventFilter, AuditEventView, KeyServerClient } from '@latch/client'
+import type { AuditRow, AuditVerifyReport, CheckpointVerifierKey, FileReport } from '@latch/server'
 import { DEFAULTS } from '@latch/server/defaults'
 import { Command } from 'commander'
+import { AUDIT_HEADER, auditLine } from '../audit-line.js'
 import { keyServerFor } from '../config.js'
 import { CliError } from '../errors.js'
 import type { Io } from '../io.js'
+import { parseTime } from '../parse-expiry.js'
+import { policyIdOf } from './policy.js'
+
+interface ListOptions {
+  actor?: string
+  action?: string
+  since?: string
+  until?: string
+  json?: boolean
+}
 
 /**
+ * `latch audit [POLICY] [--actor EMAIL] [--action NAME] [--since T] [--until T] [--json]`: the
+ * records, oldest first, paged through the key server (admins; a file's owner with POLICY).
  * `latch audit verify`: checks the whole audit chain and its signed checkpoints, through the key
  * server (`LATCH_SERVER`, an admin `LATCH_TOKEN`), straight from a data directory (`--data`,
  * read-only) or from a PostgreSQL database (`--database`). Names the first bad record; exit 65
  * when anything does not verify.
  */
 export function auditCommand(io: Io): Command {
-  const audit = new Command('audit').description('the audit log')
+  const audit = new Command('audit')
+    .description('the audit log: list records (admins; owners: their files), verify, report')
+    .argument('[policy]', 'only the records of this policy id or s3://BUCKET/KEY')
+    .option('--actor <email>', 'only what this person did')
+    .option(
+      '--action <name>',
+      'an event type (key.release, key.release.denied, policy.revoke, …) or a family (policy.*)',
+    )
+    .option('--since <time>', 'from this time on: 2h, 7d (ago) or an ISO 8601 time')
+    .option('--until <time>', 'before this time: 2h, 7d (ago) or an ISO 8601 time')
+    .option('--json', 'JSON Lines: one record per line, as stored')
+    // Its options only before `verify`, which has its own (`--json`).
+    .enablePositionalOptions()
+    .action(async (ref: string | undefined, options: ListOptions) => {
+      const client = keyServerFor(io)
+      const filter: AuditEventFilter = {
+        policy: ref === undefined ? undefined : await policyIdOf(ref, io),
+        actor: options.actor,
+        type: options.action,
+        since:
+          options.since === undefined
+            ? undefined
+            : parseTime(options.since, '--since', 'past').toISOString(),
+        until:
+          options.until === undefined
+            ? undefined
+            : parseTime(options.until, '--until', 'past').toISOString(),
+      }
+      let after = 0
+      let shown = 0
+      if (options.json !== true) io.stdout.write(`${AUDIT_HEADER}\n`)
+      for (;;) {
+        const page = await client.auditEvents(filter, after, 1000)
+        const lines = page.events.map((e) =>
+          options.json === true ? JSON.stringify(e) : auditLine(e),
+        )
+        if (lines.length > 0) io.stdout.write(`${lines.join('\n')}\n`)
+        shown += lines.length
+        if (page.next === null) break
+        after = page.next
+      }
+      io.stderr.write(`${shown.toLocaleString('en-US')} record${shown === 1 ? '' : 's'}\n`)
+    })
   audit
     .command('verify')
     .description('verify the hash chain and the signed checkpoints; names the first bad record')
     .option('--data <dir>', 'read the SQLite database in this data directory instead of the server')
     .option('--database <url>', 'read this PostgreSQL database instead of the server')
+    .option('--file <export>', 'verify an export (latch audit export) offline; needs --key')
     .option('--key <vkey>', 'pin the checkpoint key (name+keyid+key, from GET /v1/audit/key)')
     .option('--json', 'one JSON document')
-    .action(async (options: { data?: string; database?: string; key?: string; json?: boolean }) => {
-      const { parseVerifierKey } = await import('@latch/server')
-      const pinned = options.key === undefined ? undefined : parseVerifierKey(options.key)
-      if (options.data !== undefined && options.database !== undefined) {
-        throw new CliError('ERR_CLI_USAGE', '--data and --database exclude each other')
-      }
-      const result =
-        options.database !== undefined
-          ? await verifyDatabase(options.database, pinned)
-          : options.data === undefined
-            ? await verifyThroughServer(keyServerFor(io), pinned)
-            : await verifyDataDir(options.data, pinned)
-      await print(result, io, options.json === true)
-      if (!result.ok) {
-        throw new CliError(
-          'ERR_CLI_AUDIT_INVALID',
-          `the audit log does not verify: ${describe(result.firstBad)}`,
+    .action(
+      async (options: {
+        data?: string
+        database?: string
+        file?: string
+        key?: string
+        json?: boolean
+      }) => {
+        const { parseVerifierKey } = await import('@latch/server')
+        const sources = [options.data, options.database, options.file].filter(
+          (o) => o !== undefined,
         )
-      }
+        if (sources.length > 1) {
+          throw new CliError('ERR_CLI_USAGE', 'give one of --data, --database and --file')
+        }
+        const pinned = options.key === undefined ? undefined : parseVerifierKey(options.key)
+        let result: Result
+        if (options.file !== undefined) {
+          if (pinned === undefined) {
+            throw new CliError(
+              'ERR_CLI_USAGE',
+              '--file needs --key: the checkpoint key you trust (the server publishes it at GET /v1/audit/key)',
+            )
+          }
+          result = await verifyExport(options.file, pinned)
+        } else if (options.data !== undefined) {
+          result = await verifyDataDir(options.data, pinned)
+        } else if (options.database !== undefined) {
+          result = await verifyDatabase(options.database, pinned)
+        } else {
+          result = await verifyThroughServer(keyServerFor(io), pinned)
+        }
+        await print(result, io, options.json === true)
+        if (!result.ok) {
+          throw new CliError(
+            'ERR_CLI_AUDIT_INVALID',
+            `the audit log does not verify: ${describe(result.firstBad)}`,
+          )
+        }
+      },
+    )
+  audit
+    .command('export')
+    .description(
+      'write the whole log and its signed checkpoints to a file anyone can verify offline with latch audit verify --file --key (admin)',
+    )
+    .option('-o, --output <file>', 'the export file, or - for stdout', '-')
+    .action(async (options: { output: string }) => {
+      const summary = await exportLog(keyServerFor(io), options.output, io)
+      const n = (x: number) => x.toLocaleString('en-US')
+      io.stderr.write(
+        `exported ${n(summary.records)} records and ${n(summary.checkpoints)} checkpoints (${n(summary.bytes)} bytes)${options.output === '-' ? '' : ` to ${options.output}`}; verify with: latch audit verify --file ${options.output === '-' ? 'FILE' : options.output} --key '${summary.verifierKey}'\n`,
+      )
     })
+  audit
+    .command('report')
+    .description(
+      "the document that shows who obtained a file's key in a window: the chain verified between two signed checkpoints around it, every key request and policy change (admin)",
+    )
+    .argument('<policy>', 'a policy id or s3://BUCKET/KEY')
+    .option(
+      '--since <time>',
+      'start of the window: 2h, 7d (ago) or an ISO 8601 time (default: the start of the log)',
+    )
+    .option('--until <time>', 'end of the window (default: now)')
+    .option('--key <vkey>', 'pin the checkpoint key (name+keyid+key, from GET /v1/audit/key)')
+    .option('--json', 'one JSON document')
+    .action(
+      async (
+        ref: string,
+        options: { since?: string; until?: string; key?: string; json?: boolean },
+      ) => {
+        const report = await fileReport(keyServerFor(io), await policyIdOf(ref, io), options, io)
+        const { formatVerifierKey } = await import('@latch/server')
+        printReport(report, formatVerifierKey(report.key), io, options.json === true)
+        if (!report.verification.ok) {
+          throw new CliError(
+            'ERR_CLI_AUDIT_INVALID',
+            `the audit log does not verify over the window: ${describe(report.verification.firstBad)}`,
+          )
+        }
+      },
+    )
   return audit
+}
+
+async function fileReport(
+  client: KeyServerClient,
+  policyId: string,
+  options: { since?: string; until?: string; key?: string },
+  io: Io,
+): Promise<FileReport & { key: CheckpointVerifierKey }> {
+  const { buildFileReport, parseVerifierKey, REPORT_MARGIN_MS } = await import('@latch/server')
+  const now = Date.now()
+  const since =
+    options.since === undefined ? new Date(0) : parseTime(options.since, '--since', 'past', now)
+  const until =
+    options.until === undefined ? new Date(now) : parseTime(options.until, '--until', 'past', now)
+  if (until.getTime() > now) throw new CliError('ERR_CLI_USAGE', '--until is in the future')
+  if (until.getTime() <= since.getTime())
+    throw new CliError('ERR_CLI_USAGE', '--until must be after --since')
+  const published = await client.auditKey()
+  const key =
+    options.key === undefined
+      ? parseVerifierKey(published.verifierKey)
+      : parseVerifierKey(options.key)
+  let { checkpoints } = await client.auditCheckpoints()
+  const covered = () =>
+    checkpoints.some((c) => Date.parse(c.signedAt) >= until.getTime() + REPORT_MARGIN_MS)
+  if (!covered()) {
+    // The window reaches (nearly) now: have the server sign a checkpoint past its end.
+    const wait = until.getTime() + REPORT_MARGIN_MS - Date.now()
+    if (wait > 0) {
+      io.stderr.write(`signing a checkpoint after the window (in ${Math.ceil(wait / 1000)} s)…\n`)
+      await new Promise((resolve) => setTimeout(resolve, wait + 10))
+    }
+    await client.signCheckpoint()
+    ;({ checkpoints } = await client.auditCheckpoints())
+  }
+  async function* rows(after: number, upTo: number): AsyncIterable<AuditRow> {
+    let next = after
+    while (next < upTo) {
+      const page = await client.auditRecords(next, Math.min(10_000, upTo - next))
+      for (const r of page.records) {
+        if (r.seq > upTo) return
+        yield {
+          seq: r.seq,
+          recordBytes: Buffer.from(r.record, 'base64'),
+          entryHash: Buffer.from(r.entryHash, 'base64'),
+        }
+      }
+      if (page.next === null) return
+      next = page.next
+    }
+  }
+  try {
+    const report = await buildFileReport({
+      policyId,
+      since,
+      until,
+      origin: published.origin,
+      key,
+      notes: checkpoints.map((c) => c.note),
+      rows,
+    })
+    return { ...report, key }
+  } catch (error) {
+    if (error instanceof RangeError) throw new CliError('ERR_CLI_USAGE', error.message)
+    throw error
+  }
+}
+
+function printReport(
+  report: FileReport & { key: CheckpointVerifierKey },
+  verifierKey: string,
+  io: Io,
+  json: boolean,
+): void {
+  const v = report.verification
+  if (json) {
+    io.stdout.write(
+      `${JSON.stringify({
+        v: 1,
+        policyId: report.policyId,
+        key: verifierKey,
+        since: report.since.toISOString(),
+        until: report.until.toISOString(),
+        chain: {
+          ok: v.ok,
+          from: { size: report.from.size, signedAt: report.from.time?.toISOString() ?? null },
+          to: { size: report.to.size, signedAt: report.to.time?.toISOString() ?? null },
+          records: v.records,
+          checkpoints: v.checkpoints,
+          problems: v.problems,
+        },
+        releases: report.releases,
+        releasedTo: report.releasedTo,
+        denials: report.denials,
+        denialReasons: report.denialReasons,
+        policyChanges: report.policyChanges,
+        events: report.events,
+      })}\n`,
+    )
+    return
+  }
+  const n = (x: number) => x.toLocaleString('en-US')
+  const bound = (b: FileReport['from']) =>
+    b.time === undefined
+      ? 'the start of the log'
+      : `the checkpoint of ${n(b.size)} records signed ${b.time.toISOString()}`
+  const out = [
+    `Audit report for policy ${report.policyId}`,
+    `Window: ${report.since.getTime() === 0 ? 'the start of the log' : report.since.toISOString()} to ${report.until.toISOString()}`,
+    `Chain: ${v.ok ? 'verified' : 'DOES NOT VERIFY'} from ${bound(report.from)} to ${bound(report.to)}: ` +
+      `records ${n(report.from.size + 1)}–${n(report.to.size)} (${n(v.records)}), signatures checked under ${verifierKey}`,
+    '',
+    AUDIT_HEADER,
+    ...report.events.map((e) => auditLine(e as unknown as AuditEventView)),
+    '',
+    `Key releases: ${n(report.releases)}${
+      Object.keys(report.releasedTo).length === 0
+        ? ''
+        : ` (${Object.entries(report.releasedTo)
+            .map(([who, k]) => `${who} ${k}`)
+            .join(', ')})`
+    }`,
+    `Denied requests: ${n(report.denials)}${
+      Object.keys(report.denialReasons).length === 0
+        ? ''
+        : ` (${Object.entries(report.denialReasons)
+            .map(([why, k]) => `${why} ${k}`)
+            .join(', ')})`
+    }`,
+    `Policy changes: ${n(report.policyChanges)}`,
+  ]
+  for (const problem of v.problems) out.push(`  ${describe(problem)}`)
+  out.push(
+    !v.ok
+      ? `TAMPERED: the log does not verify over the window; this report proves nothing (${describe(v.firstBad)})`
+      : report.releases === 0
+        ? 'Conclusion: nobody obtained the key of this file in the window.'
+        : `Conclusion: the key of this file was released ${n(report.releases)} time${report.releases === 1 ? '' : 's'} in the window.`,
+  )
+  io.stdout.write(`${out.join('\n')}\n`)
 }
 
 type Result = AuditVerifyReport & { key: CheckpointVerifierKey; origin: string }
@@ -86,6 +347,82 @@ async function verifyDatabase(
     return await verifyStore(store, key === undefined ? {} : { key })
   } finally {
     await store.close()
+  }
+}
+
+async function verifyExport(file: string, key: CheckpointVerifierKey): Promise<Result> {
+  const { readAuditExport, ServerError, verifyAuditLog } = await import('@latch/server')
+  if (!existsSync(file)) throw new CliError('ERR_CLI_NOT_FOUND', `no file ${file}`)
+  try {
+    const exported = await readAuditExport(createReadStream(file))
+    const { header: _header, checkpoints: _checkpoints, ...input } = exported
+    const report = await verifyAuditLog({ ...input, key })
+    return { ...report, key, origin: exported.origin }
+  } catch (error) {
+    // A malformed export is bad data (65), like a tampered one.
+    if (error instanceof ServerError && error.code === 'ERR_REQUEST_INVALID') {
+      throw new CliError('ERR_CLI_AUDIT_INVALID', `${file}: ${error.message}`)
+    }
+    throw error
+  }
+}
+
+async function exportLog(
+  client: KeyServerClient,
+  output: string,
+  io: Io,
+): Promise<{ records: number; checkpoints: number; bytes: number; verifierKey: string }> {
+  const { writeAuditExport } = await import('@latch/server')
+  // Sign the head first, so the whole export is covered by a checkpoint; then read the head:
+  // checkpoints and records are read up to it while the server goes on.
+  await client.signCheckpoint()
+  const [published, head, { checkpoints }] = await Promise.all([
+    client.auditKey(),
+    client.auditHead(),
+    client.auditCheckpoints(),
+  ])
+  async function* rows(): AsyncIterable<AuditRow> {
+    let after = 0
+    while (after < head.size) {
+      const page = await client.auditRecords(after, Math.min(10_000, head.size - after))
+      for (const r of page.records) {
+        yield {
+          seq: r.seq,
+          recordBytes: Buffer.from(r.record, 'base64'),
+          entryHash: Buffer.from(r.entryHash, 'base64'),
+        }
+      }
+      if (page.next === null) return
+      after = page.next
+    }
+  }
+  const toFile = output !== '-'
+  const target = toFile ? `${output}.partial-${process.pid}` : undefined
+  const stream: Writable =
+    target === undefined ? (io.stdout as Writable) : createWriteStream(target, { mode: 0o600 })
+  try {
+    const summary = await writeAuditExport(
+      stream,
+      {
+        header: {
+          origin: head.origin,
+          exportedAt: new Date(),
+          size: head.size,
+          headHash: Buffer.from(head.headHash, 'base64'),
+          from: undefined,
+        },
+        checkpoints: checkpoints
+          .filter((c) => c.size <= head.size)
+          .map((c) => ({ size: c.size, note: c.note, signedAt: new Date(c.signedAt) })),
+        rows: rows(),
+      },
+      { end: toFile },
+    )
+    if (target !== undefined) await rename(target, output)
+    return { ...summary, verifierKey: published.verifierKey }
+  } catch (error) {
+    if (target !== undefined) await rm(target, { force: true })
+    throw error
   }
 }
 

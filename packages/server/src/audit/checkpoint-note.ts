@@ -60,6 +60,10 @@ const ED25519_ALGORITHM = 0x01
 // DER SubjectPublicKeyInfo of an Ed25519 key: this 12-byte prefix, then the raw 32-byte key.
 const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex')
 
+// Exporting the key is most of the cost of a note's check: a KeyObject never changes, so its id
+// under a name is computed once.
+const keyIds = new WeakMap<KeyObject, Map<string, Buffer>>()
+
 /**
  * Signs a checkpoint as a C2SP signed note:
  *
@@ -227,6 +231,8 @@ export function noteHash(note: string): Buffer {
  *   Ed25519.
  */
 export function checkpointKeyId(name: string, publicKey: KeyObject): Buffer {
+  const cached = keyIds.get(publicKey)?.get(name)
+  if (cached !== undefined) return Buffer.from(cached)
   if (!KEY_NAME.test(name)) throw unsignable('key name must be 1–64 of A–Z a–z 0–9 . _ : -')
   if (publicKey.asymmetricKeyType !== 'ed25519') {
     throw unsignable('the checkpoint key must be an Ed25519 key')
@@ -247,7 +253,14 @@ export function checkpointKeyId(name: string, publicKey: KeyObject): Buffer {
     Buffer.of(ED25519_ALGORITHM),
     raw,
   ])
-  return hash('sha256', preimage, 'buffer').subarray(0, KEY_ID_SIZE)
+  const id = hash('sha256', preimage, 'buffer').subarray(0, KEY_ID_SIZE)
+  let byName = keyIds.get(publicKey)
+  if (byName === undefined) {
+    byName = new Map()
+    keyIds.set(publicKey, byName)
+  }
+  byName.set(name, Buffer.from(id))
+  return id
 }
 
 function base64(bytes: Uint8Array): string {

@@ -99,15 +99,17 @@ function scanArray(at: number, depth: number): number {
   }
 }
 
+// Bytes that may stand unescaped inside a string of the subset: printable ASCII but `"` and `\`.
+// Escapes and non-ASCII have several spellings or need decoding: the reference decides.
+const PLAIN = new Uint8Array(256)
+for (let c = 0x20; c <= 0x7e; c++) PLAIN[c] = c === QUOTE || c === BACKSLASH ? 0 : 1
+
 function scanString(at: number): number {
-  const end = src.length
-  for (let p = at + 1; p < end; p++) {
-    const c = src[p] as number
-    if (c === QUOTE) return p + 1
-    // Escapes and non-ASCII have several spellings or need decoding: the reference decides.
-    if (c < 0x20 || c > 0x7e || c === BACKSLASH) return -1
-  }
-  return -1
+  const bytes = src
+  const end = bytes.length
+  let p = at + 1
+  while (p < end && PLAIN[bytes[p] as number] === 1) p++
+  return p < end && bytes[p] === QUOTE ? p + 1 : -1
 }
 
 function scanInteger(at: number): number {

@@ -37,10 +37,39 @@ export interface VerifyAuditLogInput {
   key: CheckpointVerifierKey
   /** The size the database's chain-head row claims, if known. */
   headSize?: number
+  /**
+   * The head hash the chain-head row (or an export's header) claims, if known: when the rows end
+   * at `headSize` (or wherever they end, without `headSize`), the last row's stored entry hash
+   * must be this one, else `head-mismatch`.
+   */
+  headHash?: Uint8Array
+  /**
+   * Verify only the rows after this checkpoint: `rows` start at seq `from.size + 1`, and the walk
+   * starts from `from.headHash` instead of `h_0`. The start is trusted only because a valid note
+   * in `notes` signs exactly this size and head (size 0 needs none: it must be the genesis hash);
+   * otherwise the report names a `window-invalid` problem. Notes before it are still checked
+   * (signature, origin, order) but no rows are needed for them, and `notes` may begin at any note
+   * up to the anchor: the earlier ones may be left out.
+   */
+  from?: AuditWindowStart
+  /**
+   * The last seq to verify: it must be the size of a valid note (else `window-invalid`). Rows
+   * after it are not read. Notes after it are still checked (signature, origin, order), but the
+   * rows need not reach them, and `headSize`/`headHash` are not compared.
+   */
+  to?: number
   /** The time the freshness verdict is taken at; default now. */
   now?: Date
   /** How old the last checkpoint may be while records wait unsigned; default 120 s (2 × 60 s). */
   maxUnsignedAgeMs?: number
+}
+
+/** Where a window of the chain starts: a checkpoint's size and the head it signs. */
+export interface AuditWindowStart {
+  /** The checkpoint's size: the window's first row is seq `size + 1`. */
+  size: number
+  /** `h_size` as the checkpoint signs it (32 bytes; the genesis hash for size 0). */
+  headHash: Uint8Array
 }
 
 /**
@@ -58,7 +87,10 @@ export interface VerifyAuditLogInput {
  * - `entry-hash-mismatch`: a stored entry hash that does not link the record to the row before
  *   it (a record edited without re-hashing).
  * - `truncated`: rows end before the size a valid checkpoint signs.
- * - `head-mismatch`: rows end elsewhere than the size the chain-head row claims.
+ * - `head-mismatch`: rows end elsewhere than the size the chain-head row claims, or the last
+ *   row's entry hash is not the head hash it claims.
+ * - `window-invalid`: `from` is not the size and head of a valid checkpoint, or `to` is not the
+ *   size of one (or is before `from`): the window is not anchored, so nothing in it is vouched for.
  * - `stale`: a warning only: records wait unsigned longer than the bound, so they could be
  *   changed or dropped without detection.
  */
@@ -72,6 +104,7 @@ export type AuditProblemKind =
   | 'entry-hash-mismatch'
   | 'truncated'
   | 'head-mismatch'
+  | 'window-invalid'
   | 'stale'
 
 /** One verdict of the verifier. */
@@ -91,6 +124,10 @@ export interface AuditVerifyReport {
   ok: boolean
   /** Rows read. */
   records: number
+  /** The first seq of the window verified: 1, or `from.size + 1`. */
+  firstSeq: number
+  /** The last seq the walk took in (`firstSeq - 1` when no row was read). */
+  lastSeq: number
   /** Notes that parse, verify under the key and carry the right origin. */
   checkpoints: number
   /** The largest size a valid checkpoint signs: the last one's, in a well-ordered log. */
@@ -134,28 +171,50 @@ const DEFAULT_MAX_UNSIGNED_AGE_MS = 2 * 60_000
  * Records after the last checkpoint are only as trustworthy as the database: the freshness
  * verdict bounds that window.
  *
- * @param input the log, its notes and the trusted key.
+ * With `from` and `to` it verifies one window of the chain, from one checkpoint to a later one:
+ * the walk starts from the head `from` signs, as the whole log's walk does after passing that
+ * checkpoint, so a window's verdict on its rows is the one the whole log's walk gives them.
+ *
+ * @param input the log, its notes and the trusted key; optionally the window to verify.
  * @returns the report; `ok` is the verdict.
- * @throws ServerError `ERR_INTERNAL` if `key` is not an Ed25519 key with a valid name.
+ * @throws ServerError `ERR_INTERNAL` if `key` is not an Ed25519 key with a valid name;
+ *   `ERR_REQUEST_INVALID` if `from` or `to` is not a safe integer ≥ 0 (`from.headHash` not 32
+ *   bytes).
  * @example
  * const report = await verifyAuditLog({ origin, rows: store.auditRows(), notes, key })
  * if (!report.ok) console.error(report.firstBad?.message)
+ * // The records between two checkpoints (the rows after `from.size`, up to `to`):
+ * const window = await verifyAuditLog({
+ *   origin, rows: store.iterateAudit(a.size), notes, key,
+ *   from: { size: a.size, headHash: a.headHash }, to: b.size,
+ * })
  */
 export async function verifyAuditLog(input: VerifyAuditLogInput): Promise<AuditVerifyReport> {
   const started = performance.now()
   checkpointKeyId(input.key.name, input.key.publicKey)
   const report = new Report()
   const points = checkNotes(input, report)
-  const walk = new ChainWalk(input.origin, points, report)
+  const window = checkWindow(input, points, report)
+  const walk = new ChainWalk(window.start, windowPoints(points, window), report)
   const rows = input.rows
+  const end = window.end
   // A synchronous source is read without yielding: a database cursor (better-sqlite3's
-  // iterate()) must not see other statements run on its connection mid-read.
+  // iterate()) must not see other statements run on its connection mid-read. The walk stops
+  // once it has taken in `end`: a row after a gap at `end` is still read, so the gap is named
+  // as the whole log's walk would name it.
   if (Symbol.iterator in rows) {
-    for (const row of rows) walk.visit(row)
+    for (const row of rows) {
+      if (walk.lastSeq >= end) break
+      walk.visit(row)
+    }
   } else {
-    for await (const row of rows) walk.visit(row)
+    for await (const row of rows) {
+      if (walk.lastSeq >= end) break
+      walk.visit(row)
+    }
   }
-  walk.finish(input.headSize)
+  if (input.to === undefined) walk.finish(input.headSize, input.headHash)
+  else walk.finish(undefined, undefined)
 
   const signedSize = points.reduce((max, p) => Math.max(max, p.size), 0)
   const unsignedRecords = Math.max(0, walk.lastSeq - signedSize)
@@ -184,6 +243,8 @@ export async function verifyAuditLog(input: VerifyAuditLogInput): Promise<AuditV
   return {
     ok: report.ok,
     records: walk.records,
+    firstSeq: window.start.size + 1,
+    lastSeq: walk.lastSeq,
     checkpoints: points.length,
     signedSize,
     unsignedRecords,
@@ -223,6 +284,8 @@ function rank(problem: AuditProblem): number {
 // --- Checkpoint notes ---
 
 function checkNotes(input: VerifyAuditLogInput, report: Report): SignedPoint[] {
+  // A window's trust rests on its anchor note alone, so the notes before it may be left out.
+  const partial = input.from !== undefined && input.from.size > 0
   const points: SignedPoint[] = []
   let last: SignedPoint | undefined
   let previousValid = false
@@ -260,7 +323,7 @@ function checkNotes(input: VerifyAuditLogInput, report: Report): SignedPoint[] {
     const before = input.notes[index - 1]
     // After an invalid note the link cannot be judged: that note is reported already.
     if (before === undefined) {
-      if (prev !== undefined) {
+      if (prev !== undefined && !partial) {
         problem('checkpoint-order', 'the first note has a prev hash: earlier notes are missing')
       }
     } else if (previousValid && (prev === undefined || !noteHash(before).equals(prev))) {
@@ -282,6 +345,77 @@ function checkNotes(input: VerifyAuditLogInput, report: Report): SignedPoint[] {
   })
   // The walk meets checkpoints by size; the stable sort keeps stored order among equal sizes.
   return points.sort((a, b) => a.size - b.size)
+}
+
+// --- Window ---
+
+interface Window {
+  /** Where the walk starts: after `size` rows, from `head`. */
+  start: { size: number; head: Uint8Array }
+  /** Whether a valid note (or the genesis) vouches for the start. */
+  anchored: boolean
+  /** The last seq to read. */
+  end: number
+}
+
+/** Checks that `from` and `to` are anchored by valid notes (or the genesis), naming them if not. */
+function checkWindow(
+  input: VerifyAuditLogInput,
+  points: readonly SignedPoint[],
+  report: Report,
+): Window {
+  const { from, to } = input
+  const problem = (message: string) =>
+    report.add({ seq: undefined, checkpoint: undefined, kind: 'window-invalid', message })
+  let start = { size: 0, head: genesisHash(input.origin) as Uint8Array }
+  let anchored = true
+  if (from !== undefined) {
+    if (!isSize(from.size) || from.headHash?.length !== HASH_SIZE) {
+      throw new ServerError(
+        'ERR_REQUEST_INVALID',
+        'from must be a checkpoint: a size (safe integer ≥ 0) and a 32-byte head hash',
+      )
+    }
+    const head = latin1(from.headHash)
+    anchored =
+      from.size === 0
+        ? head === latin1(start.head)
+        : points.some((p) => p.size === from.size && p.head === head)
+    if (!anchored) {
+      problem(
+        from.size === 0
+          ? `the window starts at size 0 with a head that is not this origin's genesis hash`
+          : `the window starts at size ${from.size} with head ${Buffer.from(from.headHash).toString('base64')}, which no valid checkpoint signs`,
+      )
+    }
+    start = { size: from.size, head: from.headHash }
+  }
+  if (to === undefined) return { start, anchored, end: Number.POSITIVE_INFINITY }
+  if (!isSize(to)) {
+    throw new ServerError('ERR_REQUEST_INVALID', 'to must be a size (safe integer ≥ 0)')
+  }
+  if (to < start.size) {
+    problem(`the window ends at seq ${to}, before it starts (after seq ${start.size})`)
+    return { start, anchored, end: start.size }
+  }
+  if (to !== 0 && !points.some((p) => p.size === to)) {
+    problem(`the window ends at seq ${to}, which is not the size of a valid checkpoint`)
+  }
+  return { start, anchored, end: to }
+}
+
+/**
+ * The notes a window's walk meets, up to its end: from its start's size on when a note anchors
+ * the start (another head signed for that size then shows as a fork), after it when none does
+ * (the start is named already, and the walk keeps to the head it was given).
+ */
+function windowPoints(points: readonly SignedPoint[], window: Window): SignedPoint[] {
+  const first = window.anchored ? window.start.size : window.start.size + 1
+  return points.filter((p) => p.size >= first && p.size <= window.end)
+}
+
+function isSize(value: unknown): value is number {
+  return Number.isSafeInteger(value) && (value as number) >= 0
 }
 
 // --- Rows ---
@@ -307,16 +441,24 @@ class ChainWalk {
   #previousInSync = true
   #previousOffset = 0
   #previousBackwards = false
+  /** The stored hash of the last row taken in (the start's head before any). */
+  #lastStored: Uint8Array
   /** First seq after the last checkpoint passed. */
   #intervalStart = 1
   #intervalFlagged = false
 
-  constructor(origin: string, points: readonly SignedPoint[], report: Report) {
+  constructor(
+    start: { size: number; head: Uint8Array },
+    points: readonly SignedPoint[],
+    report: Report,
+  ) {
     this.#report = report
     this.#points = points
-    const genesis = genesisHash(origin)
-    this.#head = latin1(genesis)
-    this.#previousStored = genesis
+    this.lastSeq = start.size
+    this.#intervalStart = start.size + 1
+    this.#head = latin1(start.head)
+    this.#previousStored = start.head
+    this.#lastStored = start.head
   }
 
   visit(row: AuditRow): void {
@@ -400,11 +542,12 @@ class ChainWalk {
     // Only a 32-byte stored hash can vouch for the next link (and be hashed into it).
     this.#previousStored = anomaly || stored.length !== HASH_SIZE ? undefined : stored
     this.#previousInSync = inSync
+    this.#lastStored = stored
     this.lastSeq = seq
     while (this.#pointBefore(seq + 1)) this.#passPoint(false)
   }
 
-  finish(headSize: number | undefined): void {
+  finish(headSize: number | undefined, headHash: Uint8Array | undefined): void {
     while (this.#pointBefore(this.lastSeq + 1)) this.#passPoint(false)
     const largest = this.#points.at(-1)
     if (largest !== undefined && largest.size > this.lastSeq) {
@@ -424,6 +567,13 @@ class ChainWalk {
         checkpoint: undefined,
         kind: 'head-mismatch',
         message: `the chain head claims size ${headSize} but the rows end at seq ${this.lastSeq}`,
+      })
+    } else if (headHash !== undefined && !Buffer.from(headHash).equals(this.#lastStored)) {
+      this.#report.add({
+        seq: this.lastSeq === 0 ? undefined : this.lastSeq,
+        checkpoint: undefined,
+        kind: 'head-mismatch',
+        message: `the chain head claims another hash than the entry hash of the last row (seq ${this.lastSeq})`,
       })
     }
   }

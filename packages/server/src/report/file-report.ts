@@ -1,0 +1,152 @@
+import { genesisHash } from '../audit/chain-hash.js'
+import {
+  type Checkpoint,
+  type CheckpointVerifierKey,
+  verifyCheckpointNote,
+} from '../audit/checkpoint-note.js'
+import { type AuditRow, type AuditVerifyReport, verifyAuditLog } from '../audit/verify-audit-log.js'
+
+/**
+ * How far a checkpoint's signed time must lie outside the window to bound it: a record's time is
+ * taken inside its transaction, a little before it commits, and the checkpointer reads the head
+ * after commits, so a checkpoint signed just after `until` could miss a record timed just before.
+ */
+export const REPORT_MARGIN_MS = 2_000
+
+/** What {@link buildFileReport} needs: the window, the trusted key, and a way to read the log. */
+export interface FileReportInput {
+  readonly policyId: string
+  /** Start of the window (inclusive). */
+  readonly since: Date
+  /** End of the window (exclusive). */
+  readonly until: Date
+  readonly origin: string
+  /** The trusted checkpoint key; every bound of the window is a note it signed. */
+  readonly key: CheckpointVerifierKey
+  /** Every checkpoint note, oldest first, as stored. */
+  readonly notes: readonly string[]
+  /** The rows with `after < seq ≤ upTo`, ascending. */
+  readonly rows: (after: number, upTo: number) => AsyncIterable<AuditRow>
+}
+
+/** One bound of the verified window: a signed checkpoint (or the empty log's start). */
+export interface ReportBound {
+  readonly size: number
+  /** The time the checkpoint signs; `undefined` for the start of the log. */
+  readonly time: Date | undefined
+}
+
+/** An audit record as stored (see docs/audit-events.md). */
+export type ReportEvent = { readonly seq: number; readonly time: string; readonly type: string } & {
+  readonly [member: string]: unknown
+}
+
+/** The per-file report: the verified window and everything that touched the file in it. */
+export interface FileReport {
+  readonly policyId: string
+  readonly since: Date
+  readonly until: Date
+  /** The checkpoints the verified stretch of chain runs between. */
+  readonly from: ReportBound
+  readonly to: ReportBound
+  /** The chain's verdict over `from.size + 1 … to.size`. */
+  readonly verification: AuditVerifyReport
+  /** The file's records in the window, oldest first: key requests, policy changes, and the
+   *  lockdown rules its denials name. */
+  readonly events: ReportEvent[]
+  readonly releases: number
+  /** Key releases per recipient. */
+  readonly releasedTo: Readonly<Record<string, number>>
+  readonly denials: number
+  /** Denials per reason (`lockdown`, `revoked`, `not_reader`, …). */
+  readonly denialReasons: Readonly<Record<string, number>>
+  readonly policyChanges: number
+}
+
+/**
+ * Builds the report a security team hands over for one file and a time window: the chain
+ * verified between the last checkpoint signed at least {@link REPORT_MARGIN_MS} before `since` and
+ * the first signed as long after `until` (so every record timed inside the window lies between
+ * them), then every record of the file inside the window, with counts of releases and denials.
+ * A report whose `verification.ok` is false proves nothing.
+ *
+ * @throws RangeError when no checkpoint is signed late enough after `until` (sign one first) or
+ *   `until` is not after `since`.
+ */
+export async function buildFileReport(input: FileReportInput): Promise<FileReport> {
+  const { since, until } = input
+  if (until.getTime() <= since.getTime()) throw new RangeError('the window ends before it starts')
+  const signed: Checkpoint[] = []
+  for (const note of input.notes) {
+    try {
+      signed.push(verifyCheckpointNote(note, input.key))
+    } catch {
+      // An invalid note bounds nothing; the verifier below reports it.
+    }
+  }
+  const start = signed.filter((c) => c.time.getTime() <= since.getTime() - REPORT_MARGIN_MS).at(-1)
+  const end = signed.find((c) => c.time.getTime() >= until.getTime() + REPORT_MARGIN_MS)
+  if (end === undefined) {
+    throw new RangeError(
+      `no checkpoint signed ${REPORT_MARGIN_MS / 1000} s after ${until.toISOString()} yet: sign one (POST /v1/audit/checkpoints) and retry`,
+    )
+  }
+  const from = start ?? { size: 0, headHash: genesisHash(input.origin), time: undefined }
+  const events: ReportEvent[] = []
+  const ruleIds = new Set<string>()
+  const rules: ReportEvent[] = []
+  const inWindow = (time: string) => {
+    const t = Date.parse(time)
+    return t >= since.getTime() && t < until.getTime()
+  }
+  const rows = input.rows(from.size, end.size)
+  async function* scanned(): AsyncIterable<AuditRow> {
+    for await (const row of rows) {
+      yield row
+      // A cheap test first: most records are about other files.
+      const text = Buffer.from(row.recordBytes).toString('utf8')
+      if (!text.includes(input.policyId) && !text.includes('"lockdown.')) continue
+      const record = JSON.parse(text) as ReportEvent
+      if (record.type === 'lockdown.add' || record.type === 'lockdown.lift') {
+        rules.push(record)
+      } else if (record.policy_id === input.policyId && inWindow(record.time)) {
+        events.push(record)
+        for (const id of (record.lockdown_rules as string[] | undefined) ?? []) ruleIds.add(id)
+      }
+    }
+  }
+  const verification = await verifyAuditLog({
+    origin: input.origin,
+    rows: scanned(),
+    notes: input.notes,
+    key: input.key,
+    from: { size: from.size, headHash: from.headHash },
+    to: end.size,
+  })
+  const named = rules.filter((r) => ruleIds.has(r.rule_id as string))
+  const all = [...events, ...named].sort((a, b) => a.seq - b.seq)
+  const releasedTo: Record<string, number> = {}
+  const denialReasons: Record<string, number> = {}
+  for (const e of events) {
+    const email = (e.actor as { email?: string } | undefined)?.email ?? 'unknown'
+    if (e.type === 'key.release') releasedTo[email] = (releasedTo[email] ?? 0) + 1
+    if (e.type === 'key.release.denied') {
+      const reason = String(e.reason)
+      denialReasons[reason] = (denialReasons[reason] ?? 0) + 1
+    }
+  }
+  return {
+    policyId: input.policyId,
+    since,
+    until,
+    from: { size: from.size, time: from.time },
+    to: { size: end.size, time: end.time },
+    verification,
+    events: all,
+    releases: events.filter((e) => e.type === 'key.release').length,
+    releasedTo,
+    denials: events.filter((e) => e.type === 'key.release.denied').length,
+    denialReasons,
+    policyChanges: events.filter((e) => e.type.startsWith('policy.')).length,
+  }
+}
