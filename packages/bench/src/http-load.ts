@@ -37,7 +37,8 @@ export interface LoadResult {
  * checked against the status its request expected, per connection (one request in flight each).
  */
 export async function runHttpLoad(options: {
-  url: string
+  /** One server, or several: autocannon spreads the connections over them in turn. */
+  url: string | readonly string[]
   connections: number
   requests: readonly LoadRequest[]
   seconds?: number
@@ -49,7 +50,8 @@ export async function runHttpLoad(options: {
   const started = performance.now()
   const cpuBefore = process.cpuUsage()
   const result = await autocannon({
-    url: options.url,
+    // autocannon takes an array of URLs; its types say string.
+    url: options.url as string,
     connections: options.connections,
     pipelining: 1,
     ...(options.amount === undefined

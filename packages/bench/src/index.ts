@@ -3,7 +3,8 @@
  * this machine is shared and noisy. Sizes: BENCH_STREAM_MIB (default 256), BENCH_RSS_MIB (1024),
  * BENCH_SECONDS per rate (3), BENCH_ROUNDS (3, best of), BENCH_RELEASE_SECONDS per key-server
  * load run (10). BENCH_ONLY=key-release (or a comma-separated list of streaming, small-objects,
- * peak-rss, key-release, s3) runs only those parts. `s3` (Ceph RGW and s3rver) has its own knobs:
+ * peak-rss, key-release, postgres, s3) runs only those parts; `postgres` is key release on 1, 2
+ * and 3 instances sharing one PostgreSQL, next to SQLite. `s3` (Ceph RGW and s3rver) has its own knobs:
  * see `s3-options.ts`.
  */
 import { cpus } from 'node:os'
@@ -11,6 +12,7 @@ import { benchPeakRss } from './format-peak-rss.js'
 import { benchSmallObjects } from './format-small-objects.js'
 import { benchStreaming } from './format-streaming.js'
 import { benchKeyRelease } from './key-release.js'
+import { benchKeyReleasePostgres } from './key-release-postgres.js'
 import { benchS3 } from './s3.js'
 import { s3BenchOptionsFromEnv } from './s3-options.js'
 
@@ -28,4 +30,5 @@ if (runs('peak-rss')) benchPeakRss(env('BENCH_RSS_MIB', 1024))
 if (runs('key-release')) {
   await benchKeyRelease(env('BENCH_RELEASE_SECONDS', 10), env('BENCH_ROUNDS', 3))
 }
+if (runs('postgres')) await benchKeyReleasePostgres(env('BENCH_RELEASE_SECONDS', 10))
 if (runs('s3')) await benchS3(s3BenchOptionsFromEnv(process.env))

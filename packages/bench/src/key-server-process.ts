@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -10,7 +10,7 @@ const TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK'], { encoding:
 export interface KeyServerProcess {
   readonly url: string
   readonly pid: number
-  /** The first admin's API token (`DATA/admin.token`). */
+  /** The first admin's API token (`DATA/admin.token`); `''` when another instance made it. */
   readonly adminToken: string
   /** Peak RSS (`VmHWM`) in MiB and CPU time (user + system) in seconds, so far. */
   usage(): { peakRssMiB: number; cpuSeconds: number }
@@ -23,15 +23,20 @@ export interface KeyServerProcess {
 /**
  * Starts `node packages/cli/dist/bin.js server --data DIR --port 0 …extraArgs` and waits for its
  * `listening on URL` line on stderr. A separate process, so that the load generator's CPU and
- * memory are not counted as the server's. `nodeArgs` go to node itself (`--cpu-prof`).
+ * memory are not counted as the server's. `nodeArgs` go to node itself (`--cpu-prof`), `env`
+ * adds to its environment (`LATCH_ROOT_KEY` for instances that share a database).
  */
 export async function startKeyServerProcess(
   dataDir: string,
   extraArgs: readonly string[] = [],
   nodeArgs: readonly string[] = [],
+  env: Readonly<Record<string, string>> = {},
 ): Promise<KeyServerProcess> {
   const args = [...nodeArgs, CLI, 'server', '--data', dataDir, '--port', '0', ...extraArgs]
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] })
+  const child = spawn(process.execPath, args, {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, ...env },
+  })
   const log: string[] = []
   const url = await new Promise<string>((resolve, reject) => {
     let buffered = ''
@@ -54,7 +59,9 @@ export async function startKeyServerProcess(
   return {
     url,
     pid,
-    adminToken: readFileSync(join(dataDir, 'admin.token'), 'utf8').trim(),
+    adminToken: existsSync(join(dataDir, 'admin.token'))
+      ? readFileSync(join(dataDir, 'admin.token'), 'utf8').trim()
+      : '',
     log,
     usage: () => usageOf(pid),
     stop: () => stop(child),

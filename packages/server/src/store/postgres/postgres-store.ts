@@ -573,7 +573,7 @@ class PostgresStore implements Store {
       // Exclusive: waits for the decisions in flight (they commit first, before the rule in the
       // chain); every decision after it reads the rule.
       const { scope } = rule
-      const [, inserted] = await pipelined([
+      const [, inserted] = await pipelined(db, () => [
         db.query(`BEGIN; SELECT pg_advisory_xact_lock(${RULES_LOCK})`),
         db.query<RuleRow>(
           `INSERT INTO lockdown_rules (id, scope_kind, bucket, prefix, owner, reason, created_by, created_at)
@@ -606,7 +606,7 @@ class PostgresStore implements Store {
     },
   ): Promise<LockdownRule> {
     return this.#tx(async (db) => {
-      const [, selected] = await pipelined([
+      const [, selected] = await pipelined(db, () => [
         db.query(`BEGIN; SELECT pg_advisory_xact_lock(${RULES_LOCK})`),
         db.query<RuleRow>('SELECT * FROM lockdown_rules WHERE id = $1', [id]),
       ])
@@ -667,7 +667,7 @@ class PostgresStore implements Store {
       // simple-query protocol sends them with BEGIN (the key is a number computed here, never
       // text); the policy is read in a statement of its own, after both locks are granted, so
       // its snapshot holds every committed change of the policy, its objects and the rules.
-      const [, read] = await pipelined([
+      const [, read] = await pipelined(db, () => [
         db.query(
           `BEGIN; SELECT pg_advisory_xact_lock_shared(${RULES_LOCK});
            SELECT pg_advisory_xact_lock_shared(${POLICY_LOCKS}, ${policyLock(input.policyId)})`,
@@ -839,26 +839,28 @@ class PostgresStore implements Store {
     preceding?.catch(() => undefined)
     const { head, middle, tail } = splitRecord(draft)
     const actor = draft.actor
-    const appended = db.query<{ seq: number }>({
-      name: 'latch_append',
-      text: 'SELECT latch_append($1, $2, $3, $4, $5, $6, $7, $8, $9) AS seq',
-      values: [
-        head,
-        middle,
-        tail,
-        time ?? null,
-        typeof draft.policy_id === 'string' ? draft.policy_id : null,
-        typeof actor === 'object' && actor !== null && !Array.isArray(actor)
-          ? typeof actor.email === 'string'
-            ? actor.email
-            : null
-          : null,
-        draft.type,
-        this.#bounds.maxUnsignedRecords,
-        this.#bounds.maxUnsignedAgeMs,
-      ],
-    })
-    const committed = db.query('COMMIT')
+    const [appended, committed] = corked(db, () => [
+      db.query<{ seq: number }>({
+        name: 'latch_append',
+        text: 'SELECT latch_append($1, $2, $3, $4, $5, $6, $7, $8, $9) AS seq',
+        values: [
+          head,
+          middle,
+          tail,
+          time ?? null,
+          typeof draft.policy_id === 'string' ? draft.policy_id : null,
+          typeof actor === 'object' && actor !== null && !Array.isArray(actor)
+            ? typeof actor.email === 'string'
+              ? actor.email
+              : null
+            : null,
+          draft.type,
+          this.#bounds.maxUnsignedRecords,
+          this.#bounds.maxUnsignedAgeMs,
+        ],
+      }),
+      db.query('COMMIT'),
+    ])
     this.#committed.add(db)
     const [before, append, commit] = await Promise.allSettled([preceding, appended, committed])
     if (before.status === 'rejected') throw unavailable(before.reason)
@@ -933,14 +935,29 @@ class PostgresStore implements Store {
   }
 }
 
-/** Waits for statements sent together; the first failure, once all have answered. */
+/**
+ * Sends the statements `send` issues together (pipelined, and in one write: the socket is corked
+ * while they are queued) and waits for all of them; throws the first failure once all answered.
+ */
 async function pipelined<R extends pg.QueryResultRow[]>(
-  queries: { [K in keyof R]: Promise<pg.QueryResult<R[K]>> },
+  db: Db,
+  send: () => { [K in keyof R]: Promise<pg.QueryResult<R[K]>> },
 ): Promise<{ [K in keyof R]: pg.QueryResult<R[K]> | undefined }> {
-  const settled = await Promise.allSettled(queries)
+  const settled = await Promise.allSettled(corked(db, send))
   for (const outcome of settled) if (outcome.status === 'rejected') throw outcome.reason
   return settled.map((o) => (o.status === 'fulfilled' ? o.value : undefined)) as {
     [K in keyof R]: pg.QueryResult<R[K]> | undefined
+  }
+}
+
+/** Runs `send` with the connection's socket corked: the messages it queues go out in one write. */
+function corked<T>(db: Db, send: () => T): T {
+  const { stream } = (db as unknown as pg.Client).connection
+  stream.cork()
+  try {
+    return send()
+  } finally {
+    stream.uncork()
   }
 }
 
@@ -978,7 +995,7 @@ function policyLock(id: string): number {
  * together; the key is a number computed here), then its row read for update.
  */
 async function beginPolicyChange(db: Db, id: string): Promise<PolicyRecord | undefined> {
-  const [, read] = await pipelined([
+  const [, read] = await pipelined(db, () => [
     db.query(`BEGIN; SELECT pg_advisory_xact_lock(${POLICY_LOCKS}, ${policyLock(id)})`),
     db.query<PolicyRow>({
       name: 'latch_policy_for_update',
