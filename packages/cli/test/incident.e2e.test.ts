@@ -192,9 +192,7 @@ describe('incident: lock down a prefix, prove nobody got a key, lift', () => {
         Buffer.from(JSON.parse(l).record, 'base64').toString().includes('key.release"'),
     )
     const line = JSON.parse(lines[at] as string)
-    const record = Buffer.from(line.record, 'base64')
-      .toString()
-      .replace('"permit"', '"deny"')
+    const record = Buffer.from(line.record, 'base64').toString().replace('"permit"', '"deny"')
     lines[at] = JSON.stringify({ ...line, record: Buffer.from(record).toString('base64') })
     writeFileSync(join(dir, 'edited.jsonl'), lines.join('\n'))
     const edited = await runCli(

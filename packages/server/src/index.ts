@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 export type { AuditExportHeader } from './audit/audit-export.js'
-export type { CheckpointVerifierKey } from './audit/checkpoint-note.js'
+export { type CheckpointVerifierKey, verifyCheckpointNote } from './audit/checkpoint-note.js'
 export { readAuditExport } from './audit/read-audit-export.js'
 export { formatVerifierKey, parseVerifierKey } from './audit/verifier-key.js'
 export {

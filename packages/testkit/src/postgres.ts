@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import pg from 'pg'
@@ -127,6 +127,25 @@ export async function createDatabase(adminUrl: string): Promise<string> {
   url.pathname = `/${name}`
   return url.toString()
 }
+
+/**
+ * The path of a PostgreSQL client program (`pg_dump`, `pg_restore`, `psql`) of the newest
+ * version installed from Debian's packages.
+ *
+ * @throws Error when PostgreSQL is not installed.
+ */
+export function postgresTool(name: string): string {
+  const versions = existsSync(POSTGRESQL_LIB)
+    ? readdirSync(POSTGRESQL_LIB)
+        .filter((v) => /^\d+$/.test(v))
+        .sort((a, b) => Number(b) - Number(a))
+    : []
+  const newest = versions[0]
+  if (newest === undefined) throw new Error(`PostgreSQL is not installed (${POSTGRESQL_LIB})`)
+  return `${POSTGRESQL_LIB}/${newest}/bin/${name}`
+}
+
+const POSTGRESQL_LIB = '/usr/lib/postgresql'
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

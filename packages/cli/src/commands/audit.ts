@@ -1,4 +1,4 @@
-import { createReadStream, createWriteStream, existsSync } from 'node:fs'
+import { createReadStream, createWriteStream, existsSync, readFileSync } from 'node:fs'
 import { rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Writable } from 'node:stream'
@@ -6,6 +6,7 @@ import type { AuditEventFilter, AuditEventView, KeyServerClient } from '@latch/c
 import type { AuditRow, AuditVerifyReport, CheckpointVerifierKey, FileReport } from '@latch/server'
 import { DEFAULTS } from '@latch/server/defaults'
 import { Command } from 'commander'
+import { anchorProblem } from '../anchor-problem.js'
 import { AUDIT_HEADER, auditLine } from '../audit-line.js'
 import { keyServerFor } from '../config.js'
 import { CliError } from '../errors.js'
@@ -80,6 +81,10 @@ export function auditCommand(io: Io): Command {
     .option('--database <url>', 'read this PostgreSQL database instead of the server')
     .option('--file <export>', 'verify an export (latch audit export) offline; needs --key')
     .option('--key <vkey>', 'pin the checkpoint key (name+keyid+key, from GET /v1/audit/key)')
+    .option(
+      '--anchor <file>',
+      'a checkpoint note kept outside the database: fail unless the log holds it (a database restored from an older backup does not)',
+    )
     .option('--json', 'one JSON document')
     .action(
       async (options: {
@@ -87,6 +92,7 @@ export function auditCommand(io: Io): Command {
         database?: string
         file?: string
         key?: string
+        anchor?: string
         json?: boolean
       }) => {
         const { parseVerifierKey } = await import('@latch/server')
@@ -112,6 +118,20 @@ export function auditCommand(io: Io): Command {
           result = await verifyDatabase(options.database, pinned)
         } else {
           result = await verifyThroughServer(keyServerFor(io), pinned)
+        }
+        if (options.anchor !== undefined) {
+          if (!existsSync(options.anchor)) {
+            throw new CliError('ERR_CLI_NOT_FOUND', `no file ${options.anchor}`)
+          }
+          const problem = await anchorProblem(readFileSync(options.anchor, 'utf8'), result)
+          if (problem !== undefined) {
+            result = {
+              ...result,
+              ok: false,
+              firstBad: result.firstBad ?? problem,
+              problems: [...result.problems, problem],
+            }
+          }
         }
         await print(result, io, options.json === true)
         if (!result.ok) {
@@ -307,7 +327,12 @@ function printReport(
   io.stdout.write(`${out.join('\n')}\n`)
 }
 
-type Result = AuditVerifyReport & { key: CheckpointVerifierKey; origin: string }
+type Result = AuditVerifyReport & {
+  key: CheckpointVerifierKey
+  origin: string
+  /** The log's checkpoint notes, oldest first (for `--anchor`). */
+  notes: readonly string[]
+}
 
 async function verifyDataDir(dir: string, key: CheckpointVerifierKey | undefined): Promise<Result> {
   const { openSqliteStore, verifyStore } = await import('@latch/server')
@@ -322,7 +347,8 @@ async function verifyDataDir(dir: string, key: CheckpointVerifierKey | undefined
     },
   })
   try {
-    return await verifyStore(store, key === undefined ? {} : { key })
+    const report = await verifyStore(store, key === undefined ? {} : { key })
+    return { ...report, notes: (await store.listCheckpoints()).map((c) => c.note) }
   } finally {
     await store.close()
   }
@@ -344,7 +370,8 @@ async function verifyDatabase(
     },
   })
   try {
-    return await verifyStore(store, key === undefined ? {} : { key })
+    const report = await verifyStore(store, key === undefined ? {} : { key })
+    return { ...report, notes: (await store.listCheckpoints()).map((c) => c.note) }
   } finally {
     await store.close()
   }
@@ -357,7 +384,7 @@ async function verifyExport(file: string, key: CheckpointVerifierKey): Promise<R
     const exported = await readAuditExport(createReadStream(file))
     const { header: _header, checkpoints: _checkpoints, ...input } = exported
     const report = await verifyAuditLog({ ...input, key })
-    return { ...report, key, origin: exported.origin }
+    return { ...report, key, origin: exported.origin, notes: input.notes }
   } catch (error) {
     // A malformed export is bad data (65), like a tampered one.
     if (error instanceof ServerError && error.code === 'ERR_REQUEST_INVALID') {
@@ -456,7 +483,7 @@ async function verifyThroughServer(
     key,
     headSize: head.size,
   })
-  return { ...report, key, origin: head.origin }
+  return { ...report, key, origin: head.origin, notes: checkpoints.map((c) => c.note) }
 }
 
 async function print(result: Result, io: Io, json: boolean): Promise<void> {
