@@ -3,9 +3,11 @@
  * this machine is shared and noisy. Sizes: BENCH_STREAM_MIB (default 256), BENCH_RSS_MIB (1024),
  * BENCH_SECONDS per rate (3), BENCH_ROUNDS (3, best of), BENCH_RELEASE_SECONDS per key-server
  * load run (10). BENCH_ONLY=key-release (or a comma-separated list of streaming, small-objects,
- * peak-rss, key-release, postgres, s3) runs only those parts; `postgres` is key release on 1, 2
- * and 3 instances sharing one PostgreSQL, next to SQLite. `s3` (Ceph RGW and s3rver) has its own knobs:
- * see `s3-options.ts`.
+ * peak-rss, key-release, lockdown, postgres, s3) runs only those parts. `s3` (Ceph RGW and
+ * s3rver) has its own knobs: see `s3-options.ts`. `lockdown` (issue 5): BENCH_LOCKDOWN_POLICIES
+ * (1,000,000), BENCH_LOCKDOWN_RECORDS in the audit log (1,000,000), BENCH_LOCKDOWN_SECONDS per
+ * load run (5). `postgres` (issue 6): key release on 1, 2 and 3 instances sharing one PostgreSQL,
+ * next to SQLite, BENCH_RELEASE_SECONDS each.
  */
 import { cpus } from 'node:os'
 import { benchPeakRss } from './format-peak-rss.js'
@@ -13,6 +15,7 @@ import { benchSmallObjects } from './format-small-objects.js'
 import { benchStreaming } from './format-streaming.js'
 import { benchKeyRelease } from './key-release.js'
 import { benchKeyReleasePostgres } from './key-release-postgres.js'
+import { benchLockdown } from './lockdown.js'
 import { benchS3 } from './s3.js'
 import { s3BenchOptionsFromEnv } from './s3-options.js'
 
@@ -29,6 +32,14 @@ if (runs('small-objects')) await benchSmallObjects(env('BENCH_SECONDS', 3))
 if (runs('peak-rss')) benchPeakRss(env('BENCH_RSS_MIB', 1024))
 if (runs('key-release')) {
   await benchKeyRelease(env('BENCH_RELEASE_SECONDS', 10), env('BENCH_ROUNDS', 3))
+}
+if (runs('lockdown')) {
+  await benchLockdown({
+    policies: env('BENCH_LOCKDOWN_POLICIES', 1_000_000),
+    auditRecords: env('BENCH_LOCKDOWN_RECORDS', 1_000_000),
+    seconds: env('BENCH_LOCKDOWN_SECONDS', 5),
+    rounds: env('BENCH_ROUNDS', 3),
+  })
 }
 if (runs('postgres')) await benchKeyReleasePostgres(env('BENCH_RELEASE_SECONDS', 10))
 if (runs('s3')) await benchS3(s3BenchOptionsFromEnv(process.env))

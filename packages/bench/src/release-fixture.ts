@@ -24,6 +24,12 @@ export interface ReleaseFixture {
   checkRoundTrip(): Promise<void>
 }
 
+/** Options of {@link prepareReleaseFixture}. */
+export interface ReleaseFixtureOptions {
+  /** Where object `copy` (0 or 1) of policy `policy` is registered; default: nowhere. */
+  readonly location?: (policy: number, copy: number) => { bucket: string; key: string }
+}
+
 const OWNERS = 4
 const READERS = 6
 const OUTSIDERS = 2
@@ -36,10 +42,12 @@ const CYCLE = 200
  * `*@team.example`, one has none), two 1 KiB objects per policy encrypted to the server's
  * current key and registered with their policy. The requests cycle through owners and readers
  * of each object, and every tenth is an outsider's (a denial), each with its own throw-away key.
+ * `options.location` registers the objects in a bucket (for the lockdown benchmark).
  */
 export async function prepareReleaseFixture(
   url: string,
   adminToken: string,
+  options: ReleaseFixtureOptions = {},
 ): Promise<ReleaseFixture> {
   const admin = new KeyServerClient({ server: url, token: adminToken })
   const mint = async (email: string) => ({ email, token: (await admin.createUser(email)).token })
@@ -81,6 +89,7 @@ export async function prepareReleaseFixture(
       await client.addPolicyObject(policy.id, {
         objectId: Buffer.from(header.core.objectId).toString('base64url'),
         coreHash: Buffer.from(header.coreHash).toString('base64url'),
+        ...options.location?.(i, copy),
       })
       objects.push({ bytes, plain, owner: owner.token, permitted })
     }

@@ -3,7 +3,7 @@ import { rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Writable } from 'node:stream'
 import type { AuditEventFilter, AuditEventView, KeyServerClient } from '@latch/client'
-import type { AuditRow, AuditVerifyReport, CheckpointVerifierKey, FileReport } from '@latch/server'
+import type { AuditVerifyReport, CheckpointVerifierKey, FileReport } from '@latch/server'
 import { DEFAULTS } from '@latch/server/defaults'
 import { Command } from 'commander'
 import { anchorProblem } from '../anchor-problem.js'
@@ -12,6 +12,7 @@ import { keyServerFor } from '../config.js'
 import { CliError } from '../errors.js'
 import type { Io } from '../io.js'
 import { parseTime } from '../parse-expiry.js'
+import { serverAuditRows } from '../server-audit-rows.js'
 import { policyIdOf } from './policy.js'
 
 interface ListOptions {
@@ -220,22 +221,6 @@ async function fileReport(
     await client.signCheckpoint()
     ;({ checkpoints } = await client.auditCheckpoints())
   }
-  async function* rows(after: number, upTo: number): AsyncIterable<AuditRow> {
-    let next = after
-    while (next < upTo) {
-      const page = await client.auditRecords(next, Math.min(10_000, upTo - next))
-      for (const r of page.records) {
-        if (r.seq > upTo) return
-        yield {
-          seq: r.seq,
-          recordBytes: Buffer.from(r.record, 'base64'),
-          entryHash: Buffer.from(r.entryHash, 'base64'),
-        }
-      }
-      if (page.next === null) return
-      next = page.next
-    }
-  }
   try {
     const report = await buildFileReport({
       policyId,
@@ -244,7 +229,7 @@ async function fileReport(
       origin: published.origin,
       key,
       notes: checkpoints.map((c) => c.note),
-      rows,
+      rows: (after, upTo) => serverAuditRows(client, after, upTo),
     })
     return { ...report, key }
   } catch (error) {
@@ -408,21 +393,6 @@ async function exportLog(
     client.auditHead(),
     client.auditCheckpoints(),
   ])
-  async function* rows(): AsyncIterable<AuditRow> {
-    let after = 0
-    while (after < head.size) {
-      const page = await client.auditRecords(after, Math.min(10_000, head.size - after))
-      for (const r of page.records) {
-        yield {
-          seq: r.seq,
-          recordBytes: Buffer.from(r.record, 'base64'),
-          entryHash: Buffer.from(r.entryHash, 'base64'),
-        }
-      }
-      if (page.next === null) return
-      after = page.next
-    }
-  }
   const toFile = output !== '-'
   const target = toFile ? `${output}.partial-${process.pid}` : undefined
   const stream: Writable =
@@ -441,7 +411,7 @@ async function exportLog(
         checkpoints: checkpoints
           .filter((c) => c.size <= head.size)
           .map((c) => ({ size: c.size, note: c.note, signedAt: new Date(c.signedAt) })),
-        rows: rows(),
+        rows: serverAuditRows(client, 0, head.size),
       },
       { end: toFile },
     )
@@ -461,24 +431,9 @@ async function verifyThroughServer(
   const published = await client.auditKey()
   const key = pinned ?? parseVerifierKey(published.verifierKey)
   const [head, { checkpoints }] = await Promise.all([client.auditHead(), client.auditCheckpoints()])
-  async function* rows(): AsyncIterable<AuditRow> {
-    let after = 0
-    for (;;) {
-      const page = await client.auditRecords(after, 10_000)
-      for (const r of page.records) {
-        yield {
-          seq: r.seq,
-          recordBytes: Buffer.from(r.record, 'base64'),
-          entryHash: Buffer.from(r.entryHash, 'base64'),
-        }
-      }
-      if (page.next === null) return
-      after = page.next
-    }
-  }
   const report = await verifyAuditLog({
     origin: head.origin,
-    rows: rows(),
+    rows: serverAuditRows(client),
     notes: checkpoints.map((c) => c.note),
     key,
     headSize: head.size,

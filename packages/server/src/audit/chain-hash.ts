@@ -15,6 +15,8 @@ const SEQ_AT = PREVIOUS_AT + HASH_SIZE
 const LEAF_AT = SEQ_AT + 8
 const MAX_LEAF_SCRATCH = 16 * 1024
 let leafScratch = Buffer.alloc(1024)
+/** `leafScratch.subarray(0, n)` at index n, for the lengths met so far. */
+const leafViews: Buffer[] = []
 
 /**
  * The chain link `h_seq = SHA-256(0x02 ‖ h_{seq-1} ‖ be64(seq) ‖ leaf_seq)`. The sequence number
@@ -71,10 +73,19 @@ export function leafHashLatin1(recordBytes: Uint8Array): string {
   if (size > MAX_LEAF_SCRATCH) {
     return createHash('sha256').update(Buffer.of(LEAF_PREFIX)).update(recordBytes).digest('binary')
   }
-  if (size > leafScratch.length) leafScratch = Buffer.alloc(MAX_LEAF_SCRATCH)
+  if (size > leafScratch.length) {
+    leafScratch = Buffer.alloc(MAX_LEAF_SCRATCH)
+    leafViews.length = 0
+  }
   leafScratch[0] = LEAF_PREFIX
   leafScratch.set(recordBytes, 1)
-  return hash('sha256', leafScratch.subarray(0, size), 'binary')
+  // A view per preimage length, made once: a new one per record cost more than its copy.
+  let view = leafViews[size]
+  if (view === undefined) {
+    view = leafScratch.subarray(0, size)
+    leafViews[size] = view
+  }
+  return hash('sha256', view, 'binary')
 }
 
 /**

@@ -687,12 +687,15 @@ function prepare(db: Database.Database) {
     ),
     allRules: db.prepare('SELECT * FROM lockdown_rules ORDER BY created_at, id'),
     // Prefixes compare with substr, not LIKE: '%' and '_' in a prefix are literal characters.
+    // `+o.bucket` keeps the planner on the primary key (the policy's few objects): on the
+    // (bucket, key) index each rule walked every object of the bucket, 1.4 s per decision with
+    // 10 rules over a bucket of 1,000,000 objects (bench: lockdown).
     coveringRules: db.prepare(
       `SELECT r.id FROM lockdown_rules r WHERE r.lifted_at IS NULL AND (
          r.kind = 'all'
          OR (r.kind = 'owner' AND r.owner = @owner)
          OR (r.kind = 'bucket' AND EXISTS (
-           SELECT 1 FROM policy_objects o WHERE o.policy_id = @policy AND o.bucket = r.bucket
+           SELECT 1 FROM policy_objects o WHERE o.policy_id = @policy AND +o.bucket = r.bucket
              AND substr(o.key, 1, length(r.prefix)) = r.prefix)))
        ORDER BY r.created_at, r.id`,
     ),
