@@ -66,11 +66,12 @@ const INT8_OID = 20
 const TAIL_BOUND = 'LT001'
 
 /**
- * Opens (and migrates) the PostgreSQL store: a connection pool that any number of key-server
- * instances can share one database through. Every operation is one READ COMMITTED transaction
- * that takes its locks in one fixed order (the lockdown-rules advisory lock, the policy's advisory
- * lock, the audit head row last), so the audit chain's order is the commit order whichever instance wrote
- * each record. Migrations run on open, under an advisory lock, so instances may start together.
+ * Opens (and migrates) the PostgreSQL store: a connection pool through which any number of
+ * key-server instances share one database. Every operation is one READ COMMITTED transaction that
+ * takes its locks in one fixed order (the lockdown-rules advisory lock, the policy's advisory
+ * lock, the audit head row last), so the audit chain's order is the commit order whichever
+ * instance wrote each record. Migrations run on open under an advisory lock, so instances may
+ * start together.
  *
  * @throws ServerError `ERR_STORE_UNAVAILABLE` when the database cannot be reached or migrated.
  * @example
