@@ -96,6 +96,24 @@ describe('T4 on PostgreSQL: fail closed', () => {
     expect(Buffer.from(await decryptBuffer(object, resolver)).toString()).toBe('secret')
   })
 
+  it('answers 400, not a 5xx, to text PostgreSQL cannot hold (a NUL character), and changes nothing', async () => {
+    const admin = new KeyServerClient({
+      server: server.url,
+      token: readFileSync(join(dir, 'admin.token'), 'utf8').trim(),
+    })
+    const size = (await server.services.store.auditHead()).size
+    const error = await admin.lockdown({ all: true, reason: 'incident\u0000 7' }).then(
+      () => undefined,
+      (e: unknown) => e,
+    )
+    expect(error).toBeInstanceOf(KeyServerError)
+    expect((error as KeyServerError).status).toBe(400)
+    expect((error as KeyServerError).code).toBe('ERR_REQUEST_INVALID')
+    expect(await admin.lockdowns()).toEqual({ rules: [] })
+    expect((await server.services.store.auditHead()).size).toBe(size)
+    expect(Buffer.from(await decryptBuffer(object, resolver)).toString()).toBe('secret')
+  })
+
   it('refuses to start on a database URL that is not postgres://', async () => {
     const error = await startServer({
       dataDir: dir,

@@ -64,6 +64,8 @@ const NOW_TEXT = `to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH
 const INT8_OID = 20
 // The SQLSTATE latch_append raises when the unsigned tail is past its bound.
 const TAIL_BOUND = 'LT001'
+// The SQLSTATE of a text value with a NUL character.
+const CHARACTER_NOT_IN_REPERTOIRE = '22021'
 
 /**
  * Opens (and migrates) the PostgreSQL store: a connection pool through which any number of
@@ -849,13 +851,11 @@ class PostgresStore implements Store {
           middle,
           tail,
           time ?? null,
-          typeof draft.policy_id === 'string' ? draft.policy_id : null,
+          indexText(draft.policy_id),
           typeof actor === 'object' && actor !== null && !Array.isArray(actor)
-            ? typeof actor.email === 'string'
-              ? actor.email
-              : null
+            ? indexText(actor.email)
             : null,
-          draft.type,
+          indexText(draft.type),
           this.#bounds.maxUnsignedRecords,
           this.#bounds.maxUnsignedAgeMs,
         ],
@@ -1027,7 +1027,18 @@ async function one<R extends pg.QueryResultRow>(
 
 function unavailable(cause: unknown): ServerError {
   if (cause instanceof ServerError) return cause
+  // PostgreSQL text cannot hold a NUL character (SQLite's can): that is the request's fault.
+  if ((cause as { code?: string }).code === CHARACTER_NOT_IN_REPERTOIRE) {
+    return new ServerError('ERR_REQUEST_INVALID', 'text must not contain a NUL character', {
+      cause,
+    })
+  }
   return new ServerError('ERR_STORE_UNAVAILABLE', 'the database failed', { cause })
+}
+
+/** A value for an index column: the index is never trusted, and text cannot hold NUL. */
+function indexText(value: unknown): string | null {
+  return typeof value === 'string' ? value.replaceAll('\0', '\uFFFD') : null
 }
 
 function toAuditRow(row: { seq: number; record: Buffer; entry_hash: Buffer }): AuditRow {
