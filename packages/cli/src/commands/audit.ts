@@ -3,7 +3,7 @@ import { rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Writable } from 'node:stream'
 import type { AuditEventFilter, AuditEventView, KeyServerClient } from '@latch/client'
-import type { AuditVerifyReport, CheckpointVerifierKey, FileReport } from '@latch/server'
+import type { AuditVerifyReport, CheckpointVerifierKey, FileReport, Store } from '@latch/server'
 import { DEFAULTS } from '@latch/server/defaults'
 import { Command } from 'commander'
 import { anchorProblem } from '../anchor-problem.js'
@@ -319,8 +319,22 @@ type Result = AuditVerifyReport & {
   notes: readonly string[]
 }
 
+/** Verifies a store opened by the caller, then closes it. */
+async function verifyOpenedStore(
+  store: Store,
+  key: CheckpointVerifierKey | undefined,
+): Promise<Result> {
+  const { verifyStore } = await import('@latch/server')
+  try {
+    const report = await verifyStore(store, key === undefined ? {} : { key })
+    return { ...report, notes: (await store.listCheckpoints()).map((c) => c.note) }
+  } finally {
+    await store.close()
+  }
+}
+
 async function verifyDataDir(dir: string, key: CheckpointVerifierKey | undefined): Promise<Result> {
-  const { openSqliteStore, verifyStore } = await import('@latch/server')
+  const { openSqliteStore } = await import('@latch/server')
   const file = join(dir, 'latch.db')
   if (!existsSync(file)) throw new CliError('ERR_CLI_NOT_FOUND', `no Latch database at ${file}`)
   const store = openSqliteStore({
@@ -331,19 +345,14 @@ async function verifyDataDir(dir: string, key: CheckpointVerifierKey | undefined
       maxUnsignedAgeMs: DEFAULTS.maxUnsignedAgeMs.default,
     },
   })
-  try {
-    const report = await verifyStore(store, key === undefined ? {} : { key })
-    return { ...report, notes: (await store.listCheckpoints()).map((c) => c.note) }
-  } finally {
-    await store.close()
-  }
+  return verifyOpenedStore(store, key)
 }
 
 async function verifyDatabase(
   url: string,
   key: CheckpointVerifierKey | undefined,
 ): Promise<Result> {
-  const { openPostgresStore, verifyStore } = await import('@latch/server')
+  const { openPostgresStore } = await import('@latch/server')
   // Opening migrates a database that is behind; it never changes the audit tables' contents.
   const store = await openPostgresStore({
     url,
@@ -354,12 +363,7 @@ async function verifyDatabase(
       maxUnsignedAgeMs: DEFAULTS.maxUnsignedAgeMs.default,
     },
   })
-  try {
-    const report = await verifyStore(store, key === undefined ? {} : { key })
-    return { ...report, notes: (await store.listCheckpoints()).map((c) => c.note) }
-  } finally {
-    await store.close()
-  }
+  return verifyOpenedStore(store, key)
 }
 
 async function verifyExport(file: string, key: CheckpointVerifierKey): Promise<Result> {

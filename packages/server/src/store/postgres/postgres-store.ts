@@ -3,6 +3,18 @@ import pg from 'pg'
 import { genesisHash } from '../../audit/chain-hash.js'
 import { noteHash, parseCheckpointNote } from '../../audit/checkpoint-note.js'
 import { ServerError } from '../../errors.js'
+import {
+  type LockdownRow,
+  lockdownOfRow,
+  type ObjectRow,
+  objectOfRow,
+  type PolicyRow,
+  policyOfRow,
+  type TokenRow,
+  tokenOfRow,
+  type UserRow,
+  userOfRow,
+} from '../record-of-row.js'
 import type {
   AuditDraft,
   AuditFilter,
@@ -17,9 +29,7 @@ import type {
   NewLockdownRule,
   NewPolicy,
   NewPolicyObject,
-  PolicyObject,
   PolicyRecord,
-  Role,
   ServerKeyRecord,
   TokenRecord,
   UserRecord,
@@ -189,58 +199,6 @@ interface HeadRow {
   first_unsigned_at: Date | null
 }
 
-interface PolicyRow {
-  id: string
-  owner: string
-  readers: string
-  expires_at: Date | null
-  labels: string
-  revoked_by: string | null
-  revoked_at: Date | null
-  revoked_reason: string | null
-  version: number
-  created_at: Date
-  created_by: string
-}
-
-interface ObjectRow {
-  object_id: string
-  core_hash: string
-  bucket: string | null
-  key: string | null
-  registered_at: Date
-}
-
-interface UserRow {
-  email: string
-  role: Role
-  may_assign_owner: boolean
-  disabled_at: Date | null
-  created_at: Date
-}
-
-interface TokenRow {
-  id: string
-  email: string
-  hash: Buffer
-  created_at: Date
-  revoked_at: Date | null
-}
-
-interface RuleRow {
-  id: string
-  scope_kind: 'all' | 'bucket' | 'owner'
-  bucket: string | null
-  prefix: string | null
-  owner: string | null
-  reason: string
-  created_by: string
-  created_at: Date
-  lifted_by: string | null
-  lifted_at: Date | null
-  lifted_reason: string | null
-}
-
 type Db = pg.PoolClient
 
 class PostgresStore implements Store {
@@ -394,17 +352,17 @@ class PostgresStore implements Store {
       }
       await insertToken(db, token)
       await this.#append(db, audit)
-      return toUser(inserted)
+      return userOfRow(inserted)
     })
   }
 
   async findUser(email: string): Promise<UserRecord | undefined> {
     const [row] = await this.#query<UserRow>('SELECT * FROM users WHERE email = $1', [email])
-    return row === undefined ? undefined : toUser(row)
+    return row === undefined ? undefined : userOfRow(row)
   }
 
   async listUsers(): Promise<UserRecord[]> {
-    return (await this.#query<UserRow>('SELECT * FROM users ORDER BY email')).map(toUser)
+    return (await this.#query<UserRow>('SELECT * FROM users ORDER BY email')).map(userOfRow)
   }
 
   async disableUser(email: string, audit: AuditDraft): Promise<UserRecord> {
@@ -416,7 +374,7 @@ class PostgresStore implements Store {
       )
       if (row === undefined) throw new ServerError('ERR_NOT_FOUND', `no user ${email}`)
       await this.#append(db, audit)
-      return toUser(row)
+      return userOfRow(row)
     })
   }
 
@@ -446,7 +404,7 @@ class PostgresStore implements Store {
       await this.#query<TokenRow>('SELECT * FROM tokens WHERE email = $1 ORDER BY created_at, id', [
         email,
       ])
-    ).map(toToken)
+    ).map(tokenOfRow)
   }
 
   async findLiveToken(
@@ -462,7 +420,7 @@ class PostgresStore implements Store {
       [hash],
     )
     if (row === undefined) return undefined
-    return { token: toToken(row), user: toUser({ ...row, created_at: row.user_created_at }) }
+    return { token: tokenOfRow(row), user: userOfRow({ ...row, created_at: row.user_created_at }) }
   }
 
   async createPolicy(policy: NewPolicy, audit: AuditDraft): Promise<PolicyRecord> {
@@ -484,7 +442,7 @@ class PostgresStore implements Store {
         throw new ServerError('ERR_CONFLICT', `policy ${policy.id} already exists`)
       }
       await this.#append(db, audit)
-      return toPolicy(row, [])
+      return policyOfRow(row, [])
     })
   }
 
@@ -501,7 +459,7 @@ class PostgresStore implements Store {
             'SELECT * FROM policy_objects WHERE policy_id = $1 ORDER BY registered_at, n',
             [id],
           )
-    return toPolicy(row, objects.map(toObject))
+    return policyOfRow(row, objects.map(objectOfRow))
   }
 
   async addPolicyObject(
@@ -534,7 +492,7 @@ class PostgresStore implements Store {
         [policyId],
       )
       await this.#append(db, audit(before))
-      return toPolicy(after as PolicyRow, [])
+      return policyOfRow(after as PolicyRow, [])
     }, '')
   }
 
@@ -564,7 +522,7 @@ class PostgresStore implements Store {
         ],
       )
       await this.#append(db, audit, undefined, updated)
-      return toPolicy((await updated).rows[0] as PolicyRow, [])
+      return policyOfRow((await updated).rows[0] as PolicyRow, [])
     }, '')
   }
 
@@ -578,7 +536,7 @@ class PostgresStore implements Store {
       const { scope } = rule
       const [, inserted] = await pipelined(db, () => [
         db.query(`BEGIN; SELECT pg_advisory_xact_lock(${RULES_LOCK})`),
-        db.query<RuleRow>(
+        db.query<LockdownRow>(
           `INSERT INTO lockdown_rules (id, scope_kind, bucket, prefix, owner, reason, created_by, created_at)
            VALUES ($1, $2, $3, $4, $5, $6, $7, ${NOW}) ON CONFLICT DO NOTHING RETURNING *`,
           [
@@ -594,7 +552,7 @@ class PostgresStore implements Store {
       ])
       const row = inserted?.rows[0]
       if (row === undefined) throw new ServerError('ERR_CONFLICT', `rule ${rule.id} already exists`)
-      const added = toRule(row)
+      const added = lockdownOfRow(row)
       await this.#append(db, audit(added))
       return added
     }, '')
@@ -611,31 +569,31 @@ class PostgresStore implements Store {
     return this.#tx(async (db) => {
       const [, selected] = await pipelined(db, () => [
         db.query(`BEGIN; SELECT pg_advisory_xact_lock(${RULES_LOCK})`),
-        db.query<RuleRow>('SELECT * FROM lockdown_rules WHERE id = $1', [id]),
+        db.query<LockdownRow>('SELECT * FROM lockdown_rules WHERE id = $1', [id]),
       ])
       const row = selected?.rows[0]
       if (row === undefined) throw new ServerError('ERR_NOT_FOUND', `no lockdown rule ${id}`)
-      const before = toRule(row)
+      const before = lockdownOfRow(row)
       if (before.lifted !== undefined) {
         throw new ServerError('ERR_CONFLICT', `lockdown rule ${id} is lifted already`)
       }
       const { by, reason, audit } = lift(before)
-      const lifted = db.query<RuleRow>(
+      const lifted = db.query<LockdownRow>(
         `UPDATE lockdown_rules SET lifted_by = $2, lifted_at = ${NOW}, lifted_reason = $3
          WHERE id = $1 RETURNING *`,
         [id, by, reason ?? null],
       )
       await this.#append(db, audit, undefined, lifted)
-      return toRule((await lifted).rows[0] as RuleRow)
+      return lockdownOfRow((await lifted).rows[0] as LockdownRow)
     }, '')
   }
 
   async listLockdownRules(options: { includeLifted?: boolean } = {}): Promise<LockdownRule[]> {
-    const rows = await this.#query<RuleRow>(
+    const rows = await this.#query<LockdownRow>(
       `SELECT * FROM lockdown_rules ${options.includeLifted === true ? '' : 'WHERE lifted_at IS NULL'}
        ORDER BY n`,
     )
-    return rows.map(toRule)
+    return rows.map(lockdownOfRow)
   }
 
   async measureLockdown(scope: LockdownScope): Promise<LockdownReach> {
@@ -683,7 +641,7 @@ class PostgresStore implements Store {
       ])
       const row = read?.rows[0] as Partial<PolicyRow> & { now: string; lockdowns: string[] | null }
       const policy =
-        row.id === undefined || row.id === null ? undefined : toPolicy(row as PolicyRow, [])
+        row.id === undefined || row.id === null ? undefined : policyOfRow(row as PolicyRow, [])
       const lockdowns = policy === undefined ? [] : (row.lockdowns ?? [])
       const verdict = input.judge(policy, new Date(row.now), lockdowns)
       // The record's time is the time the judgement used.
@@ -1008,7 +966,7 @@ async function beginPolicyChange(db: Db, id: string): Promise<PolicyRecord | und
     }),
   ])
   const row = read?.rows[0]
-  return row === undefined ? undefined : toPolicy(row, [])
+  return row === undefined ? undefined : policyOfRow(row, [])
 }
 
 async function insertToken(db: Db, token: NewToken): Promise<void> {
@@ -1046,76 +1004,4 @@ function indexText(value: unknown): string | null {
 
 function toAuditRow(row: { seq: number; record: Buffer; entry_hash: Buffer }): AuditRow {
   return { seq: row.seq, recordBytes: row.record, entryHash: row.entry_hash }
-}
-
-function toUser(row: UserRow): UserRecord {
-  return {
-    email: row.email,
-    role: row.role,
-    mayAssignOwner: row.may_assign_owner,
-    disabledAt: row.disabled_at ?? undefined,
-    createdAt: row.created_at,
-  }
-}
-
-function toToken(row: TokenRow): TokenRecord {
-  return {
-    id: row.id,
-    email: row.email,
-    hash: row.hash,
-    createdAt: row.created_at,
-    revokedAt: row.revoked_at ?? undefined,
-  }
-}
-
-function toObject(row: ObjectRow): PolicyObject {
-  return {
-    objectId: row.object_id,
-    coreHash: row.core_hash,
-    bucket: row.bucket ?? undefined,
-    key: row.key ?? undefined,
-    registeredAt: row.registered_at,
-  }
-}
-
-function toPolicy(row: PolicyRow, objects: PolicyObject[]): PolicyRecord {
-  return {
-    id: row.id,
-    owner: row.owner,
-    readers: JSON.parse(row.readers) as string[],
-    expiresAt: row.expires_at ?? undefined,
-    labels: JSON.parse(row.labels) as Record<string, string>,
-    revocation:
-      row.revoked_at === null
-        ? undefined
-        : {
-            by: row.revoked_by ?? '',
-            at: row.revoked_at,
-            reason: row.revoked_reason ?? undefined,
-          },
-    version: row.version,
-    createdAt: row.created_at,
-    createdBy: row.created_by,
-    objects,
-  }
-}
-
-function toRule(row: RuleRow): LockdownRule {
-  const scope: LockdownScope =
-    row.scope_kind === 'bucket'
-      ? { kind: 'bucket', bucket: row.bucket ?? '', prefix: row.prefix ?? '' }
-      : row.scope_kind === 'owner'
-        ? { kind: 'owner', owner: row.owner ?? '' }
-        : { kind: 'all' }
-  return {
-    id: row.id,
-    scope,
-    reason: row.reason,
-    createdBy: row.created_by,
-    createdAt: row.created_at,
-    lifted:
-      row.lifted_at === null
-        ? undefined
-        : { by: row.lifted_by ?? '', at: row.lifted_at, reason: row.lifted_reason ?? undefined },
-  }
 }

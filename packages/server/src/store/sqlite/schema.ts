@@ -82,7 +82,7 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE lockdown_rules (
     id TEXT PRIMARY KEY,
-    kind TEXT NOT NULL CHECK (kind IN ('all', 'bucket', 'owner')),
+    scope_kind TEXT NOT NULL CHECK (scope_kind IN ('all', 'bucket', 'owner')),
     bucket TEXT,
     prefix TEXT,
     owner TEXT,
@@ -91,9 +91,9 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     created_at TEXT NOT NULL,
     lifted_by TEXT,
     lifted_at TEXT,
-    lift_reason TEXT,
-    CHECK ((kind = 'bucket') = (bucket IS NOT NULL AND prefix IS NOT NULL)),
-    CHECK ((kind = 'owner') = (owner IS NOT NULL))
+    lifted_reason TEXT,
+    CHECK ((scope_kind = 'bucket') = (bucket IS NOT NULL AND prefix IS NOT NULL)),
+    CHECK ((scope_kind = 'owner') = (owner IS NOT NULL))
   ) STRICT;
   CREATE INDEX lockdown_rules_active ON lockdown_rules (created_at) WHERE lifted_at IS NULL;
   -- Columns read out of each record when it is appended, to list records by policy, actor, type

@@ -4,6 +4,18 @@ import Database from 'better-sqlite3'
 import { genesisHash } from '../../audit/chain-hash.js'
 import { sealRecord } from '../../audit/seal-record.js'
 import { ServerError } from '../../errors.js'
+import {
+  type LockdownRow,
+  lockdownOfRow,
+  type ObjectRow,
+  objectOfRow,
+  type PolicyRow,
+  policyOfRow,
+  type TokenRow,
+  tokenOfRow,
+  type UserRow,
+  userOfRow,
+} from '../record-of-row.js'
 import type {
   AuditDraft,
   AuditFilter,
@@ -18,9 +30,7 @@ import type {
   NewLockdownRule,
   NewPolicy,
   NewPolicyObject,
-  PolicyObject,
   PolicyRecord,
-  Role,
   ServerKeyRecord,
   TokenRecord,
   UserRecord,
@@ -115,58 +125,6 @@ interface HeadRow {
   first_unsigned_at: string | null
 }
 
-interface PolicyRow {
-  id: string
-  owner: string
-  readers: string
-  expires_at: string | null
-  labels: string
-  revoked_by: string | null
-  revoked_at: string | null
-  revoked_reason: string | null
-  version: number
-  created_at: string
-  created_by: string
-}
-
-interface ObjectRow {
-  object_id: string
-  core_hash: string
-  bucket: string | null
-  key: string | null
-  registered_at: string
-}
-
-interface LockdownRow {
-  id: string
-  kind: 'all' | 'bucket' | 'owner'
-  bucket: string | null
-  prefix: string | null
-  owner: string | null
-  reason: string
-  created_by: string
-  created_at: string
-  lifted_by: string | null
-  lifted_at: string | null
-  lift_reason: string | null
-}
-
-interface UserRow {
-  email: string
-  role: Role
-  may_assign_owner: number
-  disabled_at: string | null
-  created_at: string
-}
-
-interface TokenRow {
-  id: string
-  email: string
-  hash: Buffer
-  created_at: string
-  revoked_at: string | null
-}
-
 class SqliteStore implements Store {
   readonly kind = 'sqlite' as const
   readonly auditOrigin: string
@@ -234,17 +192,17 @@ class SqliteStore implements Store {
       this.#sql.addUser.run(user.email, user.role, user.mayAssignOwner ? 1 : 0)
       this.#sql.addToken.run(token.id, token.email, token.hash)
       this.#append(audit)
-      return toUser(this.#sql.getUser.get(user.email) as UserRow)
+      return userOfRow(this.#sql.getUser.get(user.email) as UserRow)
     })
   }
 
   async findUser(email: string): Promise<UserRecord | undefined> {
     const row = this.#run(() => this.#sql.getUser.get(email)) as UserRow | undefined
-    return row === undefined ? undefined : toUser(row)
+    return row === undefined ? undefined : userOfRow(row)
   }
 
   async listUsers(): Promise<UserRecord[]> {
-    return (this.#run(() => this.#sql.listUsers.all()) as UserRow[]).map(toUser)
+    return (this.#run(() => this.#sql.listUsers.all()) as UserRow[]).map(userOfRow)
   }
 
   async disableUser(email: string, audit: AuditDraft): Promise<UserRecord> {
@@ -254,7 +212,7 @@ class SqliteStore implements Store {
         throw new ServerError('ERR_NOT_FOUND', `no user ${email}`)
       }
       this.#append(audit)
-      return toUser(this.#sql.getUser.get(email) as UserRow)
+      return userOfRow(this.#sql.getUser.get(email) as UserRow)
     })
   }
 
@@ -278,7 +236,7 @@ class SqliteStore implements Store {
   }
 
   async listTokens(email: string): Promise<TokenRecord[]> {
-    return (this.#run(() => this.#sql.listTokens.all(email)) as TokenRow[]).map(toToken)
+    return (this.#run(() => this.#sql.listTokens.all(email)) as TokenRow[]).map(tokenOfRow)
   }
 
   async findLiveToken(
@@ -289,8 +247,8 @@ class SqliteStore implements Store {
       | undefined
     if (row === undefined) return undefined
     return {
-      token: toToken(row),
-      user: toUser({ ...row, created_at: row.user_created_at }),
+      token: tokenOfRow(row),
+      user: userOfRow({ ...row, created_at: row.user_created_at }),
     }
   }
 
@@ -407,7 +365,7 @@ class SqliteStore implements Store {
         rule.reason,
         rule.createdBy,
       )
-      const added = toRule(this.#sql.getRule.get(rule.id) as LockdownRow)
+      const added = lockdownOfRow(this.#sql.getRule.get(rule.id) as LockdownRow)
       this.#append(audit(added))
       return added
     })
@@ -424,20 +382,20 @@ class SqliteStore implements Store {
     return this.#tx(() => {
       const row = this.#sql.getRule.get(id) as LockdownRow | undefined
       if (row === undefined) throw new ServerError('ERR_NOT_FOUND', `no lockdown rule ${id}`)
-      const before = toRule(row)
+      const before = lockdownOfRow(row)
       if (before.lifted !== undefined) {
         throw new ServerError('ERR_CONFLICT', `lockdown rule ${id} is lifted already`)
       }
       const { by, reason, audit } = lift(before)
       this.#sql.liftRule.run(by, reason ?? null, id)
       this.#append(audit)
-      return toRule(this.#sql.getRule.get(id) as LockdownRow)
+      return lockdownOfRow(this.#sql.getRule.get(id) as LockdownRow)
     })
   }
 
   async listLockdownRules(options: { includeLifted?: boolean } = {}): Promise<LockdownRule[]> {
     const statement = options.includeLifted === true ? this.#sql.allRules : this.#sql.activeRules
-    return (this.#run(() => statement.all()) as LockdownRow[]).map(toRule)
+    return (this.#run(() => statement.all()) as LockdownRow[]).map(lockdownOfRow)
   }
 
   async measureLockdown(scope: LockdownScope): Promise<LockdownReach> {
@@ -613,8 +571,10 @@ class SqliteStore implements Store {
   #policy(id: string, withObjects = true): PolicyRecord | undefined {
     const row = this.#sql.getPolicy.get(id) as PolicyRow | undefined
     if (row === undefined) return undefined
-    const objects = withObjects ? (this.#sql.listObjects.all(id) as ObjectRow[]).map(toObject) : []
-    return toPolicy(row, objects)
+    const objects = withObjects
+      ? (this.#sql.listObjects.all(id) as ObjectRow[]).map(objectOfRow)
+      : []
+    return policyOfRow(row, objects)
   }
 
   #tx<T>(fn: () => T): T {
@@ -680,7 +640,7 @@ function prepare(db: Database.Database) {
       `INSERT INTO lockdown_rules VALUES (?, ?, ?, ?, ?, ?, ?, ${NOW}, NULL, NULL, NULL)`,
     ),
     liftRule: db.prepare(
-      `UPDATE lockdown_rules SET lifted_by = ?, lifted_at = ${NOW}, lift_reason = ? WHERE id = ?`,
+      `UPDATE lockdown_rules SET lifted_by = ?, lifted_at = ${NOW}, lifted_reason = ? WHERE id = ?`,
     ),
     activeRules: db.prepare(
       'SELECT * FROM lockdown_rules WHERE lifted_at IS NULL ORDER BY created_at, id',
@@ -692,9 +652,9 @@ function prepare(db: Database.Database) {
     // 10 rules over a bucket of 1,000,000 objects (bench: lockdown).
     coveringRules: db.prepare(
       `SELECT r.id FROM lockdown_rules r WHERE r.lifted_at IS NULL AND (
-         r.kind = 'all'
-         OR (r.kind = 'owner' AND r.owner = @owner)
-         OR (r.kind = 'bucket' AND EXISTS (
+         r.scope_kind = 'all'
+         OR (r.scope_kind = 'owner' AND r.owner = @owner)
+         OR (r.scope_kind = 'bucket' AND EXISTS (
            SELECT 1 FROM policy_objects o WHERE o.policy_id = @policy AND +o.bucket = r.bucket
              AND substr(o.key, 1, length(r.prefix)) = r.prefix)))
        ORDER BY r.created_at, r.id`,
@@ -738,30 +698,6 @@ function optionalDate(value: string | null): Date | undefined {
   return value === null ? undefined : new Date(value)
 }
 
-function toRule(row: LockdownRow): LockdownRule {
-  const scope: LockdownScope =
-    row.kind === 'all'
-      ? { kind: 'all' }
-      : row.kind === 'owner'
-        ? { kind: 'owner', owner: row.owner ?? '' }
-        : { kind: 'bucket', bucket: row.bucket ?? '', prefix: row.prefix ?? '' }
-  return {
-    id: row.id,
-    scope,
-    reason: row.reason,
-    createdBy: row.created_by,
-    createdAt: new Date(row.created_at),
-    lifted:
-      row.lifted_at === null
-        ? undefined
-        : {
-            by: row.lifted_by ?? '',
-            at: new Date(row.lifted_at),
-            reason: row.lift_reason ?? undefined,
-          },
-  }
-}
-
 function actorEmailOf(draft: AuditDraft): string | null {
   const actor = draft.actor
   if (typeof actor !== 'object' || actor === null || Array.isArray(actor)) return null
@@ -771,56 +707,4 @@ function actorEmailOf(draft: AuditDraft): string | null {
 
 function policyIdOf(draft: AuditDraft): string | null {
   return typeof draft.policy_id === 'string' ? draft.policy_id : null
-}
-
-function toUser(row: UserRow): UserRecord {
-  return {
-    email: row.email,
-    role: row.role,
-    mayAssignOwner: row.may_assign_owner === 1,
-    disabledAt: optionalDate(row.disabled_at),
-    createdAt: new Date(row.created_at),
-  }
-}
-
-function toToken(row: TokenRow): TokenRecord {
-  return {
-    id: row.id,
-    email: row.email,
-    hash: row.hash,
-    createdAt: new Date(row.created_at),
-    revokedAt: optionalDate(row.revoked_at),
-  }
-}
-
-function toObject(row: ObjectRow): PolicyObject {
-  return {
-    objectId: row.object_id,
-    coreHash: row.core_hash,
-    bucket: row.bucket ?? undefined,
-    key: row.key ?? undefined,
-    registeredAt: new Date(row.registered_at),
-  }
-}
-
-function toPolicy(row: PolicyRow, objects: PolicyObject[]): PolicyRecord {
-  return {
-    id: row.id,
-    owner: row.owner,
-    readers: JSON.parse(row.readers) as string[],
-    expiresAt: optionalDate(row.expires_at),
-    labels: JSON.parse(row.labels) as Record<string, string>,
-    revocation:
-      row.revoked_at === null
-        ? undefined
-        : {
-            by: row.revoked_by ?? '',
-            at: new Date(row.revoked_at),
-            reason: row.revoked_reason ?? undefined,
-          },
-    version: row.version,
-    createdAt: new Date(row.created_at),
-    createdBy: row.created_by,
-    objects,
-  }
 }

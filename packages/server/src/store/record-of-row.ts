@@ -1,0 +1,161 @@
+import type {
+  LockdownRule,
+  LockdownScope,
+  PolicyObject,
+  PolicyRecord,
+  Role,
+  TokenRecord,
+  UserRecord,
+} from './records.js'
+
+/** A time as a driver returns it: PostgreSQL's `Date`, or SQLite's ISO 8601 text. */
+type DbTime = Date | string
+
+/** A boolean as a driver returns it: PostgreSQL's `boolean`, or SQLite's 0/1. */
+type DbBool = boolean | number
+
+/** A `users` row, as both stores' schemas name its columns. */
+export interface UserRow {
+  email: string
+  role: Role
+  may_assign_owner: DbBool
+  disabled_at: DbTime | null
+  created_at: DbTime
+}
+
+/** A `tokens` row. */
+export interface TokenRow {
+  id: string
+  email: string
+  hash: Uint8Array
+  created_at: DbTime
+  revoked_at: DbTime | null
+}
+
+/** A `policies` row (readers and labels as JSON text). */
+export interface PolicyRow {
+  id: string
+  owner: string
+  readers: string
+  expires_at: DbTime | null
+  labels: string
+  revoked_by: string | null
+  revoked_at: DbTime | null
+  revoked_reason: string | null
+  version: number
+  created_at: DbTime
+  created_by: string
+}
+
+/** A `policy_objects` row. */
+export interface ObjectRow {
+  object_id: string
+  core_hash: string
+  bucket: string | null
+  key: string | null
+  registered_at: DbTime
+}
+
+/** A `lockdown_rules` row. */
+export interface LockdownRow {
+  id: string
+  scope_kind: 'all' | 'bucket' | 'owner'
+  bucket: string | null
+  prefix: string | null
+  owner: string | null
+  reason: string
+  created_by: string
+  created_at: DbTime
+  lifted_by: string | null
+  lifted_at: DbTime | null
+  lifted_reason: string | null
+}
+
+function time(value: DbTime): Date {
+  return new Date(value)
+}
+
+function optionalTime(value: DbTime | null): Date | undefined {
+  return value === null ? undefined : new Date(value)
+}
+
+/** A user record from its row (either store). */
+export function userOfRow(row: UserRow): UserRecord {
+  return {
+    email: row.email,
+    role: row.role,
+    mayAssignOwner: row.may_assign_owner === true || row.may_assign_owner === 1,
+    disabledAt: optionalTime(row.disabled_at),
+    createdAt: time(row.created_at),
+  }
+}
+
+/** A token record from its row. */
+export function tokenOfRow(row: TokenRow): TokenRecord {
+  return {
+    id: row.id,
+    email: row.email,
+    hash: row.hash,
+    createdAt: time(row.created_at),
+    revokedAt: optionalTime(row.revoked_at),
+  }
+}
+
+/** A policy object from its row. */
+export function objectOfRow(row: ObjectRow): PolicyObject {
+  return {
+    objectId: row.object_id,
+    coreHash: row.core_hash,
+    bucket: row.bucket ?? undefined,
+    key: row.key ?? undefined,
+    registeredAt: time(row.registered_at),
+  }
+}
+
+/** A policy record from its row and its objects (empty when they were not loaded). */
+export function policyOfRow(row: PolicyRow, objects: PolicyObject[]): PolicyRecord {
+  return {
+    id: row.id,
+    owner: row.owner,
+    readers: JSON.parse(row.readers) as string[],
+    expiresAt: optionalTime(row.expires_at),
+    labels: JSON.parse(row.labels) as Record<string, string>,
+    revocation:
+      row.revoked_at === null
+        ? undefined
+        : {
+            by: row.revoked_by ?? '',
+            at: time(row.revoked_at),
+            reason: row.revoked_reason ?? undefined,
+          },
+    version: row.version,
+    createdAt: time(row.created_at),
+    createdBy: row.created_by,
+    objects,
+  }
+}
+
+/** A lockdown rule from its row. */
+export function lockdownOfRow(row: LockdownRow): LockdownRule {
+  const scope: LockdownScope =
+    row.scope_kind === 'bucket'
+      ? { kind: 'bucket', bucket: row.bucket ?? '', prefix: row.prefix ?? '' }
+      : row.scope_kind === 'owner'
+        ? { kind: 'owner', owner: row.owner ?? '' }
+        : { kind: 'all' }
+  return {
+    id: row.id,
+    scope,
+    reason: row.reason,
+    createdBy: row.created_by,
+    createdAt: time(row.created_at),
+    lifted:
+      row.lifted_at === null
+        ? undefined
+        : {
+            by: row.lifted_by ?? '',
+            at: time(row.lifted_at),
+            reason: row.lifted_reason ?? undefined,
+          },
+  }
+}
