@@ -2,11 +2,12 @@ import { describe, expect, it } from 'vitest'
 import { auditEvent } from '../src/audit/audit-event.js'
 import { Checkpointer } from '../src/audit/checkpointer.js'
 import { verifyStore } from '../src/audit/verify-store.js'
-import { SYSTEM_IDENTITY } from '../src/auth/identity.js'
+import { type Identity, SYSTEM_IDENTITY } from '../src/auth/identity.js'
 import { ServerError } from '../src/errors.js'
 import { hashApiToken } from '../src/identity/api-token.js'
 import { KeyRing } from '../src/keys/key-ring.js'
 import { createRootKeySealer } from '../src/keys/key-sealer.js'
+import { evaluateRelease } from '../src/policy/evaluate-release.js'
 import type { PolicyRecord } from '../src/store/records.js'
 import type { Store } from '../src/store/store.js'
 
@@ -328,6 +329,94 @@ export function describeStoreContract(name: string, open: OpenStore): void {
       expect(await covering('p-b')).toEqual(['ld_00000000000000000003'])
       // Lifting touches no policy.
       expect((await store.getPolicy('p-b', { objects: false }))?.version).toBe(3)
+      await store.close()
+    })
+
+    it('issue 11: an object re-registered in another bucket stays under the lockdown of the first; every location is kept, once each', async () => {
+      const store = await open()
+      const owner: Identity = { ...SYSTEM_IDENTITY, email: 'o@x.org', role: 'user' }
+      await store.createPolicy(
+        {
+          id: 'p-1',
+          owner: 'o@x.org',
+          readers: [],
+          expiresAt: undefined,
+          labels: {},
+          createdBy: 'o',
+        },
+        draft(0),
+      )
+      const register = (bucket: string | undefined, key: string | undefined, coreHash = 'h1') =>
+        store.addPolicyObject('p-1', { objectId: 'o1', coreHash, bucket, key }, () => draft(0))
+      const reason = async () => {
+        let verdict = ''
+        await store.decide({
+          policyId: 'p-1',
+          judge: (policy, now, lockdowns) => {
+            const judged = evaluateRelease(policy, owner, now, lockdowns)
+            verdict = judged.reason
+            return judged
+          },
+          record: () => draft(0),
+        })
+        return verdict
+      }
+      await register('a', 'secret/x.pdf')
+      expect(await reason()).toBe('owner')
+      await store.addLockdownRule(
+        {
+          id: 'ld_00000000000000000001',
+          scope: { kind: 'bucket', bucket: 'a', prefix: 'secret/' },
+          reason: 'leak',
+          createdBy: 's',
+        },
+        () => draft(0),
+      )
+      expect(await reason()).toBe('lockdown')
+      const moved = await register('b', 'public/x.pdf')
+      expect(moved.version).toBe(3)
+      expect(await reason()).toBe('lockdown')
+      const locations = async () =>
+        ((await store.getPolicy('p-1'))?.objects ?? []).map((o) => [o.objectId, o.bucket, o.key])
+      expect(await locations()).toEqual([
+        ['o1', 'a', 'secret/x.pdf'],
+        ['o1', 'b', 'public/x.pdf'],
+      ])
+
+      // Registering a location again adds nothing: no row, no version, no record.
+      const size = (await store.auditHead()).size
+      expect((await register('b', 'public/x.pdf')).version).toBe(3)
+      expect((await register('a', 'secret/x.pdf')).version).toBe(3)
+      await register(undefined, undefined)
+      await register(undefined, undefined)
+      await register('b', undefined)
+      await register('b', undefined)
+      expect(await locations()).toEqual([
+        ['o1', 'a', 'secret/x.pdf'],
+        ['o1', 'b', 'public/x.pdf'],
+        ['o1', undefined, undefined],
+        ['o1', 'b', undefined],
+      ])
+      expect((await store.auditHead()).size).toBe(size + 2)
+      expect((await store.getPolicy('p-1', { objects: false }))?.version).toBe(5)
+      expect(await codeOf(register('c', 'k', 'h2'))).toBe('ERR_CONFLICT')
+      expect(await locations()).toHaveLength(4)
+
+      // Dry runs count policies once and every location in scope.
+      expect(await store.measureLockdown({ kind: 'bucket', bucket: 'a', prefix: '' })).toEqual({
+        policies: 1,
+        objects: 1,
+      })
+      // (A location without a key is in no bucket scope, as the decision's rule reads it.)
+      expect(await store.measureLockdown({ kind: 'bucket', bucket: 'b', prefix: '' })).toEqual({
+        policies: 1,
+        objects: 1,
+      })
+      expect(await store.measureLockdown({ kind: 'owner', owner: 'o@x.org' })).toEqual({
+        policies: 1,
+        objects: 4,
+      })
+      expect(await store.measureLockdown({ kind: 'all' })).toEqual({ policies: 1, objects: 4 })
       await store.close()
     })
 

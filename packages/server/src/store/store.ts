@@ -75,8 +75,11 @@ export interface Store {
   /** A policy; `objects: false` leaves its object list out (empty), which can be long. */
   getPolicy(id: string, options?: { objects?: boolean }): Promise<PolicyRecord | undefined>
   /**
-   * Records an object the policy covers. `audit` receives the policy as it was; both it and the
-   * answer come without the object list.
+   * Records an object the policy covers, at a location (bucket, key). Every location ever
+   * registered stays: registering the object elsewhere adds a location and never moves or drops
+   * one, so a bucket lockdown that covers the policy by one location keeps covering it.
+   * Registering a location again changes nothing (no version, no record). `audit` receives the
+   * policy as it was; both it and the answer come without the object list.
    * @throws `ERR_NOT_FOUND`, `ERR_CONFLICT` (the object id is registered with another hash).
    */
   addPolicyObject(

@@ -474,18 +474,20 @@ class PostgresStore implements Store {
       if (before === undefined) throw new ServerError('ERR_NOT_FOUND', `no policy ${policyId}`)
       const existing = await one<{ core_hash: string }>(
         db,
-        'SELECT core_hash FROM policy_objects WHERE policy_id = $1 AND object_id = $2',
+        'SELECT core_hash FROM policy_objects WHERE policy_id = $1 AND object_id = $2 LIMIT 1',
         [policyId, object.objectId],
       )
       if (existing !== undefined && existing.core_hash !== object.coreHash) {
         throw new ServerError('ERR_CONFLICT', 'object id already registered with another header')
       }
-      await db.query(
+      // Never an update: every location stays, and lockdowns cover a policy by any of them.
+      const { rowCount } = await db.query(
         `INSERT INTO policy_objects (policy_id, object_id, core_hash, bucket, key, registered_at)
-         VALUES ($1, $2, $3, $4, $5, ${NOW})
-         ON CONFLICT (policy_id, object_id) DO UPDATE SET bucket = excluded.bucket, key = excluded.key`,
+         VALUES ($1, $2, $3, $4, $5, ${NOW}) ON CONFLICT DO NOTHING`,
         [policyId, object.objectId, object.coreHash, object.bucket ?? null, object.key ?? null],
       )
+      // A location registered already: nothing changes, so no version and no record.
+      if (rowCount === 0) return before
       const after = await one<PolicyRow>(
         db,
         'UPDATE policies SET version = version + 1 WHERE id = $1 RETURNING *',
@@ -920,8 +922,9 @@ function corked<T>(db: Db, send: () => T): T {
   }
 }
 
-// starts_with, not LIKE: a prefix holding % or _ means those characters. `o.bucket || ''` keeps
-// the planner on the primary key (the policy's own objects) even without statistics: on the
+// starts_with, not LIKE: a prefix holding % or _ means those characters. Every registered
+// location of the policy counts. `o.bucket || ''` keeps the planner on the index by policy (the
+// policy's own locations) even without statistics: on the
 // (bucket, key) index a bucket rule would walk the whole bucket (the SQLite store's bench found
 // 1.4 s per decision over 1,000,000 objects before the same fix there).
 const DECISION_POLICY = `SELECT ${NOW_TEXT} AS now, p.*, ARRAY(

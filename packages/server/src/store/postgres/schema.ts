@@ -151,4 +151,14 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   CREATE TRIGGER checkpoints_no_truncate BEFORE TRUNCATE ON checkpoints
     FOR EACH STATEMENT EXECUTE FUNCTION latch_append_only();
   `,
+  // Every location an object was ever registered at stays (issue 11): a bucket lockdown covers a
+  // policy while any of them is in its scope, so re-registering an object elsewhere cannot move
+  // the policy out of a lockdown. One row per (policy, object, location); a missing bucket or key
+  // is the same location as another missing one (NULLS NOT DISTINCT, PostgreSQL 15).
+  `
+  ALTER TABLE policy_objects DROP CONSTRAINT policy_objects_pkey;
+  ALTER TABLE policy_objects ADD PRIMARY KEY (n);
+  CREATE UNIQUE INDEX policy_objects_by_policy ON policy_objects (policy_id, object_id, bucket, key)
+    NULLS NOT DISTINCT;
+  `,
 ]
