@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { auditEvent } from '../src/audit/audit-event.js'
+import { type Checkpoint, noteHash, signCheckpoint } from '../src/audit/checkpoint-note.js'
 import { Checkpointer } from '../src/audit/checkpointer.js'
 import { verifyStore } from '../src/audit/verify-store.js'
 import { type Identity, SYSTEM_IDENTITY } from '../src/auth/identity.js'
@@ -533,15 +534,37 @@ export function describeStoreContract(name: string, open: OpenStore): void {
       await store.close()
     })
 
-    it('signs checkpoints that verify, refuses one that does not match the chain, and the chain verifies', async () => {
+    it('signs checkpoints that verify, refuses a note that signs something else or does not chain to the last one, and the chain verifies', async () => {
       const store = await open()
       const keys = await KeyRing.open(store, createRootKeySealer(Buffer.alloc(32, 7)))
       const checkpointer = new Checkpointer(store, keys, { intervalMs: 60_000, records: 10_000 })
       for (let i = 0; i < 25; i++) await store.appendAudit(draft(i))
       expect(await checkpointer.sign()).toBe(27)
-      expect(await codeOf(store.addCheckpoint(10, Buffer.alloc(32), 'forged', new Date()))).toBe(
+      const first = await store.latestCheckpoint()
+      const note =
+        (fields: Partial<Checkpoint>) => (size: number, headHash: Uint8Array, time: Date) =>
+          signCheckpoint(
+            {
+              origin: store.auditOrigin,
+              size,
+              headHash,
+              time,
+              previousNoteHash: noteHash(first?.note ?? ''),
+              ...fields,
+            },
+            keys.checkpointSigner,
+          )
+      expect(await codeOf(store.addCheckpoint(() => 'forged'))).toBe('ERR_INTERNAL')
+      expect(await codeOf(store.addCheckpoint(note({ size: 10 })))).toBe('ERR_INTERNAL')
+      expect(await codeOf(store.addCheckpoint(note({ headHash: Buffer.alloc(32) })))).toBe(
+        'ERR_INTERNAL',
+      )
+      expect(await codeOf(store.addCheckpoint(note({ time: new Date(0) })))).toBe('ERR_INTERNAL')
+      // A second signer that read no previous note: two signers cannot fork the notes.
+      expect(await codeOf(store.addCheckpoint(note({ previousNoteHash: undefined })))).toBe(
         'ERR_CONFLICT',
       )
+      expect(await store.listCheckpoints()).toEqual([first])
       for (let i = 0; i < 5; i++) await store.appendAudit(draft(i))
       const head = await store.auditHead()
       expect(head).toMatchObject({ size: 32, signedSize: 27 })
