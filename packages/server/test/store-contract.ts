@@ -1,6 +1,11 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { auditEvent } from '../src/audit/audit-event.js'
-import { type Checkpoint, noteHash, signCheckpoint } from '../src/audit/checkpoint-note.js'
+import {
+  type Checkpoint,
+  noteHash,
+  parseCheckpointNote,
+  signCheckpoint,
+} from '../src/audit/checkpoint-note.js'
 import { Checkpointer } from '../src/audit/checkpointer.js'
 import { verifyStore } from '../src/audit/verify-store.js'
 import { type Identity, SYSTEM_IDENTITY } from '../src/auth/identity.js'
@@ -577,6 +582,40 @@ export function describeStoreContract(name: string, open: OpenStore): void {
         signedSize: 27,
         unsignedRecords: 5,
       })
+      expect(report.problems).toEqual([])
+      await store.close()
+    })
+
+    it('issue 11: times every checkpoint no earlier than the newest record it covers, whatever the signing instance’s clock says', async () => {
+      const store = await open()
+      const keys = await KeyRing.open(store, createRootKeySealer(Buffer.alloc(32, 7)))
+      const checkpointer = new Checkpointer(store, keys, { intervalMs: 60_000, records: 10_000 })
+      const newestTime = async () => {
+        const [row] = await store.readAudit((await store.auditHead()).size - 1, 1)
+        return Date.parse(
+          (JSON.parse(Buffer.from(row?.recordBytes ?? []).toString()) as { time: string }).time,
+        )
+      }
+      const now = Date.now
+      for (const skew of [-10_000, 10_000, -10_000]) {
+        for (let i = 0; i < 5; i++) await store.appendAudit(draft(i))
+        const newest = await newestTime()
+        // The signing instance's clock is off by `skew`; the database's is not.
+        const spy = vi.spyOn(Date, 'now').mockImplementation(() => now() + skew)
+        try {
+          await checkpointer.sign()
+        } finally {
+          spy.mockRestore()
+        }
+        const checkpoint = await store.latestCheckpoint()
+        const signed = checkpoint?.signedAt.getTime() ?? 0
+        expect(signed).toBeGreaterThanOrEqual(newest)
+        expect(signed).toBeLessThan(Date.now() + 1_000)
+        expect(parseCheckpointNote(checkpoint?.note ?? '').time.getTime()).toBe(signed)
+      }
+      const times = (await store.listCheckpoints()).map((c) => c.signedAt.getTime())
+      expect([...times].sort((a, b) => a - b)).toEqual(times)
+      const report = await verifyStore(store)
       expect(report.problems).toEqual([])
       await store.close()
     })
