@@ -13,7 +13,8 @@ export interface CheckpointSchedule {
 /**
  * Signs checkpoints of the audit chain with the server's Ed25519 key: on a timer (empty
  * intervals included, so a verifier can tell a quiet log from a truncated one) and whenever the
- * unsigned tail reaches its record count. One signing at a time; when several instances share
+ * unsigned tail reaches its record count. The store picks the head and the time (its database
+ * clock, under the chain-head lock) and this signs them there. One signing at a time; when several instances share
  * the database, only the holder of the store's checkpoint lease signs, and the others try to
  * take the lease at every tick, so one of them signs within an interval of the signer's death.
  */
