@@ -55,14 +55,24 @@ export function describeStoreContract(name: string, open: OpenStore): void {
         await codeOf(
           store.createUser(
             { email: 'a@x.org', role: 'user', mayAssignOwner: false },
-            { id: 'tokbbbbbbbbb', email: 'a@x.org', hash: hashApiToken('latch_b'), mintedBy: 'a@x.org' },
+            {
+              id: 'tokbbbbbbbbb',
+              email: 'a@x.org',
+              hash: hashApiToken('latch_b'),
+              mintedBy: 'a@x.org',
+            },
             draft(2),
           ),
         ),
       ).toBe('ERR_CONFLICT')
       expect((await store.findLiveToken(hash))?.user.email).toBe('a@x.org')
       await store.addToken(
-        { id: 'tokcccccccccc', email: 'a@x.org', hash: hashApiToken('latch_c'), mintedBy: 'a@x.org' },
+        {
+          id: 'tokcccccccccc',
+          email: 'a@x.org',
+          hash: hashApiToken('latch_c'),
+          mintedBy: 'a@x.org',
+        },
         draft(3),
       )
       await store.revokeToken('tokcccccccccc', draft(4))

@@ -106,9 +106,12 @@ export const UserSchema = Type.Object(
     mayAssignOwner: Type.Boolean(),
     disabledAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
     createdAt: Type.String({ format: 'date-time' }),
-    oidc: Type.Union([Type.Object({ issuer: Type.String(), subject: Type.String() }), Type.Null()], {
-      description: 'the OIDC account linked to the user, through which it keeps its role',
-    }),
+    oidc: Type.Union(
+      [Type.Object({ issuer: Type.String(), subject: Type.String() }), Type.Null()],
+      {
+        description: 'the OIDC account linked to the user, through which it keeps its role',
+      },
+    ),
   },
   { $id: 'User' },
 )

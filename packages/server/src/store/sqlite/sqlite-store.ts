@@ -576,9 +576,7 @@ class SqliteStore implements Store {
 
   /** @throws `ERR_CONFLICT` when another user than `email` is linked to this OIDC account. */
   #assertOidcFree(link: OidcLink, email: string): void {
-    const holder = this.#sql.userByOidc.pluck().get(link.issuer, link.subject) as
-      | string
-      | undefined
+    const holder = this.#sql.userByOidc.pluck().get(link.issuer, link.subject) as string | undefined
     if (holder !== undefined && holder !== email) {
       throw new ServerError('ERR_CONFLICT', 'that OIDC account is linked to another user')
     }
