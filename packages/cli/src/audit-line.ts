@@ -20,7 +20,7 @@ export function auditLine(event: AuditEventView): string {
     String(event.seq),
     event.time,
     event.type,
-    event.actor.email,
+    actorText(event.actor),
     typeof event.policy_id === 'string' ? event.policy_id : '-',
     detailOf(event),
   )
@@ -36,6 +36,13 @@ function auditColumns(...cells: string[]): string {
     string,
   ]
   return `${seq.padStart(7)}  ${time.padEnd(24)}  ${type.padEnd(18)}  ${actor.padEnd(26)}  ${policy.padEnd(24)}  ${detail}`.trimEnd()
+}
+
+// The minter of the token too: they may have made the request in the actor's name.
+function actorText(actor: AuditEventView['actor']): string {
+  return typeof actor.minted_by === 'string'
+    ? `${actor.email} (token minted by ${actor.minted_by})`
+    : actor.email
 }
 
 function detailOf(event: AuditEventView): string {

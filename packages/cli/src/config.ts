@@ -46,6 +46,27 @@ export function keyServerFor(io: Io): KeyServerClient {
   })
 }
 
+/**
+ * The API token commands use, and where it comes from: `LATCH_TOKEN` (`env`), what `latch login`
+ * saved (`saved`), or nowhere.
+ */
+export function currentToken(io: Io): { token: string; from: 'env' | 'saved' } | undefined {
+  if (io.env.LATCH_TOKEN) return { token: io.env.LATCH_TOKEN, from: 'env' }
+  const saved = savedLogin(io.env)
+  return typeof saved.token === 'string' && saved.token !== ''
+    ? { token: saved.token, from: 'saved' }
+    : undefined
+}
+
+/**
+ * Replaces the token of the saved login, keeping its server.
+ * @returns The file it saved to.
+ */
+export function replaceSavedToken(io: Io, token: string): string {
+  const saved = savedLogin(io.env)
+  return saveLogin(io.env, { server: saved.server ?? '', token })
+}
+
 /** A {@link LatchClient} on {@link keyServerFor}. */
 export function latchFor(io: Io): LatchClient {
   return new LatchClient(keyServerFor(io))

@@ -12,6 +12,7 @@ import { policyCommand } from './commands/policy.js'
 import { policyChangeCommands } from './commands/policy-changes.js'
 import { putCommand } from './commands/put.js'
 import { serverCommand } from './commands/server.js'
+import { tokenCommand } from './commands/token.js'
 import { usersCommand } from './commands/users.js'
 import { EX, exitCodeFor } from './exit-codes.js'
 import type { Io } from './io.js'
@@ -45,6 +46,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     decryptCommand,
     policyCommand,
     usersCommand,
+    tokenCommand,
     keysCommand,
     lockdownCommand,
     auditCommand,

@@ -22,7 +22,13 @@ export async function bootstrapAdmin(store: Store, dataDir: string): Promise<str
   try {
     await store.createUser(
       { email: FIRST_ADMIN_EMAIL, role: 'admin', mayAssignOwner: true },
-      { id: minted.id, email: FIRST_ADMIN_EMAIL, hash: minted.hash },
+      // Minted by the server: whoever reads admin.token holds it too, until it is rotated.
+      {
+        id: minted.id,
+        email: FIRST_ADMIN_EMAIL,
+        hash: minted.hash,
+        mintedBy: SYSTEM_IDENTITY.email,
+      },
       auditEvent('user.create', SYSTEM_IDENTITY, undefined, {
         email: FIRST_ADMIN_EMAIL,
         role: 'admin',

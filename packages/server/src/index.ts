@@ -27,6 +27,7 @@ export {
   buildFileReport,
   type FileReport,
   type FileReportInput,
+  type ForeignTokenReleases,
   REPORT_MARGIN_MS,
   type ReportEvent,
 } from './report/file-report.js'

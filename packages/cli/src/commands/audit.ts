@@ -263,6 +263,7 @@ function printReport(
         },
         releases: report.releases,
         releasedTo: report.releasedTo,
+        foreignTokenReleases: report.foreignTokenReleases,
         denials: report.denials,
         denialReasons: report.denialReasons,
         policyChanges: report.policyChanges,
@@ -292,6 +293,10 @@ function printReport(
             .map(([who, k]) => `${who} ${k}`)
             .join(', ')})`
     }`,
+    ...report.foreignTokenReleases.map(
+      (f) =>
+        `  ${n(f.releases)} of ${f.recipient}'s releases used a token minted by ${minterText(f.mintedBy)}, who may have used it`,
+    ),
     `Denied requests: ${n(report.denials)}${
       Object.keys(report.denialReasons).length === 0
         ? ''
@@ -302,14 +307,26 @@ function printReport(
     `Policy changes: ${n(report.policyChanges)}`,
   ]
   for (const problem of v.problems) out.push(`  ${describe(problem)}`)
+  const foreign = report.foreignTokenReleases.reduce((sum, f) => sum + f.releases, 0)
+  const released = `the key of this file was released ${n(report.releases)} time${report.releases === 1 ? '' : 's'} in the window`
   out.push(
     !v.ok
       ? `TAMPERED: the log does not verify over the window; this report proves nothing (${describe(v.firstBad)})`
       : report.releases === 0
         ? 'Conclusion: nobody obtained the key of this file in the window.'
-        : `Conclusion: the key of this file was released ${n(report.releases)} time${report.releases === 1 ? '' : 's'} in the window.`,
+        : foreign === 0
+          ? `Conclusion: ${released}.`
+          : // Never name only the recipients: whoever minted their token may have obtained it too.
+            `Conclusion: ${released}; ${n(foreign)} of these release${foreign === 1 ? '' : 's'} used a token minted by someone other than its holder, so the recipients above may not be the only ones who obtained the key.`,
   )
   io.stdout.write(`${out.join('\n')}\n`)
+}
+
+/** The minter of a token as the report names it. */
+function minterText(mintedBy: string): string {
+  if (mintedBy === 'unknown') return 'someone unknown (minted before minters were recorded)'
+  if (mintedBy === 'system') return 'system (the first admin token, admin.token on the server)'
+  return mintedBy
 }
 
 type Result = AuditVerifyReport & {

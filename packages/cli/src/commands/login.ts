@@ -25,6 +25,11 @@ export function loginCommand(io: Io): Command {
       const me = await new KeyServerClient({ server, token }).me()
       const file = saveLogin(io.env, { server, token })
       io.stderr.write(`logged in to ${server} as ${me.email} (${me.role}); saved in ${file}\n`)
+      if (me.mintedBy !== null && me.mintedBy !== undefined) {
+        io.stderr.write(
+          `this token was minted by ${me.mintedBy}, and the audit log names them with every use of it: replace it with one only you know (latch token rotate)\n`,
+        )
+      }
     })
 }
 

@@ -29,6 +29,7 @@ export function serverCommand(io: Io): Command {
       DEFAULTS.oidcIdentityClaim.description,
       DEFAULTS.oidcIdentityClaim.default,
     )
+    .option('--oidc-may-mint-tokens', DEFAULTS.oidcMayMintTokens.description)
     .addOption(
       new Option('--sync <mode>', DEFAULTS.synchronous.description)
         .choices(['NORMAL', 'FULL'])
@@ -64,6 +65,7 @@ export function serverCommand(io: Io): Command {
         rateLimitMax: options.rateLimit,
         rateLimitWindowMs: 60_000,
         logger: { level: options.logLevel, stream: io.stderr },
+        oidcMayMintTokens: options.oidcMayMintTokens === true,
         oidc:
           options.oidcIssuer === undefined || options.oidcAudience === undefined
             ? undefined
@@ -96,6 +98,7 @@ interface ServerFlags {
   oidcIssuer?: string
   oidcAudience?: string
   oidcClaim: string
+  oidcMayMintTokens?: boolean
   sync: 'NORMAL' | 'FULL'
   logLevel: string
   rateLimit: number

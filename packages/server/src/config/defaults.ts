@@ -122,6 +122,13 @@ export const DEFAULTS = {
     default: 'email',
     example: 'preferred_username',
   },
+  oidcMayMintTokens: {
+    title: 'OIDC callers may mint API tokens',
+    description:
+      'Whether a caller authenticated by an OIDC token may mint API tokens (POST /v1/tokens). Off: a stolen short-lived OIDC token cannot become a long-lived API token; 403 ERR_ACCESS_FORBIDDEN.',
+    default: false as boolean,
+    example: true as boolean,
+  },
   logLevel: {
     title: 'Log level',
     description: 'pino level; logs never hold a token, a key or plaintext.',

@@ -18,6 +18,7 @@ const FLAGS: Record<keyof typeof DEFAULTS, string> = {
   maxUnsignedAgeMs: '—',
   synchronous: '--sync',
   oidcIdentityClaim: '--oidc-claim',
+  oidcMayMintTokens: '--oidc-may-mint-tokens',
   logLevel: '--log-level',
 }
 

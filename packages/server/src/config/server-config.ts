@@ -28,6 +28,8 @@ export interface ServerConfig {
   readonly synchronous: 'NORMAL' | 'FULL'
   readonly logLevel: string
   readonly oidc: OidcConfig | undefined
+  /** Whether OIDC callers may mint API tokens (`POST /v1/tokens`). */
+  readonly oidcMayMintTokens: boolean
 }
 
 /** Options as given (flags, tests): anything left out takes its default. */
@@ -57,6 +59,7 @@ export function resolveConfig(input: ServerConfigInput = {}): ServerConfig {
     maxUnsignedAgeMs: pick('maxUnsignedAgeMs'),
     synchronous: pick('synchronous'),
     logLevel: pick('logLevel'),
+    oidcMayMintTokens: pick('oidcMayMintTokens'),
     oidc:
       input.oidc === undefined
         ? undefined

@@ -1,4 +1,5 @@
 import { Type } from 'typebox'
+import { EMAIL_PATTERN, MAX_IDENTITY_LENGTH, READER_PATTERN } from '../identity/identity-name.js'
 
 /** Shared TypeBox schemas of the HTTP API (the OpenAPI document is generated from them). */
 
@@ -20,18 +21,31 @@ export const errorResponses = {
   503: Type.Ref('Error'),
 }
 
+/**
+ * An email address: visible ASCII only (no white space, control, bidi or other non-ASCII
+ * character, which could spell a real user's address differently), one `@`. Routes lower-case it.
+ */
 export const EmailSchema = Type.String({
   minLength: 3,
-  maxLength: 320,
-  pattern: '^[^\\s@]+@[^\\s@]+$',
-  description: 'an email address',
+  maxLength: MAX_IDENTITY_LENGTH,
+  pattern: EMAIL_PATTERN,
+  description: 'an email address (visible ASCII)',
 })
 
+/** A reader entry: an email address ({@link EmailSchema}), or `*@domain`. */
 export const ReaderSchema = Type.String({
   minLength: 3,
-  maxLength: 320,
-  pattern: '^(\\*|[^\\s@*]+)@[^\\s@*]+$',
-  description: 'an email, or *@domain for every address at that domain',
+  maxLength: MAX_IDENTITY_LENGTH,
+  pattern: READER_PATTERN,
+  description: 'an email, or *@domain for every address at that domain (visible ASCII)',
+})
+
+/** An OIDC subject (`sub`): OpenID Connect Core §2 allows up to 255 ASCII characters. */
+export const OidcSubjectSchema = Type.String({
+  minLength: 1,
+  maxLength: 255,
+  pattern: '^[\\x20-\\x7e]+$',
+  description: "the OIDC account's sub, as the issuer spells it (case-sensitive)",
 })
 
 export const PolicyIdSchema = Type.String({
@@ -92,6 +106,12 @@ export const UserSchema = Type.Object(
     mayAssignOwner: Type.Boolean(),
     disabledAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
     createdAt: Type.String({ format: 'date-time' }),
+    oidc: Type.Union(
+      [Type.Object({ issuer: Type.String(), subject: Type.String() }), Type.Null()],
+      {
+        description: 'the OIDC account linked to the user, through which it keeps its role',
+      },
+    ),
   },
   { $id: 'User' },
 )
