@@ -3,6 +3,7 @@ import { Command } from 'commander'
 import { saveLogin } from '../config.js'
 import { CliError } from '../errors.js'
 import type { Io } from '../io.js'
+import { printable } from '../printable.js'
 
 /**
  * `latch login --server URL [--token TOKEN]`: checks the token against the server and saves both
@@ -24,7 +25,9 @@ export function loginCommand(io: Io): Command {
         throw new CliError('ERR_CLI_USAGE', 'no token given (--token, LATCH_TOKEN or stdin)')
       const me = await new KeyServerClient({ server, token }).me()
       const file = saveLogin(io.env, { server, token })
-      io.stderr.write(`logged in to ${server} as ${me.email} (${me.role}); saved in ${file}\n`)
+      io.stderr.write(
+        `${printable(`logged in to ${server} as ${me.email} (${me.role}); saved in ${file}`)}\n`,
+      )
     })
 }
 

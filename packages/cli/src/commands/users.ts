@@ -1,6 +1,7 @@
 import { Command } from 'commander'
 import { keyServerFor } from '../config.js'
 import type { Io } from '../io.js'
+import { printable } from '../printable.js'
 import { table } from '../table.js'
 
 /**
@@ -23,9 +24,9 @@ export function usersCommand(io: Io): Command {
         admin: options.admin === true,
         mayAssignOwner: options.service === true,
       })
-      io.stdout.write(`${created.token}\n`)
+      io.stdout.write(`${printable(created.token)}\n`)
       io.stderr.write(
-        `created ${created.email} (token id ${created.tokenId}); the token is shown only once\n`,
+        `${printable(`created ${created.email} (token id ${created.tokenId})`)}; the token is shown only once\n`,
       )
     })
   users
@@ -52,7 +53,7 @@ export function usersCommand(io: Io): Command {
     .argument('<email>')
     .action(async (email: string) => {
       const user = await keyServerFor(io).disableUser(email)
-      io.stderr.write(`disabled ${user.email}\n`)
+      io.stderr.write(`disabled ${printable(user.email)}\n`)
     })
   return users
 }
