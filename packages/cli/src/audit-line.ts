@@ -31,7 +31,7 @@ export function auditLine(event: AuditEventView): string {
 }
 
 function auditColumns(...cells: string[]): string {
-  const [seq, time, type, actor, policy, detail] = cells as [
+  const [seq, time, type, actor, policy, detail] = cells.map((c) => printable(String(c))) as [
     string,
     string,
     string,

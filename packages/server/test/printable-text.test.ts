@@ -52,7 +52,7 @@ const unprintable = fc
 const FORBIDDEN = /[\p{Cc}\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/u
 const printable = fc
   .string({ unit: 'grapheme', minLength: 1, maxLength: 40 })
-  .filter((s) => !FORBIDDEN.test(s) && s.isWellFormed())
+  .filter((s) => !FORBIDDEN.test(s) && !/\p{Cs}/u.test(s))
 
 describe('issue 11: reasons and labels with control or bidi characters are refused with 400', () => {
   for (const [field, send] of Object.entries(fields)) {

@@ -56,9 +56,9 @@ export function lockdownCommand(io: Io): Command {
         options.json === true ? `${JSON.stringify({ v: 1, rule })}\n` : `${printable(rule.id)}\n`,
       )
       io.stderr.write(
-        printable(
+        `${printable(
           `locked down ${describeScope(rule)}: no key is released there until \`latch lockdown lift ${rule.id}\``,
-        ) + '\n',
+        )}\n`,
       )
     })
   lockdown
