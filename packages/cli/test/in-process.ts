@@ -54,6 +54,8 @@ export async function runInProcess(
     if (whileRunning === undefined || started || !whileRunning.ready(out.text(), err.text())) return
     started = true
     during = whileRunning.meanwhile(out.text(), err.text()).finally(stop)
+    // Awaited after main returns; until then, a failure must not count as unhandled.
+    during.catch(() => undefined)
   }
   const out = collector(check)
   const err = collector(check)
