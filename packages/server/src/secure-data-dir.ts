@@ -14,12 +14,13 @@ export interface DataDirState {
  * key, the SQLite database, the first admin's token, `latch dev`'s env file): created with mode
  * 0700 when missing; a directory of this process's user that the group or others may enter is
  * set to 0700 (the caller logs a warning saying so); a directory of another user is refused,
- * since its owner could read or replace whatever the server writes there.
+ * since its owner could read or replace whatever the server writes there, and so is a sticky
+ * one (`/tmp`), which others share by design.
  *
  * @param dir the data directory.
  * @returns whether it was created, and the mode it had when it was tightened.
  * @throws ServerError `ERR_CONFIG_INVALID` when it is not a directory, belongs to another user,
- *   or cannot be created or changed.
+ *   is sticky, or cannot be created or changed.
  */
 export function secureDataDir(dir: string): DataDirState {
   let created = false
@@ -39,6 +40,13 @@ export function secureDataDir(dir: string): DataDirState {
     throw new ServerError(
       'ERR_CONFIG_INVALID',
       `the data directory ${dir} belongs to uid ${stat.uid}, not to the server's user (uid ${uid}): its owner could read or replace the server's keys; run the server as its owner, or give it a directory of its own`,
+    )
+  }
+  // A sticky directory (/tmp) is shared by design: taking it over would break everyone else's use.
+  if ((stat.mode & 0o1000) !== 0) {
+    throw new ServerError(
+      'ERR_CONFIG_INVALID',
+      `the data directory ${dir} is a shared directory (mode 0${(stat.mode & 0o7777).toString(8)}): give the server a directory of its own`,
     )
   }
   const mode = stat.mode & 0o777

@@ -1,4 +1,5 @@
 import {
+  chmodSync,
   chownSync,
   existsSync,
   lstatSync,
@@ -144,6 +145,16 @@ describe('issue 11: the data directory is private', () => {
     expect(warnings.map((w) => w.msg)).toEqual([
       `the data directory ${dataDir} had mode 0755, open to other users: set it to 0700`,
     ])
+  })
+
+  it('refuses a shared sticky directory such as /tmp rather than taking it over', async () => {
+    const dataDir = join(tempDir(), 'shared')
+    mkdirSync(dataDir)
+    chmodSync(dataDir, 0o1777)
+    const error = await refusal(dataDir)
+    expect(error.message).toContain('is a shared directory (mode 01777)')
+    expect(statSync(dataDir).mode & 0o7777).toBe(0o1777)
+    expect(readdirSync(dataDir)).toEqual([])
   })
 
   it.runIf(process.getuid?.() === 0)(
