@@ -1,4 +1,5 @@
 import type { AuditEventView } from '@latch/client'
+import { printable } from './printable.js'
 
 const COMMON = new Set([
   'v',
@@ -14,7 +15,10 @@ const COMMON = new Set([
 /** The header of {@link auditLine}'s columns. */
 export const AUDIT_HEADER = auditColumns('SEQ', 'TIME', 'ACTION', 'ACTOR', 'POLICY', 'DETAIL')
 
-/** One audit record as a line of `latch audit`'s table: fixed columns, so pages stream. */
+/**
+ * One audit record as a line of `latch audit`'s table: fixed columns, so pages stream. Every
+ * cell goes through {@link printable}: a record holds text its writers chose (reasons, S3 keys).
+ */
 export function auditLine(event: AuditEventView): string {
   return auditColumns(
     String(event.seq),
@@ -27,7 +31,7 @@ export function auditLine(event: AuditEventView): string {
 }
 
 function auditColumns(...cells: string[]): string {
-  const [seq, time, type, actor, policy, detail] = cells as [
+  const [seq, time, type, actor, policy, detail] = cells.map((c) => printable(String(c))) as [
     string,
     string,
     string,

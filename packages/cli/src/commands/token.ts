@@ -3,6 +3,7 @@ import { Command } from 'commander'
 import { currentToken, keyServerFor, replaceSavedToken } from '../config.js'
 import { CliError } from '../errors.js'
 import type { Io } from '../io.js'
+import { printable } from '../printable.js'
 
 const API_TOKEN = /^latch_([A-Za-z0-9]{12})_[A-Za-z0-9_-]{43}$/
 
@@ -35,19 +36,19 @@ export function tokenCommand(io: Io): Command {
       try {
         await new KeyServerClient({ server: server.server, token: minted.token }).revokeToken(id)
       } catch (error) {
-        io.stdout.write(`${minted.token}\n`)
+        io.stdout.write(`${printable(minted.token)}\n`)
         io.stderr.write(
           `minted the new token above (token id ${minted.tokenId}), but the old token ${id} is still live: revoke it (DELETE /v1/tokens/${id}) or run latch token rotate again with the new token\n`,
         )
         throw error
       }
-      io.stdout.write(`${minted.token}\n`)
+      io.stdout.write(`${printable(minted.token)}\n`)
       const where =
         current.from === 'saved'
           ? `saved in ${replaceSavedToken(io, minted.token)}`
           : 'set LATCH_TOKEN to it'
       io.stderr.write(
-        `new token ${minted.tokenId} for ${minted.email}, shown only once (${where}); the old token ${id} is revoked\n`,
+        `new token ${minted.tokenId} for ${printable(minted.email)}, shown only once (${where}); the old token ${id} is revoked\n`,
       )
     })
   return token

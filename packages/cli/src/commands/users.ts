@@ -1,6 +1,7 @@
 import { Command } from 'commander'
 import { keyServerFor } from '../config.js'
 import type { Io } from '../io.js'
+import { printable } from '../printable.js'
 import { table } from '../table.js'
 
 /**
@@ -33,10 +34,10 @@ export function usersCommand(io: Io): Command {
           mayAssignOwner: options.service === true,
           ...(options.oidcSubject === undefined ? {} : { oidcSubject: options.oidcSubject }),
         })
-        io.stdout.write(`${created.token}\n`)
+        io.stdout.write(`${printable(created.token)}\n`)
         io.stderr.write(
-          `created ${created.email} (token id ${created.tokenId}); the token is shown only once\n` +
-            `you minted it, and the audit log names you with every use of it: ${created.email} should replace it with one only they know (latch token rotate)\n`,
+          `${printable(`created ${created.email} (token id ${created.tokenId})`)}; the token is shown only once\n` +
+            `${printable(`you minted it, and the audit log names you with every use of it: ${created.email} should replace it with one only they know (latch token rotate)`)}\n`,
         )
       },
     )
@@ -67,7 +68,9 @@ export function usersCommand(io: Io): Command {
     .argument('<subject>')
     .action(async (email: string, subject: string) => {
       const user = await keyServerFor(io).linkUserOidc(email, subject)
-      io.stderr.write(`linked ${user.email} to ${user.oidc?.subject} at ${user.oidc?.issuer}\n`)
+      io.stderr.write(
+        `${printable(`linked ${user.email} to ${user.oidc?.subject} at ${user.oidc?.issuer}`)}\n`,
+      )
     })
   users
     .command('disable')
@@ -75,7 +78,7 @@ export function usersCommand(io: Io): Command {
     .argument('<email>')
     .action(async (email: string) => {
       const user = await keyServerFor(io).disableUser(email)
-      io.stderr.write(`disabled ${user.email}\n`)
+      io.stderr.write(`disabled ${printable(user.email)}\n`)
     })
   return users
 }

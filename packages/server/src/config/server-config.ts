@@ -12,6 +12,8 @@ export interface ServerConfig {
   readonly dataDir: string
   /** A PostgreSQL URL, or `''` for SQLite in the data directory. */
   readonly database: string
+  /** A file holding the PostgreSQL password, or `''`. */
+  readonly databasePasswordFile: string
   readonly databasePoolSize: number
   readonly databaseTimeoutMs: number
   readonly host: string
@@ -44,6 +46,7 @@ export function resolveConfig(input: ServerConfigInput = {}): ServerConfig {
   return {
     dataDir: pick('dataDir'),
     database: pick('database'),
+    databasePasswordFile: pick('databasePasswordFile'),
     databasePoolSize: pick('databasePoolSize'),
     databaseTimeoutMs: pick('databaseTimeoutMs'),
     host: pick('host'),

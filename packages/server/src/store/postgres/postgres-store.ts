@@ -43,6 +43,11 @@ import { splitRecord } from './split-record.js'
 export interface PostgresStoreOptions {
   /** `postgres://user:password@host:port/database?…` (libpq URL; `sslmode` and the rest apply). */
   readonly url: string
+  /**
+   * The password, when the URL holds none (from a file or the environment: see
+   * `databasePassword`). Without it the driver reads `PGPASSWORD` or `~/.pgpass`.
+   */
+  readonly password?: string | undefined
   readonly tailBounds: AuditTailBounds
   /** Connections in this instance's pool (default 10). */
   readonly poolSize?: number
@@ -99,7 +104,8 @@ const UNIQUE_VIOLATION = '23505'
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<Store> {
   const timeout = options.statementTimeoutMs ?? 5_000
   const config: pg.PoolConfig = {
-    connectionString: options.url,
+    connectionString:
+      options.password === undefined ? options.url : withPassword(options.url, options.password),
     max: options.poolSize ?? 10,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
     statement_timeout: timeout,
@@ -130,6 +136,15 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       },
     )
   }
+}
+
+// The driver lets a connection string's (empty) password override a `password` option, so the
+// password goes into the string, as a parameter, which also works for a URL without a host.
+// This string stays in memory: messages and logs show `options.url`, redacted.
+function withPassword(url: string, password: string): string {
+  const parsed = new URL(url)
+  parsed.searchParams.set('password', password)
+  return parsed.toString()
 }
 
 /** The URL without its password, for messages and logs. */
