@@ -84,7 +84,12 @@ beforeAll(async () => {
   )
   await store.createUser(
     { email: HOSTILE_EMAIL, role: 'user', mayAssignOwner: false },
-    { id: randomBytes(8).toString('hex'), email: HOSTILE_EMAIL, hash: randomBytes(32) },
+    {
+      id: randomBytes(8).toString('hex'),
+      email: HOSTILE_EMAIL,
+      hash: randomBytes(32),
+      mintedBy: HOSTILE_EMAIL,
+    },
     {
       type: 'user.create',
       actor: { email: 'admin@latch.local', scheme: 'token' },
