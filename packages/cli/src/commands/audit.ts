@@ -318,7 +318,7 @@ function printReport(
         : foreign === 0
           ? `Conclusion: ${released}.`
           : // Never name only the recipients: whoever minted their token may have obtained it too.
-            `Conclusion: ${released}; ${n(foreign)} of these release${foreign === 1 ? '' : 's'} used a token minted by someone other than its holder, so the recipients above may not be the only ones who obtained the key.`,
+            `Conclusion: ${released}; ${foreign === report.releases ? (foreign === 1 ? 'it' : 'each') : `${n(foreign)} of them`} used a token minted by someone other than its holder, so the recipients above may not be the only ones who obtained the key.`,
   )
   io.stdout.write(`${out.join('\n')}\n`)
 }
