@@ -1,4 +1,5 @@
 import type { AuditEventView } from '@latch/client'
+import { printable } from './printable.js'
 
 const COMMON = new Set([
   'v',
@@ -14,20 +15,23 @@ const COMMON = new Set([
 /** The header of {@link auditLine}'s columns. */
 export const AUDIT_HEADER = auditColumns('SEQ', 'TIME', 'ACTION', 'ACTOR', 'POLICY', 'DETAIL')
 
-/** One audit record as a line of `latch audit`'s table: fixed columns, so pages stream. */
+/**
+ * One audit record as a line of `latch audit`'s table: fixed columns, so pages stream. Every
+ * cell goes through {@link printable}: a record holds text its writers chose (reasons, S3 keys).
+ */
 export function auditLine(event: AuditEventView): string {
   return auditColumns(
     String(event.seq),
     event.time,
     event.type,
-    event.actor.email,
+    actorText(event.actor),
     typeof event.policy_id === 'string' ? event.policy_id : '-',
     detailOf(event),
   )
 }
 
 function auditColumns(...cells: string[]): string {
-  const [seq, time, type, actor, policy, detail] = cells as [
+  const [seq, time, type, actor, policy, detail] = cells.map((c) => printable(String(c))) as [
     string,
     string,
     string,
@@ -36,6 +40,13 @@ function auditColumns(...cells: string[]): string {
     string,
   ]
   return `${seq.padStart(7)}  ${time.padEnd(24)}  ${type.padEnd(18)}  ${actor.padEnd(26)}  ${policy.padEnd(24)}  ${detail}`.trimEnd()
+}
+
+// The minter of the token too: they may have made the request in the actor's name.
+function actorText(actor: AuditEventView['actor']): string {
+  return typeof actor.minted_by === 'string'
+    ? `${actor.email} (token minted by ${actor.minted_by})`
+    : actor.email
 }
 
 function detailOf(event: AuditEventView): string {

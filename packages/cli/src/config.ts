@@ -1,9 +1,11 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { KeyServerClient, LatchClient } from '@latch/client'
 import { CliError } from './errors.js'
 import type { Io } from './io.js'
+import { warnCleartextToken } from './warn-cleartext-token.js'
+import { writePrivateFile } from './write-private-file.js'
 
 /** What `latch login` saves. */
 export interface SavedLogin {
@@ -21,7 +23,7 @@ export function configFile(env: Io['env']): string {
 export function saveLogin(env: Io['env'], login: SavedLogin): string {
   const file = configFile(env)
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 })
-  writeFileSync(file, `${JSON.stringify(login, null, 2)}\n`, { mode: 0o600 })
+  writePrivateFile(file, `${JSON.stringify(login, null, 2)}\n`)
   return file
 }
 
@@ -35,15 +37,37 @@ function savedLogin(env: Io['env']): Partial<SavedLogin> {
 
 /**
  * The key server and token to use: `LATCH_SERVER` / `LATCH_TOKEN` when set, else what
- * `latch login` saved.
+ * `latch login` saved. Warns when the token would travel over plain http to another host.
  * @throws ClientError `ERR_CLIENT_CONFIG_INVALID` when no server is configured.
  */
 export function keyServerFor(io: Io): KeyServerClient {
   const saved = savedLogin(io.env)
-  return KeyServerClient.fromEnv({
-    LATCH_SERVER: io.env.LATCH_SERVER || saved.server,
-    LATCH_TOKEN: io.env.LATCH_TOKEN || saved.token,
-  })
+  const server = io.env.LATCH_SERVER || saved.server
+  const token = io.env.LATCH_TOKEN || saved.token
+  const client = KeyServerClient.fromEnv({ LATCH_SERVER: server, LATCH_TOKEN: token })
+  warnCleartextToken(io, server, token)
+  return client
+}
+
+/**
+ * The API token commands use, and where it comes from: `LATCH_TOKEN` (`env`), what `latch login`
+ * saved (`saved`), or nowhere.
+ */
+export function currentToken(io: Io): { token: string; from: 'env' | 'saved' } | undefined {
+  if (io.env.LATCH_TOKEN) return { token: io.env.LATCH_TOKEN, from: 'env' }
+  const saved = savedLogin(io.env)
+  return typeof saved.token === 'string' && saved.token !== ''
+    ? { token: saved.token, from: 'saved' }
+    : undefined
+}
+
+/**
+ * Replaces the token of the saved login, keeping its server.
+ * @returns The file it saved to.
+ */
+export function replaceSavedToken(io: Io, token: string): string {
+  const saved = savedLogin(io.env)
+  return saveLogin(io.env, { server: saved.server ?? '', token })
 }
 
 /** A {@link LatchClient} on {@link keyServerFor}. */

@@ -12,9 +12,11 @@ import { policyCommand } from './commands/policy.js'
 import { policyChangeCommands } from './commands/policy-changes.js'
 import { putCommand } from './commands/put.js'
 import { serverCommand } from './commands/server.js'
+import { tokenCommand } from './commands/token.js'
 import { usersCommand } from './commands/users.js'
 import { EX, exitCodeFor } from './exit-codes.js'
 import type { Io } from './io.js'
+import { printable } from './printable.js'
 
 const VERSION = '0.1.0'
 
@@ -45,6 +47,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     decryptCommand,
     policyCommand,
     usersCommand,
+    tokenCommand,
     keysCommand,
     lockdownCommand,
     auditCommand,
@@ -79,23 +82,32 @@ function report(error: unknown, io: Io): number {
     ) {
       return EX.OK
     }
-    io.stderr.write(`latch: ${error.message.replace(/^error: /, '')} (see latch --help)\n`)
+    io.stderr.write(
+      `latch: ${printable(error.message.replace(/^error: /, ''))} (see latch --help)\n`,
+    )
     return EX.USAGE
   }
-  if (io.env.LATCH_DEBUG === '1' && error instanceof Error) io.stderr.write(`${error.stack}\n`)
+  if (io.env.LATCH_DEBUG === '1' && error instanceof Error) {
+    io.stderr.write(`${(error.stack ?? '').split('\n').map(printable).join('\n')}\n`)
+  }
   if (error instanceof KeyServerError) {
     const code = (exitCodeFor as Record<string, number>)[error.code] ?? byStatus(error.status)
     const request = error.requestId === undefined ? '' : `, request ${error.requestId}`
-    io.stderr.write(`latch: ${error.message} (${error.code}${request})${hintFor(error.code)}\n`)
+    // The message, code and request id are the server's: a hostile one must not write to the terminal.
+    io.stderr.write(
+      `latch: ${printable(`${error.message} (${error.code}${request})`)}${hintFor(error.code)}\n`,
+    )
     return code
   }
   if (error instanceof ClientError || error instanceof ProjectError) {
     const code = (exitCodeFor as Record<string, number>)[error.code] ?? EX.SOFTWARE
-    io.stderr.write(`latch: ${error.message} (${error.code})${hintFor(error.code)}\n`)
+    io.stderr.write(
+      `latch: ${printable(`${error.message} (${error.code})`)}${hintFor(error.code)}\n`,
+    )
     return code
   }
   const message = error instanceof Error ? error.message : String(error)
-  io.stderr.write(`latch: internal error: ${message} (set LATCH_DEBUG=1 for details)\n`)
+  io.stderr.write(`latch: internal error: ${printable(message)} (set LATCH_DEBUG=1 for details)\n`)
   return EX.SOFTWARE
 }
 

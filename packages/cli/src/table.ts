@@ -1,7 +1,13 @@
-/** A plain text table, columns aligned, for human output (`--json` is for programs). */
+import { printable } from './printable.js'
+
+/**
+ * A plain text table, columns aligned, for human output (`--json` is for programs). Every cell
+ * goes through {@link printable}: cells hold server data, which must not reach the terminal raw.
+ */
 export function table(header: readonly string[], rows: readonly string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)))
-  return [header, ...rows]
+  const cells = [header, ...rows].map((r) => r.map(printable))
+  const widths = header.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)))
+  return cells
     .map((r) =>
       r
         .map((cell, i) => cell.padEnd(widths[i] ?? 0))

@@ -16,6 +16,7 @@ export {
   type LockdownScopeInput,
   type PolicyView,
   type RewrapRequest,
+  type TokenView,
   type UserView,
 } from './key-server-client.js'
 export { keyServerResolver } from './key-server-resolver.js'

@@ -40,6 +40,18 @@ export interface UserView {
   readonly mayAssignOwner: boolean
   readonly disabledAt: string | null
   readonly createdAt: string
+  /** The OIDC account linked to the user, through which an OIDC caller keeps the user's role. */
+  readonly oidc: { issuer: string; subject: string } | null
+}
+
+/** An API token as the key server lists it (never its secret). */
+export interface TokenView {
+  readonly id: string
+  readonly email: string
+  readonly createdAt: string
+  readonly revokedAt: string | null
+  /** Who minted it (its user, an admin, `system`); `null`: unknown. */
+  readonly mintedBy: string | null
 }
 
 /** What a lockdown rule covers: every policy, a bucket (under a key prefix), or an owner's. */
@@ -152,7 +164,8 @@ export class KeyServerClient {
     return new KeyServerClient({ server, token: env.LATCH_TOKEN })
   }
 
-  me(): Promise<{ email: string; role: string; scheme: string }> {
+  /** Who the token belongs to; `mintedBy` names who minted an API token, when not its user. */
+  me(): Promise<{ email: string; role: string; scheme: string; mintedBy: string | null }> {
     return this.request('GET', '/v1/me')
   }
 
@@ -225,11 +238,36 @@ export class KeyServerClient {
     return this.request('POST', '/v1/rewrap/batch', { requests, clientKey })
   }
 
+  /** Creates a user and its first API token, optionally linked to an OIDC subject (admins). */
   createUser(
     email: string,
-    options: { admin?: boolean; mayAssignOwner?: boolean } = {},
+    options: { admin?: boolean; mayAssignOwner?: boolean; oidcSubject?: string } = {},
   ): Promise<{ email: string; tokenId: string; token: string }> {
     return this.request('POST', '/v1/users', { email, ...options })
+  }
+
+  /**
+   * Links a user to its account (`sub`) at the server's OIDC issuer: OIDC tokens of that account
+   * get the user's role, and tokens of another account with the user's email are refused (admins).
+   */
+  linkUserOidc(email: string, subject: string): Promise<UserView> {
+    return this.request('POST', `/v1/users/${encodeURIComponent(email)}/oidc`, { subject })
+  }
+
+  /** Mints an API token for yourself, or for `email` (admins); the answer is its only copy. */
+  mintToken(email?: string): Promise<{ email: string; tokenId: string; token: string }> {
+    return this.request('POST', '/v1/tokens', email === undefined ? {} : { email })
+  }
+
+  /** Your API tokens, or `email`'s (admins). */
+  listTokens(email?: string): Promise<{ tokens: TokenView[] }> {
+    const query = email === undefined ? '' : `?email=${encodeURIComponent(email)}`
+    return this.request('GET', `/v1/tokens${query}`)
+  }
+
+  /** Revokes one of your API tokens (admins: anyone's). */
+  async revokeToken(id: string): Promise<void> {
+    await this.request('DELETE', `/v1/tokens/${encodeURIComponent(id)}`)
   }
 
   listUsers(): Promise<{ users: UserView[] }> {

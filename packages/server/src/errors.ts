@@ -9,12 +9,13 @@ import { ProjectError } from '@latch/format'
  * - `ERR_REQUEST_TOO_LARGE`: a body above the size limit.
  * - `ERR_AUTH_REQUIRED`: no bearer token.
  * - `ERR_AUTH_INVALID`: a token that is unknown, revoked, expired, badly signed, or whose user is
- *   disabled. One code for all of them.
+ *   disabled; an OIDC token whose email is unverified, or is a user's linked to another account.
+ *   One code for all of them.
  * - `ERR_ACCESS_DENIED`: a key-release decision said no. One code and one body for every reason
  *   (not a reader, revoked, expired, locked down, a JWE that does not open or is bound elsewhere,
  *   an unknown policy): the reason is in the audit log only.
  * - `ERR_ACCESS_FORBIDDEN`: an administrative action the caller may not take (not an admin, not
- *   the policy's owner).
+ *   the policy's owner, an OIDC caller minting an API token).
  * - `ERR_NOT_FOUND`: no such route, policy, user, token or key.
  * - `ERR_CONFLICT`: the thing already exists (a user with that email).
  * - `ERR_RATE_LIMITED`: too many requests from this identity; retry after `Retry-After` seconds.

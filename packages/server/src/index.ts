@@ -28,6 +28,7 @@ export {
   buildFileReport,
   type FileReport,
   type FileReportInput,
+  type ForeignTokenReleases,
   type ReportEvent,
 } from './report/file-report.js'
 export { type RunningServer, type StartOptions, startServer } from './server.js'

@@ -62,6 +62,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
                 : {}),
             },
     })
+    for (const warning of services.startupWarnings) app.log.warn(warning)
     // Sign first: after a crash and a long outage, the unsigned tail left behind would be past
     // its age bound and refuse even this record. Signing appends nothing.
     await services.checkpointer.sign()

@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { Checkpointer } from './audit/checkpointer.js'
 import { createOidcVerifier, type OidcVerifier } from './auth/oidc-verifier.js'
@@ -7,6 +6,8 @@ import { ServerError } from './errors.js'
 import { KeyRing } from './keys/key-ring.js'
 import { createRootKeySealer, type KeySealer } from './keys/key-sealer.js'
 import { loadRootKey, type RootKeySource } from './keys/root-key.js'
+import { secureDataDir } from './secure-data-dir.js'
+import { databasePassword } from './store/postgres/database-password.js'
 import { openPostgresStore } from './store/postgres/postgres-store.js'
 import { openSqliteStore } from './store/sqlite/sqlite-store.js'
 import type { Store } from './store/store.js'
@@ -20,6 +21,8 @@ export interface KeyServerServices {
   readonly oidc: OidcVerifier | undefined
   /** Where the root key came from (for the start-up log). */
   readonly rootKeySource: RootKeySource | 'injected'
+  /** What the start-up log warns about: a data directory whose mode was tightened. */
+  readonly startupWarnings: readonly string[]
 }
 
 /** Parts a test or an embedding can supply instead of the defaults. */
@@ -31,10 +34,11 @@ export interface ServiceOverrides {
 /**
  * Opens the store (SQLite under the data directory, or the PostgreSQL database of
  * `config.database`, unless one is given), the key ring (creating the first keys), the
- * checkpointer and the OIDC verifier. Call {@link closeServices} to stop.
+ * checkpointer and the OIDC verifier, after making the data directory private (see
+ * {@link secureDataDir}). Call {@link closeServices} to stop.
  *
  * @throws ServerError `ERR_CONFIG_INVALID` (root key, OIDC discovery, a database that is not a
- *   PostgreSQL URL), `ERR_STORE_UNAVAILABLE`.
+ *   PostgreSQL URL, a data directory of another user), `ERR_STORE_UNAVAILABLE`.
  */
 export async function openServices(
   config: ServerConfig,
@@ -42,8 +46,13 @@ export async function openServices(
 ): Promise<KeyServerServices> {
   let rootKeySource: RootKeySource | 'injected' = 'injected'
   let sealer = overrides.sealer
-  if (overrides.store === undefined || sealer === undefined)
-    mkdirSync(config.dataDir, { recursive: true, mode: 0o700 })
+  const dataDir = secureDataDir(config.dataDir)
+  const startupWarnings =
+    dataDir.tightenedFrom === undefined
+      ? []
+      : [
+          `the data directory ${config.dataDir} had mode 0${dataDir.tightenedFrom.toString(8)}, open to other users: set it to 0700`,
+        ]
   if (sealer === undefined) {
     const root = loadRootKey(config.dataDir)
     rootKeySource = root.source
@@ -65,7 +74,7 @@ export async function openServices(
             audience: config.oidc.audience,
             identityClaim: config.oidc.identityClaim,
           })
-    return { config, store, keys, checkpointer, oidc, rootKeySource }
+    return { config, store, keys, checkpointer, oidc, rootKeySource, startupWarnings }
   } catch (error) {
     await store.close()
     throw error
@@ -103,6 +112,7 @@ async function openStore(config: ServerConfig): Promise<Store> {
   }
   return openPostgresStore({
     url: config.database,
+    password: databasePassword(config.database, config.databasePasswordFile),
     tailBounds: config,
     poolSize: config.databasePoolSize,
     statementTimeoutMs: config.databaseTimeoutMs,

@@ -161,7 +161,7 @@ describe('accepted tokens', () => {
     },
   )
 
-  it('lower-cases an email but keeps other identity claims as they are', async () => {
+  it('lower-cases the identity, an email or another claim (issue 11: one spelling per user)', async () => {
     const upper = await idp.signToken({ email: 'Carol.Admin@Example.TEST' })
     expect((await verifier.verify(upper)).email).toBe('carol.admin@example.test')
 
@@ -171,7 +171,7 @@ describe('accepted tokens', () => {
       identityClaim: 'preferred_username',
     })
     const token = await idp.signToken({ preferred_username: 'Carol.Admin', email: undefined })
-    expect(await byName.verify(token)).toMatchObject({ email: 'Carol.Admin', subject: 'alice' })
+    expect(await byName.verify(token)).toMatchObject({ email: 'carol.admin', subject: 'alice' })
     await expectRejected(byName, await idp.signToken({}))
   })
 

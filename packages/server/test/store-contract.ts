@@ -54,7 +54,7 @@ export function describeStoreContract(name: string, open: OpenStore): void {
       const hash = hashApiToken('latch_a')
       const user = await store.createUser(
         { email: 'a@x.org', role: 'admin', mayAssignOwner: false },
-        { id: 'tokaaaaaaaaa', email: 'a@x.org', hash },
+        { id: 'tokaaaaaaaaa', email: 'a@x.org', hash, mintedBy: 'a@x.org' },
         draft(1),
       )
       expect(user).toMatchObject({ email: 'a@x.org', role: 'admin', disabledAt: undefined })
@@ -62,14 +62,24 @@ export function describeStoreContract(name: string, open: OpenStore): void {
         await codeOf(
           store.createUser(
             { email: 'a@x.org', role: 'user', mayAssignOwner: false },
-            { id: 'tokbbbbbbbbb', email: 'a@x.org', hash: hashApiToken('latch_b') },
+            {
+              id: 'tokbbbbbbbbb',
+              email: 'a@x.org',
+              hash: hashApiToken('latch_b'),
+              mintedBy: 'a@x.org',
+            },
             draft(2),
           ),
         ),
       ).toBe('ERR_CONFLICT')
       expect((await store.findLiveToken(hash))?.user.email).toBe('a@x.org')
       await store.addToken(
-        { id: 'tokcccccccccc', email: 'a@x.org', hash: hashApiToken('latch_c') },
+        {
+          id: 'tokcccccccccc',
+          email: 'a@x.org',
+          hash: hashApiToken('latch_c'),
+          mintedBy: 'a@x.org',
+        },
         draft(3),
       )
       await store.revokeToken('tokcccccccccc', draft(4))

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { expect, it } from 'vitest'
+import { SQLITE_MIGRATIONS } from '../src/store/sqlite/schema.js'
 import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js'
 import { describeStoreContract } from './store-contract.js'
 
@@ -21,11 +22,18 @@ it('indexes the records a database written before the audit index already holds'
   await store.appendAudit({ type: 'key.release', actor: { email: 'r@x.org' }, policy_id: 'p-1' })
   await store.appendAudit({ type: 'user.create', actor: { email: 'a@x.org' } })
   await store.close()
-  // Back to the first schema version, as a database from before the index.
-  const db = new Database(file)
-  db.exec('DROP TABLE audit_index; DROP TABLE lockdown_rules; PRAGMA user_version = 1')
+  // The same chain in a database of the first schema version, as written before the index.
+  const old = join(mkdtempSync(join(tmpdir(), 'latch-store-')), 'latch.db')
+  const db = new Database(old)
+  db.exec(SQLITE_MIGRATIONS[0] as string)
+  db.pragma('user_version = 1')
+  db.prepare('ATTACH ? AS newer').run(file)
+  db.exec(`INSERT INTO settings SELECT * FROM newer.settings;
+    INSERT INTO audit_log SELECT seq, record, entry_hash FROM newer.audit_log;
+    INSERT INTO audit_head SELECT * FROM newer.audit_head;
+    DETACH newer`)
   db.close()
-  const reopened = openSqliteStore({ file, tailBounds: bounds })
+  const reopened = openSqliteStore({ file: old, tailBounds: bounds })
   expect((await reopened.queryAudit({ policyId: 'p-1' }, 0, 10)).map((r) => r.seq)).toEqual([1])
   expect((await reopened.queryAudit({ actor: 'a@x.org' }, 0, 10)).map((r) => r.seq)).toEqual([2])
   await reopened.close()

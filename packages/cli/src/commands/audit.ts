@@ -12,6 +12,7 @@ import { keyServerFor } from '../config.js'
 import { CliError } from '../errors.js'
 import type { Io } from '../io.js'
 import { parseTime } from '../parse-expiry.js'
+import { printable } from '../printable.js'
 import { serverAuditRows } from '../server-audit-rows.js'
 import { policyIdOf } from './policy.js'
 
@@ -153,7 +154,7 @@ export function auditCommand(io: Io): Command {
       const summary = await exportLog(keyServerFor(io), options.output, io)
       const n = (x: number) => x.toLocaleString('en-US')
       io.stderr.write(
-        `exported ${n(summary.records)} records and ${n(summary.checkpoints)} checkpoints (${n(summary.bytes)} bytes)${options.output === '-' ? '' : ` to ${options.output}`}; verify with: latch audit verify --file ${options.output === '-' ? 'FILE' : options.output} --key '${summary.verifierKey}'\n`,
+        `exported ${n(summary.records)} records and ${n(summary.checkpoints)} checkpoints (${n(summary.bytes)} bytes)${options.output === '-' ? '' : ` to ${options.output}`}; verify with: latch audit verify --file ${options.output === '-' ? 'FILE' : options.output} --key '${printable(summary.verifierKey)}'\n`,
       )
     })
   audit
@@ -269,6 +270,7 @@ function printReport(
         },
         releases: report.releases,
         releasedTo: report.releasedTo,
+        foreignTokenReleases: report.foreignTokenReleases,
         denials: report.denials,
         denialReasons: report.denialReasons,
         policyChanges: report.policyChanges,
@@ -286,7 +288,7 @@ function printReport(
     `Audit report for policy ${report.policyId}`,
     `Window: ${report.since.getTime() === 0 ? 'the start of the log' : report.since.toISOString()} to ${report.until.toISOString()}`,
     `Chain: ${v.ok ? 'verified' : 'DOES NOT VERIFY'} from ${bound(report.from)} to ${bound(report.to)}: ` +
-      `records ${n(report.from.size + 1)}–${n(report.to.size)} (${n(v.records)}), signatures checked under ${verifierKey}`,
+      `records ${n(report.from.size + 1)}–${n(report.to.size)} (${n(v.records)}), signatures checked under ${printable(verifierKey)}`,
     '',
     AUDIT_HEADER,
     ...report.events.map((e) => auditLine(e as unknown as AuditEventView)),
@@ -295,27 +297,43 @@ function printReport(
       Object.keys(report.releasedTo).length === 0
         ? ''
         : ` (${Object.entries(report.releasedTo)
-            .map(([who, k]) => `${who} ${k}`)
+            .map(([who, k]) => `${printable(who)} ${k}`)
             .join(', ')})`
     }`,
+    ...report.foreignTokenReleases.map(
+      (f) =>
+        `  ${n(f.releases)} of ${printable(f.recipient)}'s releases used a token minted by ${minterText(f.mintedBy)}, who may have used it`,
+    ),
     `Denied requests: ${n(report.denials)}${
       Object.keys(report.denialReasons).length === 0
         ? ''
         : ` (${Object.entries(report.denialReasons)
-            .map(([why, k]) => `${why} ${k}`)
+            .map(([why, k]) => `${printable(why)} ${k}`)
             .join(', ')})`
     }`,
     `Policy changes: ${n(report.policyChanges)}`,
   ]
   for (const problem of v.problems) out.push(`  ${describe(problem)}`)
+  const foreign = report.foreignTokenReleases.reduce((sum, f) => sum + f.releases, 0)
+  const released = `the key of this file was released ${n(report.releases)} time${report.releases === 1 ? '' : 's'} in the window`
   out.push(
     !v.ok
       ? `TAMPERED: the log does not verify over the window; this report proves nothing (${describe(v.firstBad)})`
       : report.releases === 0
         ? 'Conclusion: nobody obtained the key of this file in the window.'
-        : `Conclusion: the key of this file was released ${n(report.releases)} time${report.releases === 1 ? '' : 's'} in the window.`,
+        : foreign === 0
+          ? `Conclusion: ${released}.`
+          : // Never name only the recipients: whoever minted their token may have obtained it too.
+            `Conclusion: ${released}; ${foreign === report.releases ? (foreign === 1 ? 'it' : 'each') : `${n(foreign)} of them`} used a token minted by someone other than its holder, so the recipients above may not be the only ones who obtained the key.`,
   )
   io.stdout.write(`${out.join('\n')}\n`)
+}
+
+/** The minter of a token as the report names it. */
+function minterText(mintedBy: string): string {
+  if (mintedBy === 'unknown') return 'someone unknown (minted before minters were recorded)'
+  if (mintedBy === 'system') return 'system (the first admin token, admin.token on the server)'
+  return printable(mintedBy)
 }
 
 type Result = AuditVerifyReport & {
@@ -474,12 +492,12 @@ async function print(result: Result, io: Io, json: boolean): Promise<void> {
   }
   const n = (x: number) => x.toLocaleString('en-US')
   io.stdout.write(
-    `${result.origin}: ${n(result.records)} records, ${n(result.checkpoints)} signed checkpoint${result.checkpoints === 1 ? '' : 's'}, ` +
+    `${printable(result.origin)}: ${n(result.records)} records, ${n(result.checkpoints)} signed checkpoint${result.checkpoints === 1 ? '' : 's'}, ` +
       `signed through ${n(result.signedSize)}, ${n(result.unsignedRecords)} unsigned ` +
       `(${n(Math.round(result.records / Math.max(result.millis / 1000, 0.001)))} records/s)\n`,
   )
   for (const problem of result.problems) {
-    if (problem.kind === 'stale') io.stderr.write(`warning: ${problem.message}\n`)
+    if (problem.kind === 'stale') io.stderr.write(`warning: ${printable(problem.message)}\n`)
     else io.stdout.write(`  ${describe(problem)}\n`)
   }
   if (result.problems.some((p) => p.kind === 'record-time')) {
@@ -490,7 +508,7 @@ async function print(result: Result, io: Io, json: boolean): Promise<void> {
   const timesOnly = result.problems.every((p) => p.kind === 'record-time' || p.kind === 'stale')
   io.stdout.write(
     result.ok
-      ? `OK: every record and checkpoint verifies under ${formatVerifierKey(result.key)}\n`
+      ? `OK: every record and checkpoint verifies under ${printable(formatVerifierKey(result.key))}\n`
       : `${timesOnly ? 'INCONSISTENT TIMES' : 'TAMPERED'}: first bad ${describe(result.firstBad)}\n`,
   )
 }
@@ -503,5 +521,5 @@ function describe(problem: AuditVerifyReport['firstBad']): string {
       : problem.checkpoint !== undefined
         ? `checkpoint ${problem.checkpoint}`
         : 'log'
-  return `${where}: ${problem.kind}: ${problem.message}`
+  return printable(`${where}: ${problem.kind}: ${problem.message}`)
 }

@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { DEFAULTS } from '@latch/server/defaults'
 import { Command } from 'commander'
 import type { Io } from '../io.js'
+import { writePrivateFile } from '../write-private-file.js'
 import { parsePort } from './parse-flags.js'
 
 /** The bucket `latch dev` creates. */
@@ -62,7 +63,7 @@ export function devCommand(io: Io): Command {
         'export AWS_SECRET_ACCESS_KEY=S3RVER',
         'export AWS_REGION=us-east-1',
       ].join('\n')
-      writeFileSync(join(dataDir, 'env'), `${exports}\n`, { mode: 0o600 })
+      writePrivateFile(join(dataDir, 'env'), `${exports}\n`)
       io.stdout.write(`${exports}\n`)
       io.stderr.write(
         `latch dev: key server ${server.url}, S3 http://127.0.0.1:${s3Address.port} (bucket ${DEV_BUCKET}), data in ${dataDir}\n` +

@@ -6,6 +6,7 @@ import { latchFor } from '../config.js'
 import { CliError } from '../errors.js'
 import type { Io } from '../io.js'
 import { collectEmails, parseExpiry } from '../parse-expiry.js'
+import { printable } from '../printable.js'
 
 /**
  * `latch encrypt IN|- -o OUT|- [--share …] [--expires …]`: a local Latch object, no S3. The policy
@@ -36,7 +37,7 @@ export function encryptCommand(io: Io): Command {
         }
         await latch.registerObject(encrypted.policyId, encrypted)
         const out = options.output === '-' ? io.stderr : io.stdout
-        out.write(`${encrypted.policyId}\n`)
+        out.write(`${printable(encrypted.policyId)}\n`)
       },
     )
 }

@@ -1,6 +1,7 @@
 import { Command } from 'commander'
 import { keyServerFor } from '../config.js'
 import type { Io } from '../io.js'
+import { printable } from '../printable.js'
 
 /** `latch keys rotate`: a new wrap key for new files; old keys keep decrypting. Prints the kid. */
 export function keysCommand(io: Io): Command {
@@ -10,7 +11,7 @@ export function keysCommand(io: Io): Command {
     .description('add a wrap key for new files; existing files keep working')
     .action(async () => {
       const { kid } = await keyServerFor(io).rotateKey()
-      io.stdout.write(`${kid}\n`)
+      io.stdout.write(`${printable(kid)}\n`)
     })
   keys
     .command('list')
@@ -18,7 +19,7 @@ export function keysCommand(io: Io): Command {
     .action(async () => {
       const set = await keyServerFor(io).keys()
       for (const key of set.keys) {
-        io.stdout.write(`${key.kid}${key.kid === set.current ? '  (current)' : ''}\n`)
+        io.stdout.write(`${printable(key.kid)}${key.kid === set.current ? '  (current)' : ''}\n`)
       }
     })
   return keys

@@ -3,6 +3,7 @@ import { Command } from 'commander'
 import { keyServerFor } from '../config.js'
 import { CliError } from '../errors.js'
 import type { Io } from '../io.js'
+import { printable } from '../printable.js'
 import { table } from '../table.js'
 
 interface LockdownOptions {
@@ -52,10 +53,12 @@ export function lockdownCommand(io: Io): Command {
       }
       const rule = await client.lockdown({ ...scope, reason })
       io.stdout.write(
-        options.json === true ? `${JSON.stringify({ v: 1, rule })}\n` : `${rule.id}\n`,
+        options.json === true ? `${JSON.stringify({ v: 1, rule })}\n` : `${printable(rule.id)}\n`,
       )
       io.stderr.write(
-        `locked down ${describeScope(rule)}: no key is released there until \`latch lockdown lift ${rule.id}\`\n`,
+        `${printable(
+          `locked down ${describeScope(rule)}: no key is released there until \`latch lockdown lift ${rule.id}\``,
+        )}\n`,
       )
     })
   lockdown
@@ -92,7 +95,7 @@ export function lockdownCommand(io: Io): Command {
     .action(async (id: string, options: { reason?: string; json?: boolean }) => {
       const rule = await keyServerFor(io).liftLockdown(id, options.reason)
       if (options.json === true) io.stdout.write(`${JSON.stringify({ v: 1, rule })}\n`)
-      io.stderr.write(`lifted ${rule.id} (${describeScope(rule)})\n`)
+      io.stderr.write(`${printable(`lifted ${rule.id} (${describeScope(rule)})`)}\n`)
     })
   return lockdown
 }

@@ -3,6 +3,8 @@ import { Command } from 'commander'
 import { saveLogin } from '../config.js'
 import { CliError } from '../errors.js'
 import type { Io } from '../io.js'
+import { printable } from '../printable.js'
+import { warnCleartextToken } from '../warn-cleartext-token.js'
 
 /**
  * `latch login --server URL [--token TOKEN]`: checks the token against the server and saves both
@@ -22,9 +24,18 @@ export function loginCommand(io: Io): Command {
       const token = options.token ?? (io.env.LATCH_TOKEN || undefined) ?? (await readLine(io))
       if (token === '')
         throw new CliError('ERR_CLI_USAGE', 'no token given (--token, LATCH_TOKEN or stdin)')
-      const me = await new KeyServerClient({ server, token }).me()
+      const client = new KeyServerClient({ server, token })
+      warnCleartextToken(io, server, token)
+      const me = await client.me()
       const file = saveLogin(io.env, { server, token })
-      io.stderr.write(`logged in to ${server} as ${me.email} (${me.role}); saved in ${file}\n`)
+      io.stderr.write(
+        `${printable(`logged in to ${server} as ${me.email} (${me.role}); saved in ${file}`)}\n`,
+      )
+      if (me.mintedBy !== null && me.mintedBy !== undefined) {
+        io.stderr.write(
+          `${printable(`this token was minted by ${me.mintedBy}`)}, and the audit log names them with every use of it: replace it with one only you know (latch token rotate)\n`,
+        )
+      }
     })
 }
 

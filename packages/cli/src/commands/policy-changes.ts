@@ -3,6 +3,7 @@ import { Command } from 'commander'
 import { keyServerFor } from '../config.js'
 import type { Io } from '../io.js'
 import { collectEmails, parseExpiry } from '../parse-expiry.js'
+import { printable } from '../printable.js'
 import { policyIdOf } from './policy.js'
 
 /**
@@ -14,7 +15,7 @@ import { policyIdOf } from './policy.js'
 export function policyChangeCommands(io: Io): Command[] {
   const done = (view: PolicyView, json: boolean | undefined, what: string) => {
     if (json === true) io.stdout.write(`${JSON.stringify({ v: 1, policy: view })}\n`)
-    io.stderr.write(`${view.id}: ${what} (version ${view.version})\n`)
+    io.stderr.write(`${printable(`${view.id}: ${what} (version ${view.version})`)}\n`)
   }
   const share = new Command('share')
     .description('let more people read a file (owner, admins)')

@@ -4,6 +4,7 @@ import { latchFor, parseS3Url } from '../config.js'
 import { CliError } from '../errors.js'
 import type { Io } from '../io.js'
 import { collectEmails, parseExpiry } from '../parse-expiry.js'
+import { printable } from '../printable.js'
 import { progressFor } from '../progress.js'
 
 /**
@@ -53,7 +54,7 @@ export function putCommand(io: Io): Command {
         io.stdout.write(
           options.json === true
             ? `${JSON.stringify({ v: 1, ...result })}\n`
-            : `${result.policyId}\n`,
+            : `${printable(result.policyId)}\n`,
         )
       } finally {
         progress.stop()

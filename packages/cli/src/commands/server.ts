@@ -7,8 +7,10 @@ import { parseCount, parsePort } from './parse-flags.js'
 /**
  * `latch server`: runs the key server until SIGINT/SIGTERM, on SQLite under `--data`, or on the
  * PostgreSQL database of `--database` (default `LATCH_DATABASE`), which several instances may
- * share. Logs (JSON lines, no secrets) go to stderr; the first start writes the admin token to
- * `DATA/admin.token`.
+ * share; its password from `--database-password-file` (default `LATCH_DATABASE_PASSWORD_FILE`),
+ * `LATCH_DATABASE_PASSWORD`, `PGPASSWORD` or `~/.pgpass`, and a warning when the URL on the
+ * command line holds one. Logs (JSON lines, no secrets) go to stderr; the first start writes the
+ * admin token to `DATA/admin.token`.
  */
 export function serverCommand(io: Io): Command {
   return new Command('server')
@@ -18,6 +20,11 @@ export function serverCommand(io: Io): Command {
       '--database <url>',
       DEFAULTS.database.description,
       io.env.LATCH_DATABASE ?? DEFAULTS.database.default,
+    )
+    .option(
+      '--database-password-file <file>',
+      DEFAULTS.databasePasswordFile.description,
+      io.env.LATCH_DATABASE_PASSWORD_FILE ?? DEFAULTS.databasePasswordFile.default,
     )
     .option('--host <host>', DEFAULTS.host.description, DEFAULTS.host.default)
     .option('--port <port>', DEFAULTS.port.description, parsePort, DEFAULTS.port.default)
@@ -29,6 +36,7 @@ export function serverCommand(io: Io): Command {
       DEFAULTS.oidcIdentityClaim.description,
       DEFAULTS.oidcIdentityClaim.default,
     )
+    .option('--oidc-may-mint-tokens', DEFAULTS.oidcMayMintTokens.description)
     .addOption(
       new Option('--sync <mode>', DEFAULTS.synchronous.description)
         .choices(['NORMAL', 'FULL'])
@@ -47,15 +55,21 @@ export function serverCommand(io: Io): Command {
       DEFAULTS.checkpointIntervalMs.default,
     )
     .option('--log-level <level>', DEFAULTS.logLevel.description, DEFAULTS.logLevel.default)
-    .action(async (options: ServerFlags) => {
+    .action(async (options: ServerFlags, command: Command) => {
       if ((options.oidcIssuer === undefined) !== (options.oidcAudience === undefined)) {
         throw new CliError('ERR_CLI_USAGE', '--oidc-issuer and --oidc-audience go together')
+      }
+      if (command.getOptionValueSource('database') === 'cli' && holdsPassword(options.database)) {
+        io.stderr.write(
+          'latch: warning: the password in --database is visible to every user of this machine (ps); give it with --database-password-file, LATCH_DATABASE_PASSWORD or PGPASSWORD instead\n',
+        )
       }
       // Loaded here so that every other command starts without the server's dependencies.
       const { redactUrl, startServer } = await import('@latch/server')
       const server = await startServer({
         dataDir: options.data,
         database: options.database,
+        databasePasswordFile: options.databasePasswordFile,
         checkpointIntervalMs: options.checkpointInterval,
         host: options.host,
         port: options.port,
@@ -64,6 +78,7 @@ export function serverCommand(io: Io): Command {
         rateLimitMax: options.rateLimit,
         rateLimitWindowMs: 60_000,
         logger: { level: options.logLevel, stream: io.stderr },
+        oidcMayMintTokens: options.oidcMayMintTokens === true,
         oidc:
           options.oidcIssuer === undefined || options.oidcAudience === undefined
             ? undefined
@@ -86,9 +101,19 @@ export function serverCommand(io: Io): Command {
     })
 }
 
+function holdsPassword(url: string): boolean {
+  try {
+    const parsed = new URL(url)
+    return parsed.password !== '' || parsed.searchParams.has('password')
+  } catch {
+    return false
+  }
+}
+
 interface ServerFlags {
   data: string
   database: string
+  databasePasswordFile: string
   checkpointInterval: number
   host: string
   port: number
@@ -96,6 +121,7 @@ interface ServerFlags {
   oidcIssuer?: string
   oidcAudience?: string
   oidcClaim: string
+  oidcMayMintTokens?: boolean
   sync: 'NORMAL' | 'FULL'
   logLevel: string
   rateLimit: number

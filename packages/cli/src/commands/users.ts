@@ -1,11 +1,13 @@
 import { Command } from 'commander'
 import { keyServerFor } from '../config.js'
 import type { Io } from '../io.js'
+import { printable } from '../printable.js'
 import { table } from '../table.js'
 
 /**
- * `latch users add EMAIL [--admin] [--service]` (prints only the new token), `latch users list
- * [--json]`, `latch users disable EMAIL`. Admin token in `LATCH_TOKEN`.
+ * `latch users add EMAIL [--admin] [--service] [--oidc-subject SUB]` (prints only the new token),
+ * `latch users list [--json]`, `latch users disable EMAIL`, `latch users link EMAIL SUBJECT`.
+ * Admin token in `LATCH_TOKEN`.
  */
 export function usersCommand(io: Io): Command {
   const users = new Command('users').description('manage users and their API tokens (admin)')
@@ -18,16 +20,27 @@ export function usersCommand(io: Io): Command {
       '--service',
       'a service account that may name another owner for the policies it creates',
     )
-    .action(async (email: string, options: { admin?: boolean; service?: boolean }) => {
-      const created = await keyServerFor(io).createUser(email, {
-        admin: options.admin === true,
-        mayAssignOwner: options.service === true,
-      })
-      io.stdout.write(`${created.token}\n`)
-      io.stderr.write(
-        `created ${created.email} (token id ${created.tokenId}); the token is shown only once\n`,
-      )
-    })
+    .option(
+      '--oidc-subject <sub>',
+      "link the user to this account (sub) at the server's OIDC issuer: its OIDC tokens get the user's role",
+    )
+    .action(
+      async (
+        email: string,
+        options: { admin?: boolean; service?: boolean; oidcSubject?: string },
+      ) => {
+        const created = await keyServerFor(io).createUser(email, {
+          admin: options.admin === true,
+          mayAssignOwner: options.service === true,
+          ...(options.oidcSubject === undefined ? {} : { oidcSubject: options.oidcSubject }),
+        })
+        io.stdout.write(`${printable(created.token)}\n`)
+        io.stderr.write(
+          `${printable(`created ${created.email} (token id ${created.tokenId})`)}; the token is shown only once\n` +
+            `${printable(`you minted it, and the audit log names you with every use of it: ${created.email} should replace it with one only they know (latch token rotate)`)}\n`,
+        )
+      },
+    )
   users
     .command('list')
     .description('list users')
@@ -47,12 +60,25 @@ export function usersCommand(io: Io): Command {
       io.stdout.write(table(['EMAIL', 'ROLE', 'STATE', 'CREATED'], rows))
     })
   users
+    .command('link')
+    .description(
+      "link a user to its account (SUBJECT, the sub) at the server's OIDC issuer: OIDC tokens of that account get the user's role, and other accounts with the user's email are refused",
+    )
+    .argument('<email>')
+    .argument('<subject>')
+    .action(async (email: string, subject: string) => {
+      const user = await keyServerFor(io).linkUserOidc(email, subject)
+      io.stderr.write(
+        `${printable(`linked ${user.email} to ${user.oidc?.subject} at ${user.oidc?.issuer}`)}\n`,
+      )
+    })
+  users
     .command('disable')
     .description('disable a user: their tokens stop working at once')
     .argument('<email>')
     .action(async (email: string) => {
       const user = await keyServerFor(io).disableUser(email)
-      io.stderr.write(`disabled ${user.email}\n`)
+      io.stderr.write(`disabled ${printable(user.email)}\n`)
     })
   return users
 }

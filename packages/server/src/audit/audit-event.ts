@@ -11,6 +11,7 @@ export type AuditEventType =
   | 'key.rotate'
   | 'user.create'
   | 'user.disable'
+  | 'user.link'
   | 'token.create'
   | 'token.revoke'
   | 'policy.create'
@@ -58,5 +59,6 @@ function actorOf(identity: Identity | undefined): AuditValue {
   const actor: Record<string, AuditValue> = { email: identity.email, scheme: identity.scheme }
   if (identity.tokenId !== undefined) actor.token_id = identity.tokenId
   if (identity.issuer !== undefined) actor.iss = identity.issuer
+  if (identity.mintedBy !== undefined) actor.minted_by = identity.mintedBy
   return actor
 }

@@ -13,6 +13,12 @@ export interface Identity {
   readonly tokenId: string | undefined
   /** The OIDC issuer, for OIDC identities. */
   readonly issuer: string | undefined
+  /**
+   * Who minted the API token, when it was not its own user: an admin, `system`, or `unknown`.
+   * Every audit record made with the token names them (`actor.minted_by`), since they may hold
+   * a copy of it.
+   */
+  readonly mintedBy: string | undefined
 }
 
 /** The server acting on its own (first start, key creation, checkpoints). */
@@ -23,4 +29,5 @@ export const SYSTEM_IDENTITY: Identity = {
   scheme: 'system',
   tokenId: undefined,
   issuer: undefined,
+  mintedBy: undefined,
 }

@@ -1,5 +1,6 @@
 import { createRemoteJWKSet, type JWTPayload, jwtVerify } from 'jose'
 import { ServerError } from '../errors.js'
+import { identityName, MAX_IDENTITY_LENGTH } from '../identity/identity-name.js'
 
 /** How the key server trusts an OpenID Connect identity provider's bearer tokens. */
 export interface OidcOptions {
@@ -7,7 +8,11 @@ export interface OidcOptions {
   issuer: string
   /** The `aud` every accepted token must carry: this key server's resource identifier. */
   audience: string
-  /** The claim that names the user. Default `'email'` (then compared in lower case). */
+  /**
+   * The claim that names the user, lower-cased. Default `'email'`, which is accepted only with
+   * `email_verified: true` and must be an email address; any other claim must be 1 to 320 visible
+   * ASCII characters. Reserved names (`system`, …) are refused.
+   */
   identityClaim?: string
   /**
    * The JWS algorithms accepted. Default: asymmetric only (`RS256`, `PS256`, `ES256`, `ES384`,
@@ -34,7 +39,7 @@ export interface OidcOptions {
 export interface OidcIdentity {
   /** The token's `sub`. */
   subject: string
-  /** The value of the configured identity claim (lower-cased when it is `email`). */
+  /** The value of the configured identity claim, lower-cased. */
   email: string
   /** The token's `iss`, equal to the configured issuer. */
   issuer: string
@@ -57,7 +62,6 @@ export interface OidcVerifier {
 const DEFAULT_ALGORITHMS = ['RS256', 'PS256', 'ES256', 'ES384', 'EdDSA']
 const REQUIRED_CLAIMS = ['exp', 'iat', 'sub']
 const JWKS_COOLDOWN_MS = 30_000
-const MAX_IDENTITY_LENGTH = 320
 const BASE64URL = /^[A-Za-z0-9_-]*$/
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/
 
@@ -220,24 +224,27 @@ function describeFailure(cause: unknown, timeoutMs: number): string {
 
 function identityOf(payload: JWTPayload, issuer: string, identityClaim: string): OidcIdentity {
   const { sub, jti } = payload
-  const value = payload[identityClaim]
   if (typeof sub !== 'string' || sub.length === 0) {
     throw invalidToken(new Error('the sub claim is not a non-empty string'))
   }
-  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_IDENTITY_LENGTH) {
+  const byEmail = identityClaim === 'email'
+  const name = identityName(payload[identityClaim], byEmail ? 'email' : 'name')
+  if (name === undefined) {
     throw invalidToken(
-      new Error(`the ${identityClaim} claim is not a string of 1 to ${MAX_IDENTITY_LENGTH} chars`),
+      new Error(
+        `the ${identityClaim} claim is not ${byEmail ? 'an email address' : 'a name'} of 1 to ${MAX_IDENTITY_LENGTH} visible ASCII characters, or is reserved`,
+      ),
     )
+  }
+  // OIDC Core §5.1: without email_verified the provider does not vouch for the address, which
+  // anyone may then have typed in. The boolean only: "true" is a string a provider did not mean.
+  if (byEmail && payload.email_verified !== true) {
+    throw invalidToken(new Error('the email claim is not verified (email_verified is not true)'))
   }
   if (jti !== undefined && typeof jti !== 'string') {
     throw invalidToken(new Error('the jti claim is not a string'))
   }
-  return {
-    subject: sub,
-    email: identityClaim === 'email' ? value.toLowerCase() : value,
-    issuer,
-    tokenId: jti,
-  }
+  return { subject: sub, email: name, issuer, tokenId: jti }
 }
 
 // One code and one message for every reason, so that a caller cannot probe which check failed;

@@ -25,6 +25,13 @@ export const DEFAULTS = {
     default: '',
     example: 'postgres://latch@db.internal:5432/latch',
   },
+  databasePasswordFile: {
+    title: 'PostgreSQL password file',
+    description:
+      'A file whose first line is the PostgreSQL password, so that it stays out of the process list (a password in a --database URL on the command line is visible to every user of the machine); LATCH_DATABASE_PASSWORD_FILE sets it too. Refused when the group or others may read or write it. Empty: LATCH_DATABASE_PASSWORD, else PGPASSWORD or ~/.pgpass (read by the driver).',
+    default: '',
+    example: '/run/secrets/latch-db-password',
+  },
   databasePoolSize: {
     title: 'PostgreSQL connections',
     description:
@@ -121,6 +128,13 @@ export const DEFAULTS = {
     description: 'The claim of an OIDC access token that names the user.',
     default: 'email',
     example: 'preferred_username',
+  },
+  oidcMayMintTokens: {
+    title: 'OIDC callers may mint API tokens',
+    description:
+      'Whether a caller authenticated by an OIDC token may mint API tokens (POST /v1/tokens). Off: a stolen short-lived OIDC token cannot become a long-lived API token; 403 ERR_ACCESS_FORBIDDEN.',
+    default: false as boolean,
+    example: true as boolean,
   },
   logLevel: {
     title: 'Log level',

@@ -3,6 +3,7 @@ import { DEFAULTS } from './defaults.js'
 const FLAGS: Record<keyof typeof DEFAULTS, string> = {
   dataDir: '--data',
   database: '--database',
+  databasePasswordFile: '--database-password-file',
   databasePoolSize: '—',
   databaseTimeoutMs: '—',
   host: '--host',
@@ -18,6 +19,7 @@ const FLAGS: Record<keyof typeof DEFAULTS, string> = {
   maxUnsignedAgeMs: '—',
   synchronous: '--sync',
   oidcIdentityClaim: '--oidc-claim',
+  oidcMayMintTokens: '--oidc-may-mint-tokens',
   logLevel: '--log-level',
 }
 
@@ -40,8 +42,11 @@ export function renderConfigurationDoc(): string {
     'Besides these: `LATCH_ROOT_KEY` (the 32-byte root key that seals the server keys, as 64 hex',
     'digits or 43 base64url characters; when unset, `DATA/root.key` is created with mode 0600 on',
     'first start; every instance on one PostgreSQL database needs the same root key), `LATCH_DATABASE`',
-    '(the default of `--database`), and `--oidc-issuer URL --oidc-audience AUD` to accept OIDC',
-    'bearer tokens. Running several instances: `docs/DEPLOYMENT.md`.',
+    '(the default of `--database`), `LATCH_DATABASE_PASSWORD_FILE` (the default of',
+    '`--database-password-file`), `LATCH_DATABASE_PASSWORD` (the PostgreSQL password when no',
+    'password file is given; `PGPASSWORD` and `~/.pgpass` work too), and',
+    '`--oidc-issuer URL --oidc-audience AUD` to accept OIDC bearer tokens. Running several',
+    'instances: `docs/DEPLOYMENT.md`.',
     '',
     '| option | name | flag | default | meaning |',
     '| --- | --- | --- | --- | --- |',

@@ -12,6 +12,8 @@ export interface ServerConfig {
   readonly dataDir: string
   /** A PostgreSQL URL, or `''` for SQLite in the data directory. */
   readonly database: string
+  /** A file holding the PostgreSQL password, or `''`. */
+  readonly databasePasswordFile: string
   readonly databasePoolSize: number
   readonly databaseTimeoutMs: number
   readonly host: string
@@ -28,6 +30,8 @@ export interface ServerConfig {
   readonly synchronous: 'NORMAL' | 'FULL'
   readonly logLevel: string
   readonly oidc: OidcConfig | undefined
+  /** Whether OIDC callers may mint API tokens (`POST /v1/tokens`). */
+  readonly oidcMayMintTokens: boolean
 }
 
 /** Options as given (flags, tests): anything left out takes its default. */
@@ -42,6 +46,7 @@ export function resolveConfig(input: ServerConfigInput = {}): ServerConfig {
   return {
     dataDir: pick('dataDir'),
     database: pick('database'),
+    databasePasswordFile: pick('databasePasswordFile'),
     databasePoolSize: pick('databasePoolSize'),
     databaseTimeoutMs: pick('databaseTimeoutMs'),
     host: pick('host'),
@@ -57,6 +62,7 @@ export function resolveConfig(input: ServerConfigInput = {}): ServerConfig {
     maxUnsignedAgeMs: pick('maxUnsignedAgeMs'),
     synchronous: pick('synchronous'),
     logLevel: pick('logLevel'),
+    oidcMayMintTokens: pick('oidcMayMintTokens'),
     oidc:
       input.oidc === undefined
         ? undefined

@@ -38,5 +38,6 @@ export function userView(user: UserRecord) {
     mayAssignOwner: user.mayAssignOwner,
     disabledAt: user.disabledAt?.toISOString() ?? null,
     createdAt: user.createdAt.toISOString(),
+    oidc: user.oidc === undefined ? null : { ...user.oidc },
   }
 }

@@ -51,10 +51,29 @@ export interface FileReport {
   readonly releases: number
   /** Key releases per recipient. */
   readonly releasedTo: Readonly<Record<string, number>>
+  /**
+   * The releases made with an API token someone other than its recipient minted (an admin who
+   * created the user or recovered a lost token, `system` for the first admin's, `unknown` for a
+   * token older than minter records), per recipient and minter, in chain order: the minter may
+   * have kept a copy of the token, so these releases do not show that only the recipient
+   * obtained the key.
+   */
+  readonly foreignTokenReleases: readonly ForeignTokenReleases[]
   readonly denials: number
   /** Denials per reason (`lockdown`, `revoked`, `not_reader`, …). */
   readonly denialReasons: Readonly<Record<string, number>>
   readonly policyChanges: number
+}
+
+/** Releases to one recipient made with tokens one other party minted. */
+export interface ForeignTokenReleases {
+  /** Who the key was released to (the record's `actor.email`). */
+  readonly recipient: string
+  /** Who minted the token (`actor.minted_by`). */
+  readonly mintedBy: string
+  readonly releases: number
+  /** The `seq` of each release record. */
+  readonly seqs: readonly number[]
 }
 
 /**
@@ -125,9 +144,20 @@ export async function buildFileReport(input: FileReportInput): Promise<FileRepor
   const all = [...events, ...named].sort((a, b) => a.seq - b.seq)
   const releasedTo: Record<string, number> = {}
   const denialReasons: Record<string, number> = {}
+  const foreign = new Map<string, { recipient: string; mintedBy: string; seqs: number[] }>()
   for (const e of events) {
-    const email = (e.actor as { email?: string } | undefined)?.email ?? 'unknown'
-    if (e.type === 'key.release') releasedTo[email] = (releasedTo[email] ?? 0) + 1
+    const actor = e.actor as { email?: unknown; minted_by?: unknown } | undefined
+    const email = typeof actor?.email === 'string' ? actor.email : 'unknown'
+    if (e.type === 'key.release') {
+      releasedTo[email] = (releasedTo[email] ?? 0) + 1
+      if (actor?.minted_by !== undefined) {
+        const mintedBy = typeof actor.minted_by === 'string' ? actor.minted_by : 'unknown'
+        const key = JSON.stringify([email, mintedBy])
+        const entry = foreign.get(key) ?? { recipient: email, mintedBy, seqs: [] }
+        entry.seqs.push(e.seq)
+        foreign.set(key, entry)
+      }
+    }
     if (e.type === 'key.release.denied') {
       const reason = String(e.reason)
       denialReasons[reason] = (denialReasons[reason] ?? 0) + 1
@@ -143,6 +173,7 @@ export async function buildFileReport(input: FileReportInput): Promise<FileRepor
     events: all,
     releases: events.filter((e) => e.type === 'key.release').length,
     releasedTo,
+    foreignTokenReleases: [...foreign.values()].map((f) => ({ ...f, releases: f.seqs.length })),
     denials: events.filter((e) => e.type === 'key.release.denied').length,
     denialReasons,
     policyChanges: events.filter((e) => e.type.startsWith('policy.')).length,

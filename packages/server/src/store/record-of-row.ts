@@ -21,6 +21,8 @@ export interface UserRow {
   may_assign_owner: DbBool
   disabled_at: DbTime | null
   created_at: DbTime
+  oidc_issuer: string | null
+  oidc_subject: string | null
 }
 
 /** A `tokens` row. */
@@ -30,6 +32,7 @@ export interface TokenRow {
   hash: Uint8Array
   created_at: DbTime
   revoked_at: DbTime | null
+  minted_by: string | null
 }
 
 /** A `policies` row (readers and labels as JSON text). */
@@ -87,6 +90,10 @@ export function userOfRow(row: UserRow): UserRecord {
     mayAssignOwner: row.may_assign_owner === true || row.may_assign_owner === 1,
     disabledAt: optionalTime(row.disabled_at),
     createdAt: time(row.created_at),
+    oidc:
+      row.oidc_issuer === null || row.oidc_subject === null
+        ? undefined
+        : { issuer: row.oidc_issuer, subject: row.oidc_subject },
   }
 }
 
@@ -98,6 +105,7 @@ export function tokenOfRow(row: TokenRow): TokenRecord {
     hash: row.hash,
     createdAt: time(row.created_at),
     revokedAt: optionalTime(row.revoked_at),
+    mintedBy: row.minted_by ?? undefined,
   }
 }
 

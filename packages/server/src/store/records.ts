@@ -3,7 +3,10 @@ import type { AuditValue } from '../audit/canonical-json.js'
 /** A role a user can have. Admins manage users, keys, any policy, and read the audit log. */
 export type Role = 'admin' | 'user'
 
-/** A built-in user (OIDC identities with the same email share its role and disabled flag). */
+/**
+ * A built-in user. An OIDC caller whose email is this user's is refused while the user is
+ * disabled, and gets the user's role and `mayAssignOwner` only through the linked OIDC account.
+ */
 export interface UserRecord {
   readonly email: string
   readonly role: Role
@@ -11,6 +14,14 @@ export interface UserRecord {
   readonly mayAssignOwner: boolean
   readonly disabledAt: Date | undefined
   readonly createdAt: Date
+  /** The one OIDC account (issuer, subject) an admin linked to this user, if any. */
+  readonly oidc: OidcLink | undefined
+}
+
+/** An OIDC account: the issuer and the subject (`sub`) it gives that account. */
+export interface OidcLink {
+  readonly issuer: string
+  readonly subject: string
 }
 
 /** An API token as stored: only its SHA-256 is kept. */
@@ -21,6 +32,12 @@ export interface TokenRecord {
   readonly hash: Uint8Array
   readonly createdAt: Date
   readonly revokedAt: Date | undefined
+  /**
+   * Who minted it: its own user, an admin (a new user's first token, lost-token recovery),
+   * `system` (the first admin's), or `undefined` when unknown (minted before minters were
+   * recorded, with no audit record that names it).
+   */
+  readonly mintedBy: string | undefined
 }
 
 /** One of the server's own key pairs, the private half sealed under the root key. */

@@ -12,6 +12,7 @@ import type {
   NewLockdownRule,
   NewPolicy,
   NewPolicyObject,
+  OidcLink,
   PolicyRecord,
   Revocation,
   Role,
@@ -55,13 +56,26 @@ export interface Store {
   listServerKeys(): Promise<ServerKeyRecord[]>
   addServerKey(key: ServerKeyRecord, audit: AuditDraft): Promise<void>
 
-  // --- Users and API tokens ---
-  /** Creates a user with a first token. @throws `ERR_CONFLICT` when the email exists. */
+  // --- Users and API tokens (emails are lower-cased here too, whatever the caller passes) ---
+  /**
+   * Creates a user with a first token.
+   * @throws `ERR_CONFLICT` when the email exists, or its OIDC account is another user's.
+   */
   createUser(user: NewUser, token: NewToken, audit: AuditDraft): Promise<UserRecord>
   findUser(email: string): Promise<UserRecord | undefined>
   listUsers(): Promise<UserRecord[]>
   /** Disables a user (their tokens stop working at once). @throws `ERR_NOT_FOUND`. */
   disableUser(email: string, audit: AuditDraft): Promise<UserRecord>
+  /**
+   * Links a user to one OIDC account, replacing any previous link; `audit` receives the user as
+   * it was. @throws `ERR_NOT_FOUND`, `ERR_CONFLICT` when the account is another user's.
+   */
+  linkUserOidc(
+    email: string,
+    link: OidcLink,
+    audit: (before: UserRecord) => AuditDraft,
+  ): Promise<UserRecord>
+  /** @throws `ERR_NOT_FOUND` when the user does not exist. */
   addToken(token: NewToken, audit: AuditDraft): Promise<void>
   /** Revokes a token. @throws `ERR_NOT_FOUND` for an unknown id. */
   revokeToken(id: string, audit: AuditDraft): Promise<void>
@@ -200,11 +214,15 @@ export interface NewUser {
   readonly email: string
   readonly role: Role
   readonly mayAssignOwner: boolean
+  /** The OIDC account to link it to at once. */
+  readonly oidc?: OidcLink
 }
 
-/** A token to store: its public id and the SHA-256 of its secret. */
+/** A token to store: its public id, the SHA-256 of its secret, and who minted it. */
 export interface NewToken {
   readonly id: string
   readonly email: string
   readonly hash: Uint8Array
+  /** The minter's email (`email` itself when users mint their own), or `system`. */
+  readonly mintedBy: string
 }

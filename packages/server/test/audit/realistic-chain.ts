@@ -181,6 +181,7 @@ export class EventSource {
         scheme: oidc ? 'oidc' : 'token',
         tokenId: this.#id(oidc ? 22 : 12),
         issuer: oidc ? 'https://idp.example.com/realms/latch' : undefined,
+        mintedBy: undefined,
       })
     }
     for (let i = 0; i < 500; i++) this.#newPolicy()

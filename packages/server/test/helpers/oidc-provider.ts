@@ -33,6 +33,13 @@ export interface TestClient {
   readonly clientId: string
   /** The `email` claim of its access tokens; absent → tokens without an `email` claim. */
   readonly email?: string
+  /**
+   * The `email_verified` claim of its access tokens, as given (`true`, `false`, `'true'`, …);
+   * absent → tokens without one.
+   */
+  readonly emailVerified?: unknown
+  /** The `sub` of its access tokens. Default: the client id. */
+  readonly subject?: string
 }
 
 /** Options of {@link startOidcProvider}. */
@@ -43,7 +50,10 @@ export interface TestOidcProviderOptions {
   keys?: TestSigningKey[]
   /** The algorithm access tokens are signed with. Default: the first key's. */
   accessTokenAlg?: TestSigningAlg
-  /** Default: `alice` (`Alice@Example.test`), `bob` (`bob@example.test`), `machine` (no email). */
+  /**
+   * Default: `alice` (`Alice@Example.test`), `bob` (`bob@example.test`), both verified, and
+   * `machine` (no email).
+   */
   clients?: TestClient[]
 }
 
@@ -62,13 +72,15 @@ export interface TestOidcProvider {
    * Obtains a real access token from the token endpoint (`client_credentials`, HTTP Basic).
    *
    * @param clientId - One of the configured clients; default the first.
-   * @returns The compact JWS (`typ: at+jwt`, `sub` = client id, `email`, `jti`, 300 s lifetime).
+   * @returns The compact JWS (`typ: at+jwt`, `sub` = the client's subject or id, `email`,
+   *   `email_verified`, `jti`, 300 s lifetime).
    */
   mintToken(clientId?: string): Promise<string>
   /**
    * Signs a token locally, bypassing the provider: for claims the provider would never issue, or
    * for any email without configuring a client. Signed with a published key, it verifies.
-   * Defaults: `iss`, `aud`, `sub: 'alice'`, `email`, `jti`, `iat` now, `exp` in 300 s,
+   * Defaults: `iss`, `aud`, `sub: 'alice'`, `email`, `email_verified: true`, `jti`, `iat` now,
+   * `exp` in 300 s,
    * header `{ alg, kid, typ: 'at+jwt' }` of the key. A claim set to `undefined` is left out.
    *
    * @param claims - Claims to add or override.
@@ -94,8 +106,8 @@ type ProviderConstructor = new (issuer: string, configuration: object) => Provid
 const Provider = ProviderModule as ProviderConstructor
 
 const DEFAULT_CLIENTS: TestClient[] = [
-  { clientId: 'alice', email: 'Alice@Example.test' },
-  { clientId: 'bob', email: 'bob@example.test' },
+  { clientId: 'alice', email: 'Alice@Example.test', emailVerified: true },
+  { clientId: 'bob', email: 'bob@example.test', emailVerified: true },
   { clientId: 'machine' },
 ]
 
@@ -184,8 +196,24 @@ export async function startOidcProvider(
       },
       ttl: { ClientCredentials: 300 },
       extraTokenClaims: async (_ctx: unknown, token: { clientId?: string }) => {
-        const email = clients.find((client) => client.clientId === token.clientId)?.email
-        return email === undefined ? undefined : { email }
+        const client = clients.find((c) => c.clientId === token.clientId)
+        const claims: Record<string, unknown> = {}
+        if (client?.email !== undefined) claims.email = client.email
+        if (client?.emailVerified !== undefined) claims.email_verified = client.emailVerified
+        return Object.keys(claims).length === 0 ? undefined : claims
+      },
+      formats: {
+        customizers: {
+          // A client_credentials token's sub is its client id; a client may name another.
+          jwt: async (
+            _ctx: unknown,
+            token: { clientId?: string },
+            jwt: { payload: Record<string, unknown> },
+          ) => {
+            const subject = clients.find((c) => c.clientId === token.clientId)?.subject
+            if (subject !== undefined) jwt.payload.sub = subject
+          },
+        },
       },
     })
     handle = provider.callback()
@@ -226,6 +254,7 @@ export async function startOidcProvider(
         aud: audience,
         sub: 'alice',
         email: 'alice@example.test',
+        email_verified: true,
         jti: randomUUID(),
         iat: now,
         exp: now + 300,

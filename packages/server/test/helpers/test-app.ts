@@ -23,9 +23,19 @@ export interface TestApp {
   readonly adminToken: string
   /** A key-server client for `token` whose fetch goes through `app.inject()`. */
   client(token?: string): KeyServerClient
-  /** Creates a user and returns its token. */
-  user(email: string, options?: { admin?: boolean; mayAssignOwner?: boolean }): Promise<string>
+  /**
+   * Creates a user and returns its token, minted by `mintedBy` (default: the user itself, so its
+   * records name no minter).
+   */
+  user(email: string, options?: UserOptions): Promise<string>
   close(): Promise<void>
+}
+
+/** Options of {@link TestApp.user}. */
+export interface UserOptions {
+  admin?: boolean
+  mayAssignOwner?: boolean
+  mintedBy?: string
 }
 
 /** Builds a {@link TestApp}; close it in `afterEach`/`afterAll`. */
@@ -39,10 +49,7 @@ export async function buildTestApp(config: ServerConfigInput = {}): Promise<Test
     sealer: createRootKeySealer(randomBytes(32)),
   })
   const app = await buildApp(services)
-  const user = async (
-    email: string,
-    options: { admin?: boolean; mayAssignOwner?: boolean } = {},
-  ) => {
+  const user = async (email: string, options: UserOptions = {}) => {
     const minted = mintApiToken()
     await store.createUser(
       {
@@ -50,7 +57,7 @@ export async function buildTestApp(config: ServerConfigInput = {}): Promise<Test
         role: options.admin === true ? 'admin' : 'user',
         mayAssignOwner: options.mayAssignOwner === true,
       },
-      { id: minted.id, email, hash: minted.hash },
+      { id: minted.id, email, hash: minted.hash, mintedBy: options.mintedBy ?? email },
       auditEvent('user.create', SYSTEM_IDENTITY, undefined, { email }),
     )
     return minted.token

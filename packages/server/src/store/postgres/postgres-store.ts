@@ -29,6 +29,7 @@ import type {
   NewLockdownRule,
   NewPolicy,
   NewPolicyObject,
+  OidcLink,
   PolicyRecord,
   ServerKeyRecord,
   TokenRecord,
@@ -49,6 +50,11 @@ import { splitRecord } from './split-record.js'
 export interface PostgresStoreOptions {
   /** `postgres://user:password@host:port/database?…` (libpq URL; `sslmode` and the rest apply). */
   readonly url: string
+  /**
+   * The password, when the URL holds none (from a file or the environment: see
+   * `databasePassword`). Without it the driver reads `PGPASSWORD` or `~/.pgpass`.
+   */
+  readonly password?: string | undefined
   readonly tailBounds: AuditTailBounds
   /** Connections in this instance's pool (default 10). */
   readonly poolSize?: number
@@ -86,6 +92,7 @@ const TAIL_BOUND = 'LT001'
 const TIMED_TOO_EARLY = 'LT002'
 // The SQLSTATE of a text value with a NUL character.
 const CHARACTER_NOT_IN_REPERTOIRE = '22021'
+const UNIQUE_VIOLATION = '23505'
 
 /**
  * Opens (and migrates) the PostgreSQL store: a connection pool through which any number of
@@ -107,7 +114,8 @@ const CHARACTER_NOT_IN_REPERTOIRE = '22021'
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<Store> {
   const timeout = options.statementTimeoutMs ?? 5_000
   const config: pg.PoolConfig = {
-    connectionString: options.url,
+    connectionString:
+      options.password === undefined ? options.url : withPassword(options.url, options.password),
     max: options.poolSize ?? 10,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
     statement_timeout: timeout,
@@ -138,6 +146,15 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       },
     )
   }
+}
+
+// The driver lets a connection string's (empty) password override a `password` option, so the
+// password goes into the string, as a parameter, which also works for a URL without a host.
+// This string stays in memory: messages and logs show `options.url`, redacted.
+function withPassword(url: string, password: string): string {
+  const parsed = new URL(url)
+  parsed.searchParams.set('password', password)
+  return parsed.toString()
 }
 
 /** The URL without its password, for messages and logs. */
@@ -350,15 +367,25 @@ class PostgresStore implements Store {
   }
 
   async createUser(user: NewUser, token: NewToken, audit: AuditDraft): Promise<UserRecord> {
+    const email = user.email.toLowerCase()
     return this.#tx(async (db) => {
-      const inserted = await one<UserRow>(
-        db,
-        `INSERT INTO users (email, role, may_assign_owner, created_at) VALUES ($1, $2, $3, ${NOW})
-         ON CONFLICT DO NOTHING RETURNING *`,
-        [user.email, user.role, user.mayAssignOwner],
+      if (user.oidc !== undefined) await assertOidcFree(db, user.oidc, email)
+      const inserted = await oidcUnique(
+        one<UserRow>(
+          db,
+          `INSERT INTO users (email, role, may_assign_owner, created_at, oidc_issuer, oidc_subject)
+           VALUES ($1, $2, $3, ${NOW}, $4, $5) ON CONFLICT (email) DO NOTHING RETURNING *`,
+          [
+            email,
+            user.role,
+            user.mayAssignOwner,
+            user.oidc?.issuer ?? null,
+            user.oidc?.subject ?? null,
+          ],
+        ),
       )
       if (inserted === undefined) {
-        throw new ServerError('ERR_CONFLICT', `user ${user.email} already exists`)
+        throw new ServerError('ERR_CONFLICT', `user ${email} already exists`)
       }
       await insertToken(db, token)
       await this.#append(db, audit)
@@ -367,7 +394,9 @@ class PostgresStore implements Store {
   }
 
   async findUser(email: string): Promise<UserRecord | undefined> {
-    const [row] = await this.#query<UserRow>('SELECT * FROM users WHERE email = $1', [email])
+    const [row] = await this.#query<UserRow>('SELECT * FROM users WHERE email = $1', [
+      email.toLowerCase(),
+    ])
     return row === undefined ? undefined : userOfRow(row)
   }
 
@@ -375,7 +404,8 @@ class PostgresStore implements Store {
     return (await this.#query<UserRow>('SELECT * FROM users ORDER BY email')).map(userOfRow)
   }
 
-  async disableUser(email: string, audit: AuditDraft): Promise<UserRecord> {
+  async disableUser(given: string, audit: AuditDraft): Promise<UserRecord> {
+    const email = given.toLowerCase()
     return this.#tx(async (db) => {
       const row = await one<UserRow>(
         db,
@@ -388,10 +418,36 @@ class PostgresStore implements Store {
     })
   }
 
+  async linkUserOidc(
+    given: string,
+    link: OidcLink,
+    audit: (before: UserRecord) => AuditDraft,
+  ): Promise<UserRecord> {
+    const email = given.toLowerCase()
+    return this.#tx(async (db) => {
+      const before = await one<UserRow>(db, 'SELECT * FROM users WHERE email = $1 FOR UPDATE', [
+        email,
+      ])
+      if (before === undefined) throw new ServerError('ERR_NOT_FOUND', `no user ${email}`)
+      await assertOidcFree(db, link, email)
+      const after = await oidcUnique(
+        one<UserRow>(
+          db,
+          'UPDATE users SET oidc_issuer = $1, oidc_subject = $2 WHERE email = $3 RETURNING *',
+          [link.issuer, link.subject, email],
+        ),
+      )
+      await this.#append(db, audit(userOfRow(before)))
+      return userOfRow(after as UserRow)
+    })
+  }
+
   async addToken(token: NewToken, audit: AuditDraft): Promise<void> {
     await this.#tx(async (db) => {
       // FOR SHARE: a user disabled concurrently is disabled before or after, never half-way.
-      const user = await one(db, 'SELECT 1 FROM users WHERE email = $1 FOR SHARE', [token.email])
+      const user = await one(db, 'SELECT 1 FROM users WHERE email = $1 FOR SHARE', [
+        token.email.toLowerCase(),
+      ])
       if (user === undefined) throw new ServerError('ERR_NOT_FOUND', `no user ${token.email}`)
       await insertToken(db, token)
       await this.#append(db, audit)
@@ -412,7 +468,7 @@ class PostgresStore implements Store {
   async listTokens(email: string): Promise<TokenRecord[]> {
     return (
       await this.#query<TokenRow>('SELECT * FROM tokens WHERE email = $1 ORDER BY created_at, id', [
-        email,
+        email.toLowerCase(),
       ])
     ).map(tokenOfRow)
   }
@@ -423,7 +479,8 @@ class PostgresStore implements Store {
     const [row] = await this.#query<TokenRow & UserRow & { user_created_at: Date }>(
       {
         name: 'latch_find_live_token',
-        text: `SELECT t.*, u.role, u.may_assign_owner, u.disabled_at, u.created_at AS user_created_at
+        text: `SELECT t.*, u.role, u.may_assign_owner, u.disabled_at, u.created_at AS user_created_at,
+                 u.oidc_issuer, u.oidc_subject
                FROM tokens t JOIN users u ON u.email = t.email
                WHERE t.hash = $1 AND t.revoked_at IS NULL AND u.disabled_at IS NULL`,
       },
@@ -985,11 +1042,35 @@ async function beginPolicyChange(db: Db, id: string): Promise<PolicyRecord | und
 }
 
 async function insertToken(db: Db, token: NewToken): Promise<void> {
-  await db.query(`INSERT INTO tokens (id, email, hash, created_at) VALUES ($1, $2, $3, ${NOW})`, [
-    token.id,
-    token.email,
-    token.hash,
-  ])
+  await db.query(
+    `INSERT INTO tokens (id, email, hash, created_at, minted_by) VALUES ($1, $2, $3, ${NOW}, $4)`,
+    [token.id, token.email.toLowerCase(), token.hash, token.mintedBy],
+  )
+}
+
+/** @throws `ERR_CONFLICT` when another user than `email` is linked to this OIDC account. */
+async function assertOidcFree(db: Db, link: OidcLink, email: string): Promise<void> {
+  const holder = await one<{ email: string }>(
+    db,
+    'SELECT email FROM users WHERE oidc_issuer = $1 AND oidc_subject = $2',
+    [link.issuer, link.subject],
+  )
+  if (holder !== undefined && holder.email !== email) throw oidcTaken()
+}
+
+/** The unique index on the OIDC account, hit by a concurrent link: a conflict, not a failure. */
+async function oidcUnique<T>(statement: Promise<T>): Promise<T> {
+  try {
+    return await statement
+  } catch (cause) {
+    const { code, constraint } = cause as { code?: string; constraint?: string }
+    if (code === UNIQUE_VIOLATION && constraint === 'users_by_oidc') throw oidcTaken()
+    throw cause
+  }
+}
+
+function oidcTaken(): ServerError {
+  return new ServerError('ERR_CONFLICT', 'that OIDC account is linked to another user')
 }
 
 async function one<R extends pg.QueryResultRow>(

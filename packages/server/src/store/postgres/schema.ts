@@ -153,6 +153,26 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   CREATE TRIGGER checkpoints_no_truncate BEFORE TRUNCATE ON checkpoints
     FOR EACH STATEMENT EXECUTE FUNCTION latch_append_only();
   `,
+  // Identities (issue 11): who minted each API token, and the one OIDC account (issuer, subject)
+  // a built-in user may be linked to. A token minted before this migration takes its minter from
+  // the first user.create or token.create record that names its id; without one it stays NULL
+  // (unknown). json, not jsonb: only the two members read are converted to text.
+  `
+  ALTER TABLE tokens ADD COLUMN minted_by text;
+  UPDATE tokens t SET minted_by = minted.actor FROM (
+    SELECT DISTINCT ON (token_id) token_id, actor FROM (
+      SELECT seq, convert_from(record, 'UTF8')::json ->> 'token_id' AS token_id,
+        convert_from(record, 'UTF8')::json -> 'actor' ->> 'email' AS actor
+      FROM audit_log WHERE type IN ('user.create', 'token.create')
+    ) AS created
+    WHERE token_id IS NOT NULL
+    ORDER BY token_id, seq
+  ) AS minted WHERE minted.token_id = t.id;
+  ALTER TABLE users ADD COLUMN oidc_issuer text, ADD COLUMN oidc_subject text,
+    ADD CONSTRAINT users_oidc_pair CHECK ((oidc_issuer IS NULL) = (oidc_subject IS NULL));
+  CREATE UNIQUE INDEX users_by_oidc ON users (oidc_issuer, oidc_subject)
+    WHERE oidc_subject IS NOT NULL;
+  `,
   // Every location an object was ever registered at stays (issue 11): a bucket lockdown covers a
   // policy while any of them is in its scope, so re-registering an object elsewhere cannot move
   // the policy out of a lockdown. One row per (policy, object, location); a missing bucket or key

@@ -115,6 +115,26 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   CREATE INDEX audit_index_by_actor ON audit_index (actor, seq);
   CREATE INDEX audit_index_by_time ON audit_index (time);
   `,
+  // Identities (issue 11): who minted each API token, and the one OIDC account (issuer, subject)
+  // a built-in user may be linked to. A token minted before this migration takes its minter from
+  // the first user.create or token.create record that names its id; without one it stays NULL
+  // (unknown).
+  `
+  ALTER TABLE tokens ADD COLUMN minted_by TEXT;
+  -- min(seq) makes SQLite take actor from the first record that names the token.
+  UPDATE tokens SET minted_by = minted.actor FROM (
+    SELECT json_extract(CAST(a.record AS TEXT), '$.token_id') AS token_id,
+      json_extract(CAST(a.record AS TEXT), '$.actor.email') AS actor, min(a.seq)
+    FROM audit_index i JOIN audit_log a USING (seq)
+    WHERE i.type IN ('user.create', 'token.create')
+    GROUP BY 1
+  ) AS minted WHERE minted.token_id = tokens.id;
+  ALTER TABLE users ADD COLUMN oidc_issuer TEXT;
+  ALTER TABLE users ADD COLUMN oidc_subject TEXT
+    CHECK ((oidc_issuer IS NULL) = (oidc_subject IS NULL));
+  CREATE UNIQUE INDEX users_by_oidc ON users (oidc_issuer, oidc_subject)
+    WHERE oidc_subject IS NOT NULL;
+  `,
   // Every location an object was ever registered at stays (issue 11): a bucket lockdown covers a
   // policy while any of them is in its scope, so re-registering an object elsewhere cannot move
   // the policy out of a lockdown. One row per (policy, object, location).

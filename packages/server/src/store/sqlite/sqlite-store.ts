@@ -31,6 +31,7 @@ import type {
   NewLockdownRule,
   NewPolicy,
   NewPolicyObject,
+  OidcLink,
   PolicyRecord,
   ServerKeyRecord,
   TokenRecord,
@@ -193,19 +194,27 @@ class SqliteStore implements Store {
   }
 
   async createUser(user: NewUser, token: NewToken, audit: AuditDraft): Promise<UserRecord> {
+    const email = user.email.toLowerCase()
     return this.#tx(() => {
-      if (this.#sql.getUser.get(user.email) !== undefined) {
-        throw new ServerError('ERR_CONFLICT', `user ${user.email} already exists`)
+      if (this.#sql.getUser.get(email) !== undefined) {
+        throw new ServerError('ERR_CONFLICT', `user ${email} already exists`)
       }
-      this.#sql.addUser.run(user.email, user.role, user.mayAssignOwner ? 1 : 0)
-      this.#sql.addToken.run(token.id, token.email, token.hash)
+      if (user.oidc !== undefined) this.#assertOidcFree(user.oidc, email)
+      this.#sql.addUser.run(
+        email,
+        user.role,
+        user.mayAssignOwner ? 1 : 0,
+        user.oidc?.issuer ?? null,
+        user.oidc?.subject ?? null,
+      )
+      this.#addToken(token)
       this.#append(audit)
-      return userOfRow(this.#sql.getUser.get(user.email) as UserRow)
+      return userOfRow(this.#sql.getUser.get(email) as UserRow)
     })
   }
 
   async findUser(email: string): Promise<UserRecord | undefined> {
-    const row = this.#run(() => this.#sql.getUser.get(email)) as UserRow | undefined
+    const row = this.#run(() => this.#sql.getUser.get(email.toLowerCase())) as UserRow | undefined
     return row === undefined ? undefined : userOfRow(row)
   }
 
@@ -213,7 +222,8 @@ class SqliteStore implements Store {
     return (this.#run(() => this.#sql.listUsers.all()) as UserRow[]).map(userOfRow)
   }
 
-  async disableUser(email: string, audit: AuditDraft): Promise<UserRecord> {
+  async disableUser(given: string, audit: AuditDraft): Promise<UserRecord> {
+    const email = given.toLowerCase()
     return this.#tx(() => {
       const changed = this.#sql.disableUser.run(email).changes
       if (changed === 0 && this.#sql.getUser.get(email) === undefined) {
@@ -224,12 +234,28 @@ class SqliteStore implements Store {
     })
   }
 
+  async linkUserOidc(
+    given: string,
+    link: OidcLink,
+    audit: (before: UserRecord) => AuditDraft,
+  ): Promise<UserRecord> {
+    const email = given.toLowerCase()
+    return this.#tx(() => {
+      const row = this.#sql.getUser.get(email) as UserRow | undefined
+      if (row === undefined) throw new ServerError('ERR_NOT_FOUND', `no user ${email}`)
+      this.#assertOidcFree(link, email)
+      this.#sql.linkUser.run(link.issuer, link.subject, email)
+      this.#append(audit(userOfRow(row)))
+      return userOfRow(this.#sql.getUser.get(email) as UserRow)
+    })
+  }
+
   async addToken(token: NewToken, audit: AuditDraft): Promise<void> {
     this.#tx(() => {
-      if (this.#sql.getUser.get(token.email) === undefined) {
+      if (this.#sql.getUser.get(token.email.toLowerCase()) === undefined) {
         throw new ServerError('ERR_NOT_FOUND', `no user ${token.email}`)
       }
-      this.#sql.addToken.run(token.id, token.email, token.hash)
+      this.#addToken(token)
       this.#append(audit)
     })
   }
@@ -244,7 +270,8 @@ class SqliteStore implements Store {
   }
 
   async listTokens(email: string): Promise<TokenRecord[]> {
-    return (this.#run(() => this.#sql.listTokens.all(email)) as TokenRow[]).map(tokenOfRow)
+    const rows = this.#run(() => this.#sql.listTokens.all(email.toLowerCase())) as TokenRow[]
+    return rows.map(tokenOfRow)
   }
 
   async findLiveToken(
@@ -552,6 +579,18 @@ class SqliteStore implements Store {
 
   // --- Internals ---
 
+  #addToken(token: NewToken): void {
+    this.#sql.addToken.run(token.id, token.email.toLowerCase(), token.hash, token.mintedBy)
+  }
+
+  /** @throws `ERR_CONFLICT` when another user than `email` is linked to this OIDC account. */
+  #assertOidcFree(link: OidcLink, email: string): void {
+    const holder = this.#sql.userByOidc.pluck().get(link.issuer, link.subject) as string | undefined
+    if (holder !== undefined && holder !== email) {
+      throw new ServerError('ERR_CONFLICT', 'that OIDC account is linked to another user')
+    }
+  }
+
   #append(draft: AuditDraft, now?: string): number {
     const head = this.#sql.getHead.get() as HeadRow
     const time = now ?? (this.#sql.now.get() as { now: string }).now
@@ -611,17 +650,25 @@ function prepare(db: Database.Database) {
     addKey: db.prepare('INSERT INTO server_keys VALUES (?, ?, ?, ?, ?)'),
     getUser: db.prepare('SELECT * FROM users WHERE email = ?'),
     listUsers: db.prepare('SELECT * FROM users ORDER BY email'),
-    addUser: db.prepare(`INSERT INTO users VALUES (?, ?, ?, NULL, ${NOW})`),
+    addUser: db.prepare(
+      `INSERT INTO users (email, role, may_assign_owner, created_at, oidc_issuer, oidc_subject)
+       VALUES (?, ?, ?, ${NOW}, ?, ?)`,
+    ),
+    linkUser: db.prepare('UPDATE users SET oidc_issuer = ?, oidc_subject = ? WHERE email = ?'),
+    userByOidc: db.prepare('SELECT email FROM users WHERE oidc_issuer = ? AND oidc_subject = ?'),
     disableUser: db.prepare(
       `UPDATE users SET disabled_at = ${NOW} WHERE email = ? AND disabled_at IS NULL`,
     ),
-    addToken: db.prepare(`INSERT INTO tokens VALUES (?, ?, ?, ${NOW}, NULL)`),
+    addToken: db.prepare(
+      `INSERT INTO tokens (id, email, hash, created_at, minted_by) VALUES (?, ?, ?, ${NOW}, ?)`,
+    ),
     revokeToken: db.prepare(
       `UPDATE tokens SET revoked_at = ${NOW} WHERE id = ? AND revoked_at IS NULL`,
     ),
     listTokens: db.prepare('SELECT * FROM tokens WHERE email = ? ORDER BY created_at, id'),
     findLiveToken: db.prepare(
-      `SELECT t.*, u.role, u.may_assign_owner, u.disabled_at, u.created_at AS user_created_at
+      `SELECT t.*, u.role, u.may_assign_owner, u.disabled_at, u.created_at AS user_created_at,
+         u.oidc_issuer, u.oidc_subject
        FROM tokens t JOIN users u ON u.email = t.email
        WHERE t.hash = ? AND t.revoked_at IS NULL AND u.disabled_at IS NULL`,
     ),

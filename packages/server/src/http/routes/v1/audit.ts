@@ -5,9 +5,8 @@ import { formatVerifierKey } from '../../../audit/verifier-key.js'
 import { ServerError } from '../../../errors.js'
 import { assertMayChangePolicy } from '../../../policy/may-see-policy.js'
 import { callerOf } from '../../caller-of.js'
-import { EmailSchema, errorResponses, PolicyIdSchema } from '../../schemas.js'
-
-const TimeSchema = Type.String({ format: 'date-time', description: 'RFC 3339' })
+import { parseTimeInput } from '../../parse-time-input.js'
+import { EmailSchema, errorResponses, PolicyIdSchema, TimeSchema } from '../../schemas.js'
 
 /**
  * The audit chain over HTTP. Public: the checkpoint verification key (`GET /v1/audit/key`). Admin:
@@ -163,8 +162,8 @@ export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
           ...(query.policy === undefined ? {} : { policyId: query.policy }),
           ...(query.actor === undefined ? {} : { actor: query.actor.toLowerCase() }),
           ...(query.type === undefined ? {} : { type: query.type }),
-          ...(query.since === undefined ? {} : { since: new Date(query.since) }),
-          ...(query.until === undefined ? {} : { until: new Date(query.until) }),
+          ...(query.since === undefined ? {} : { since: parseTimeInput(query.since, 'since') }),
+          ...(query.until === undefined ? {} : { until: parseTimeInput(query.until, 'until') }),
         },
         Number(query.after ?? 0),
         limit,

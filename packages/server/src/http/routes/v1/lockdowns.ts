@@ -12,9 +12,10 @@ import {
   errorResponses,
   LockdownRuleIdSchema,
   LockdownScopeSchema,
+  PrintableTextSchema,
 } from '../../schemas.js'
 
-const Reason = Type.String({ minLength: 1, maxLength: 500 })
+const Reason = PrintableTextSchema(500, { minLength: 1 })
 
 const ScopeBody = {
   all: Type.Optional(Type.Boolean({ description: 'every policy' })),

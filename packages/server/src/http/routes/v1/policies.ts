@@ -6,8 +6,16 @@ import { ServerError } from '../../../errors.js'
 import { assertMayChangePolicy, maySeePolicy } from '../../../policy/may-see-policy.js'
 import { policyView } from '../../../policy/policy-view.js'
 import { callerOf } from '../../caller-of.js'
+import { parseTimeInput } from '../../parse-time-input.js'
 import { requestMeta } from '../../request-meta.js'
-import { EmailSchema, errorResponses, PolicyIdSchema, ReaderSchema } from '../../schemas.js'
+import {
+  EmailSchema,
+  errorResponses,
+  PolicyIdSchema,
+  PrintableTextSchema,
+  ReaderSchema,
+  TimeSchema,
+} from '../../schemas.js'
 
 const ObjectBody = Type.Object({
   objectId: Type.String({ pattern: '^[A-Za-z0-9_-]{22}$', description: 'base64url object id' }),
@@ -18,7 +26,7 @@ const ObjectBody = Type.Object({
 
 const Labels = Type.Record(
   Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._:/-]+$' }),
-  Type.String({ maxLength: 256 }),
+  PrintableTextSchema(256),
   { maxProperties: 32 },
 )
 
@@ -39,7 +47,7 @@ export const policyRoutes: FastifyPluginAsyncTypebox = async (app) => {
         body: Type.Object({
           owner: Type.Optional(EmailSchema),
           readers: Type.Optional(Type.Array(ReaderSchema, { maxItems: 1000 })),
-          expiresAt: Type.Optional(Type.String({ format: 'date-time' })),
+          expiresAt: Type.Optional(TimeSchema),
           labels: Type.Optional(Labels),
         }),
         response: { 201: Type.Ref('Policy'), ...errorResponses },
@@ -55,7 +63,8 @@ export const policyRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'only an admin or an allowed service account may name another owner',
         )
       }
-      const expiresAt = body.expiresAt === undefined ? undefined : new Date(body.expiresAt)
+      const expiresAt =
+        body.expiresAt === undefined ? undefined : parseTimeInput(body.expiresAt, 'expiresAt')
       if (expiresAt !== undefined && expiresAt.getTime() <= Date.now()) {
         throw new ServerError('ERR_REQUEST_INVALID', 'expiresAt must be in the future')
       }

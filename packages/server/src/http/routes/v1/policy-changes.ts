@@ -9,11 +9,18 @@ import { policyView } from '../../../policy/policy-view.js'
 import type { PolicyRecord } from '../../../store/records.js'
 import type { PolicyPatch } from '../../../store/store.js'
 import { callerOf } from '../../caller-of.js'
+import { parseTimeInput } from '../../parse-time-input.js'
 import { requestMeta } from '../../request-meta.js'
-import { errorResponses, PolicyIdSchema, ReaderSchema } from '../../schemas.js'
+import {
+  errorResponses,
+  PolicyIdSchema,
+  PrintableTextSchema,
+  ReaderSchema,
+  TimeSchema,
+} from '../../schemas.js'
 
 const Params = Type.Object({ id: PolicyIdSchema })
-const Reason = Type.Optional(Type.String({ maxLength: 500 }))
+const Reason = Type.Optional(PrintableTextSchema(500))
 const responses = {
   200: Type.Ref('Policy'),
   404: Type.Ref('Error'),
@@ -93,13 +100,14 @@ export const policyChangeRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Set or clear the expiry (owner, admins)',
         params: Params,
         body: Type.Object({
-          expiresAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+          expiresAt: Type.Union([TimeSchema, Type.Null()]),
         }),
         response: responses,
       },
     },
     async (request) => {
-      const expiresAt = request.body.expiresAt === null ? null : new Date(request.body.expiresAt)
+      const expiresAt =
+        request.body.expiresAt === null ? null : parseTimeInput(request.body.expiresAt, 'expiresAt')
       const policy = await change(request, request.params.id, 'policy.expire', () => ({
         expiresAt,
       }))

@@ -1,35 +1,59 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { auditEvent } from '../../../audit/audit-event.js'
+import type { AuditValue } from '../../../audit/canonical-json.js'
 import { ServerError } from '../../../errors.js'
 import { mintApiToken } from '../../../identity/api-token.js'
 import { userView } from '../../../policy/policy-view.js'
+import type { OidcLink } from '../../../store/records.js'
 import { callerOf } from '../../caller-of.js'
 import { requestMeta } from '../../request-meta.js'
-import { EmailSchema, errorResponses } from '../../schemas.js'
+import { EmailSchema, errorResponses, OidcSubjectSchema } from '../../schemas.js'
 
 const Minted = Type.Object({ email: Type.String(), tokenId: Type.String(), token: Type.String() })
 
 /**
  * Users and API tokens. Admins create (`POST /v1/users`, the answer holds the only copy of the
- * token), list and disable users, and mint or revoke anyone's tokens; a user can mint and revoke
- * their own. `GET /v1/me` says who the token belongs to.
+ * token), list and disable users, link a user to its OIDC account (`POST /v1/users/:email/oidc`),
+ * and mint or revoke anyone's tokens; a user can mint and revoke their own. Every token records
+ * who minted it: records made with a token someone else minted name them (`actor.minted_by`), and
+ * a user replaces such a token by minting one for themselves and revoking it (`latch token
+ * rotate`). OIDC callers mint no API token unless `oidcMayMintTokens` allows it. `GET /v1/me` says
+ * who the token belongs to.
  */
 export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const configuredIssuer = () => {
+    const issuer = app.latch.config.oidc?.issuer
+    if (issuer === undefined) {
+      throw new ServerError(
+        'ERR_REQUEST_INVALID',
+        'this server accepts no OIDC tokens (no --oidc-issuer): there is no account to link',
+      )
+    }
+    return issuer
+  }
+
   app.get(
     '/v1/me',
     {
       schema: {
         summary: 'Who am I',
         response: {
-          200: Type.Object({ email: Type.String(), role: Type.String(), scheme: Type.String() }),
+          200: Type.Object({
+            email: Type.String(),
+            role: Type.String(),
+            scheme: Type.String(),
+            mintedBy: Type.Union([Type.String(), Type.Null()], {
+              description: 'who minted this API token, when not its own user',
+            }),
+          }),
           ...errorResponses,
         },
       },
     },
     async (request) => {
-      const { email, role, scheme } = callerOf(request)
-      return { email, role, scheme }
+      const { email, role, scheme, mintedBy } = callerOf(request)
+      return { email, role, scheme, mintedBy: mintedBy ?? null }
     },
   )
 
@@ -43,23 +67,30 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
           email: EmailSchema,
           admin: Type.Optional(Type.Boolean()),
           mayAssignOwner: Type.Optional(Type.Boolean()),
+          oidcSubject: Type.Optional(OidcSubjectSchema),
         }),
         response: { 201: Minted, 409: Type.Ref('Error'), ...errorResponses },
       },
     },
     async (request, reply) => {
+      const caller = callerOf(request)
       const email = request.body.email.toLowerCase()
       const role = request.body.admin === true ? ('admin' as const) : ('user' as const)
       const mayAssignOwner = request.body.mayAssignOwner === true
+      const oidc =
+        request.body.oidcSubject === undefined
+          ? undefined
+          : { issuer: configuredIssuer(), subject: request.body.oidcSubject }
       const minted = mintApiToken()
       await app.latch.store.createUser(
-        { email, role, mayAssignOwner },
-        { id: minted.id, email, hash: minted.hash },
-        auditEvent('user.create', callerOf(request), requestMeta(request), {
+        { email, role, mayAssignOwner, ...(oidc === undefined ? {} : { oidc }) },
+        { id: minted.id, email, hash: minted.hash, mintedBy: caller.email },
+        auditEvent('user.create', caller, requestMeta(request), {
           email,
           role,
           may_assign_owner: mayAssignOwner,
           token_id: minted.id,
+          oidc: oidc === undefined ? undefined : { iss: oidc.issuer, sub: oidc.subject },
         }),
       )
       reply.code(201)
@@ -100,6 +131,38 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
   )
 
   app.post(
+    '/v1/users/:email/oidc',
+    {
+      config: { access: 'admin' },
+      schema: {
+        summary:
+          'Link a user to its account at the OIDC issuer: an OIDC token of that subject gets the user’s role (admin)',
+        params: Type.Object({ email: EmailSchema }),
+        body: Type.Object({ subject: OidcSubjectSchema }),
+        response: {
+          200: Type.Ref('User'),
+          404: Type.Ref('Error'),
+          409: Type.Ref('Error'),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const caller = callerOf(request)
+      const email = request.params.email.toLowerCase()
+      const link = { issuer: configuredIssuer(), subject: request.body.subject }
+      const user = await app.latch.store.linkUserOidc(email, link, (before) =>
+        auditEvent('user.link', caller, requestMeta(request), {
+          email,
+          before: before.oidc === undefined ? null : oidcOf(before.oidc),
+          oidc: oidcOf(link),
+        }),
+      )
+      return userView(user)
+    },
+  )
+
+  app.post(
     '/v1/tokens',
     {
       schema: {
@@ -111,12 +174,16 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const caller = callerOf(request)
       const email = request.body.email?.toLowerCase() ?? caller.email
+      // A stolen OIDC token expires within minutes; an API token minted with it would not.
+      if (caller.scheme === 'oidc' && !app.latch.config.oidcMayMintTokens) {
+        throw new ServerError('ERR_ACCESS_FORBIDDEN', 'OIDC callers may not mint API tokens')
+      }
       if (email !== caller.email && caller.role !== 'admin') {
         throw new ServerError('ERR_ACCESS_FORBIDDEN', 'only an admin may mint tokens for others')
       }
       const minted = mintApiToken()
       await app.latch.store.addToken(
-        { id: minted.id, email, hash: minted.hash },
+        { id: minted.id, email, hash: minted.hash, mintedBy: caller.email },
         auditEvent('token.create', caller, requestMeta(request), { email, token_id: minted.id }),
       )
       reply.code(201)
@@ -138,6 +205,9 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
                 email: Type.String(),
                 createdAt: Type.String(),
                 revokedAt: Type.Union([Type.String(), Type.Null()]),
+                mintedBy: Type.Union([Type.String(), Type.Null()], {
+                  description: 'who minted it (its user, an admin, system); null: unknown',
+                }),
               }),
             ),
           }),
@@ -158,6 +228,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
           email: t.email,
           createdAt: t.createdAt.toISOString(),
           revokedAt: t.revokedAt?.toISOString() ?? null,
+          mintedBy: t.mintedBy ?? null,
         })),
       }
     },
@@ -188,4 +259,8 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return null
     },
   )
+}
+
+function oidcOf(link: OidcLink): AuditValue {
+  return { iss: link.issuer, sub: link.subject }
 }
