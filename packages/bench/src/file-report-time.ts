@@ -1,11 +1,11 @@
 import { join } from 'node:path'
 import {
+  AUDIT_TIME_TOLERANCE_MS,
   type AuditRow,
   buildFileReport,
   type CheckpointVerifierKey,
   type FileReport,
   openSqliteStore,
-  REPORT_MARGIN_MS,
   type Store,
 } from '@latch/server'
 import { median } from './measure.js'
@@ -29,8 +29,8 @@ const SLOW_MS = 5000
  * Time of `buildFileReport` (the `latch audit report` document) for one file in a long SQLite
  * log, in this process, rows read in pages from a read-only store as `iterateAudit` gives them:
  * (a) a window over the whole log, (b) a window of `windowRecords` records in its middle. Each
- * report verifies the chain between the checkpoints around its window (signed at least
- * `REPORT_MARGIN_MS` outside it) and lists the file's records; `expectedEvents` is how many the
+ * report verifies the chain between the checkpoints around its window (the last timed before it,
+ * the first timed `AUDIT_TIME_TOLERANCE_MS` after it) and lists the file's records; `expectedEvents` is how many the
  * whole log holds. Median of `rounds` (one, for a report that takes over 5 s); the whole-log
  * verification (`verifyMs`, from the audit-verify table) is the baseline.
  *
@@ -132,7 +132,7 @@ export async function benchFileReport(options: {
     const perSecond =
       (options.windowRecords / (window.until.getTime() - window.since.getTime())) * 1000
     process.stdout.write(
-      `\n- a report reads from the last checkpoint signed ${REPORT_MARGIN_MS / 1000} s before its window to the first signed ${REPORT_MARGIN_MS / 1000} s after it; the log around the ${options.windowRecords.toLocaleString('en')}-record window was appended at about ${Math.round(perSecond).toLocaleString('en')} records/s, so each margin holds about ${Math.round((perSecond * REPORT_MARGIN_MS) / 1000).toLocaleString('en')} records, where a real server's 2 s hold a few thousand at most\n`,
+      `\n- a report reads from the last checkpoint timed before its window to the first timed ${AUDIT_TIME_TOLERANCE_MS / 1000} s after it; the log around the ${options.windowRecords.toLocaleString('en')}-record window was appended at about ${Math.round(perSecond).toLocaleString('en')} records/s, so the ${AUDIT_TIME_TOLERANCE_MS / 1000} s after it hold about ${Math.round((perSecond * AUDIT_TIME_TOLERANCE_MS) / 1000).toLocaleString('en')} records (and the checkpoint interval before it up to 10,000), where a real server's ${AUDIT_TIME_TOLERANCE_MS / 1000} s hold a few thousand at most\n`,
     )
     return figures
   } finally {

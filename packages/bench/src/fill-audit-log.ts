@@ -12,7 +12,7 @@ export interface FillAuditLogOptions {
   readonly rewrite?: (draft: AuditDraftCopy, n: number) => AuditDraftCopy
   /**
    * Signs one more checkpoint this long after the last record, before the one `close` signs:
-   * a file report's window must end some time before a checkpoint (`REPORT_MARGIN_MS`).
+   * a file report's window must end some time before a checkpoint (`AUDIT_TIME_TOLERANCE_MS`).
    */
   readonly signAfterMs?: number
 }

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { REPORT_MARGIN_MS } from '@latch/server'
+import { AUDIT_TIME_TOLERANCE_MS } from '@latch/server'
 import { benchAuditVerify } from './audit-verify.js'
 import { benchDecisionCost } from './decision-cost.js'
 import { benchFileReport } from './file-report-time.js'
@@ -69,7 +69,7 @@ export async function benchLockdown(options: LockdownBenchOptions): Promise<void
     const fillStarted = performance.now()
     const filled = await fillAuditLog(dataDir, options.auditRecords, {
       checkpointEvery: CHECKPOINT_EVERY,
-      signAfterMs: REPORT_MARGIN_MS + 500,
+      signAfterMs: AUDIT_TIME_TOLERANCE_MS + 500,
       // The copies keep their policies (the fixture's four), but one in REPORT_EVERY names the
       // reported file's instead.
       rewrite: (draft, n) => {

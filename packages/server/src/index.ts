@@ -6,6 +6,7 @@
  * @packageDocumentation
  */
 export type { AuditExportHeader } from './audit/audit-export.js'
+export { AUDIT_TIME_TOLERANCE_MS } from './audit/audit-time-tolerance.js'
 export { type CheckpointVerifierKey, verifyCheckpointNote } from './audit/checkpoint-note.js'
 export { readAuditExport } from './audit/read-audit-export.js'
 export { formatVerifierKey, parseVerifierKey } from './audit/verifier-key.js'
@@ -28,7 +29,6 @@ export {
   type FileReport,
   type FileReportInput,
   type ForeignTokenReleases,
-  REPORT_MARGIN_MS,
   type ReportEvent,
 } from './report/file-report.js'
 export { type RunningServer, type StartOptions, startServer } from './server.js'

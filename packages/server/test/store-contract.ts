@@ -1,12 +1,19 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { auditEvent } from '../src/audit/audit-event.js'
+import {
+  type Checkpoint,
+  noteHash,
+  parseCheckpointNote,
+  signCheckpoint,
+} from '../src/audit/checkpoint-note.js'
 import { Checkpointer } from '../src/audit/checkpointer.js'
 import { verifyStore } from '../src/audit/verify-store.js'
-import { SYSTEM_IDENTITY } from '../src/auth/identity.js'
+import { type Identity, SYSTEM_IDENTITY } from '../src/auth/identity.js'
 import { ServerError } from '../src/errors.js'
 import { hashApiToken } from '../src/identity/api-token.js'
 import { KeyRing } from '../src/keys/key-ring.js'
 import { createRootKeySealer } from '../src/keys/key-sealer.js'
+import { evaluateRelease } from '../src/policy/evaluate-release.js'
 import type { PolicyRecord } from '../src/store/records.js'
 import type { Store } from '../src/store/store.js'
 
@@ -341,6 +348,94 @@ export function describeStoreContract(name: string, open: OpenStore): void {
       await store.close()
     })
 
+    it('issue 11: an object re-registered in another bucket stays under the lockdown of the first; every location is kept, once each', async () => {
+      const store = await open()
+      const owner: Identity = { ...SYSTEM_IDENTITY, email: 'o@x.org', role: 'user' }
+      await store.createPolicy(
+        {
+          id: 'p-1',
+          owner: 'o@x.org',
+          readers: [],
+          expiresAt: undefined,
+          labels: {},
+          createdBy: 'o',
+        },
+        draft(0),
+      )
+      const register = (bucket: string | undefined, key: string | undefined, coreHash = 'h1') =>
+        store.addPolicyObject('p-1', { objectId: 'o1', coreHash, bucket, key }, () => draft(0))
+      const reason = async () => {
+        let verdict = ''
+        await store.decide({
+          policyId: 'p-1',
+          judge: (policy, now, lockdowns) => {
+            const judged = evaluateRelease(policy, owner, now, lockdowns)
+            verdict = judged.reason
+            return judged
+          },
+          record: () => draft(0),
+        })
+        return verdict
+      }
+      await register('a', 'secret/x.pdf')
+      expect(await reason()).toBe('owner')
+      await store.addLockdownRule(
+        {
+          id: 'ld_00000000000000000001',
+          scope: { kind: 'bucket', bucket: 'a', prefix: 'secret/' },
+          reason: 'leak',
+          createdBy: 's',
+        },
+        () => draft(0),
+      )
+      expect(await reason()).toBe('lockdown')
+      const moved = await register('b', 'public/x.pdf')
+      expect(moved.version).toBe(3)
+      expect(await reason()).toBe('lockdown')
+      const locations = async () =>
+        ((await store.getPolicy('p-1'))?.objects ?? []).map((o) => [o.objectId, o.bucket, o.key])
+      expect(await locations()).toEqual([
+        ['o1', 'a', 'secret/x.pdf'],
+        ['o1', 'b', 'public/x.pdf'],
+      ])
+
+      // Registering a location again adds nothing: no row, no version, no record.
+      const size = (await store.auditHead()).size
+      expect((await register('b', 'public/x.pdf')).version).toBe(3)
+      expect((await register('a', 'secret/x.pdf')).version).toBe(3)
+      await register(undefined, undefined)
+      await register(undefined, undefined)
+      await register('b', undefined)
+      await register('b', undefined)
+      expect(await locations()).toEqual([
+        ['o1', 'a', 'secret/x.pdf'],
+        ['o1', 'b', 'public/x.pdf'],
+        ['o1', undefined, undefined],
+        ['o1', 'b', undefined],
+      ])
+      expect((await store.auditHead()).size).toBe(size + 2)
+      expect((await store.getPolicy('p-1', { objects: false }))?.version).toBe(5)
+      expect(await codeOf(register('c', 'k', 'h2'))).toBe('ERR_CONFLICT')
+      expect(await locations()).toHaveLength(4)
+
+      // Dry runs count policies once and every location in scope.
+      expect(await store.measureLockdown({ kind: 'bucket', bucket: 'a', prefix: '' })).toEqual({
+        policies: 1,
+        objects: 1,
+      })
+      // (A location without a key is in no bucket scope, as the decision's rule reads it.)
+      expect(await store.measureLockdown({ kind: 'bucket', bucket: 'b', prefix: '' })).toEqual({
+        policies: 1,
+        objects: 1,
+      })
+      expect(await store.measureLockdown({ kind: 'owner', owner: 'o@x.org' })).toEqual({
+        policies: 1,
+        objects: 4,
+      })
+      expect(await store.measureLockdown({ kind: 'all' })).toEqual({ policies: 1, objects: 4 })
+      await store.close()
+    })
+
     it('lists audit records by policy, actor, type (or family) and time, in seq order, page by page', async () => {
       const store = await open()
       const event = (type: string, email: string, policy?: string) =>
@@ -454,15 +549,37 @@ export function describeStoreContract(name: string, open: OpenStore): void {
       await store.close()
     })
 
-    it('signs checkpoints that verify, refuses one that does not match the chain, and the chain verifies', async () => {
+    it('signs checkpoints that verify, refuses a note that signs something else or does not chain to the last one, and the chain verifies', async () => {
       const store = await open()
       const keys = await KeyRing.open(store, createRootKeySealer(Buffer.alloc(32, 7)))
       const checkpointer = new Checkpointer(store, keys, { intervalMs: 60_000, records: 10_000 })
       for (let i = 0; i < 25; i++) await store.appendAudit(draft(i))
       expect(await checkpointer.sign()).toBe(27)
-      expect(await codeOf(store.addCheckpoint(10, Buffer.alloc(32), 'forged', new Date()))).toBe(
+      const first = await store.latestCheckpoint()
+      const note =
+        (fields: Partial<Checkpoint>) => (size: number, headHash: Uint8Array, time: Date) =>
+          signCheckpoint(
+            {
+              origin: store.auditOrigin,
+              size,
+              headHash,
+              time,
+              previousNoteHash: noteHash(first?.note ?? ''),
+              ...fields,
+            },
+            keys.checkpointSigner,
+          )
+      expect(await codeOf(store.addCheckpoint(() => 'forged'))).toBe('ERR_INTERNAL')
+      expect(await codeOf(store.addCheckpoint(note({ size: 10 })))).toBe('ERR_INTERNAL')
+      expect(await codeOf(store.addCheckpoint(note({ headHash: Buffer.alloc(32) })))).toBe(
+        'ERR_INTERNAL',
+      )
+      expect(await codeOf(store.addCheckpoint(note({ time: new Date(0) })))).toBe('ERR_INTERNAL')
+      // A second signer that read no previous note: two signers cannot fork the notes.
+      expect(await codeOf(store.addCheckpoint(note({ previousNoteHash: undefined })))).toBe(
         'ERR_CONFLICT',
       )
+      expect(await store.listCheckpoints()).toEqual([first])
       for (let i = 0; i < 5; i++) await store.appendAudit(draft(i))
       const head = await store.auditHead()
       expect(head).toMatchObject({ size: 32, signedSize: 27 })
@@ -475,6 +592,40 @@ export function describeStoreContract(name: string, open: OpenStore): void {
         signedSize: 27,
         unsignedRecords: 5,
       })
+      expect(report.problems).toEqual([])
+      await store.close()
+    })
+
+    it('issue 11: times every checkpoint no earlier than the newest record it covers, whatever the signing instance’s clock says', async () => {
+      const store = await open()
+      const keys = await KeyRing.open(store, createRootKeySealer(Buffer.alloc(32, 7)))
+      const checkpointer = new Checkpointer(store, keys, { intervalMs: 60_000, records: 10_000 })
+      const newestTime = async () => {
+        const [row] = await store.readAudit((await store.auditHead()).size - 1, 1)
+        return Date.parse(
+          (JSON.parse(Buffer.from(row?.recordBytes ?? []).toString()) as { time: string }).time,
+        )
+      }
+      const now = Date.now
+      for (const skew of [-10_000, 10_000, -10_000]) {
+        for (let i = 0; i < 5; i++) await store.appendAudit(draft(i))
+        const newest = await newestTime()
+        // The signing instance's clock is off by `skew`; the database's is not.
+        const spy = vi.spyOn(Date, 'now').mockImplementation(() => now() + skew)
+        try {
+          await checkpointer.sign()
+        } finally {
+          spy.mockRestore()
+        }
+        const checkpoint = await store.latestCheckpoint()
+        const signed = checkpoint?.signedAt.getTime() ?? 0
+        expect(signed).toBeGreaterThanOrEqual(newest)
+        expect(signed).toBeLessThan(Date.now() + 1_000)
+        expect(parseCheckpointNote(checkpoint?.note ?? '').time.getTime()).toBe(signed)
+      }
+      const times = (await store.listCheckpoints()).map((c) => c.signedAt.getTime())
+      expect([...times].sort((a, b) => a - b)).toEqual(times)
+      const report = await verifyStore(store)
       expect(report.problems).toEqual([])
       await store.close()
     })

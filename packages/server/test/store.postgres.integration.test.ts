@@ -73,20 +73,14 @@ describe('several PostgreSQL stores on one database', () => {
     const checkpointer = new Checkpointer(store, keys, { intervalMs: 60_000, records: 10_000 })
     await checkpointer.sign()
     const first = await store.latestCheckpoint()
-    const head = await store.auditHead()
     // A second signer that read no previous note: its note says `prev none`.
     const { signCheckpoint } = await import('../src/audit/checkpoint-note.js')
-    const stale = signCheckpoint(
-      {
-        origin: store.auditOrigin,
-        size: head.size,
-        headHash: head.headHash,
-        time: new Date(),
-        previousNoteHash: undefined,
-      },
-      keys.checkpointSigner,
-    )
-    const refused = await store.addCheckpoint(head.size, head.headHash, stale, new Date()).then(
+    const stale = (size: number, headHash: Uint8Array, time: Date) =>
+      signCheckpoint(
+        { origin: store.auditOrigin, size, headHash, time, previousNoteHash: undefined },
+        keys.checkpointSigner,
+      )
+    const refused = await store.addCheckpoint(stale).then(
       () => undefined,
       (e: unknown) => (e as { code?: string }).code,
     )

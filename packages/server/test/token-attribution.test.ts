@@ -5,9 +5,10 @@ import { type KeyServerClient, type KeyServerError, keyServerResolver } from '@l
 import { decryptBuffer } from '@latch/format'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { auditEvent } from '../src/audit/audit-event.js'
+import { AUDIT_TIME_TOLERANCE_MS } from '../src/audit/audit-time-tolerance.js'
 import { authenticate } from '../src/auth/authenticate.js'
 import { bootstrapAdmin } from '../src/bootstrap-admin.js'
-import { buildFileReport, REPORT_MARGIN_MS } from '../src/report/file-report.js'
+import { buildFileReport } from '../src/report/file-report.js'
 import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js'
 import { encryptFor } from './helpers/encrypt-for.js'
 import { buildTestApp, type TestApp } from './helpers/test-app.js'
@@ -70,7 +71,7 @@ describe('issue 11: every key released with a token someone else minted names th
     ])
 
     const until = new Date()
-    await sleep(REPORT_MARGIN_MS + 50)
+    await sleep(AUDIT_TIME_TOLERANCE_MS + 50)
     await t.services.checkpointer.sign()
     const store = t.services.store
     const report = await buildFileReport({

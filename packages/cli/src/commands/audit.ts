@@ -195,7 +195,9 @@ async function fileReport(
   options: { since?: string; until?: string; key?: string },
   io: Io,
 ): Promise<FileReport & { key: CheckpointVerifierKey }> {
-  const { buildFileReport, parseVerifierKey, REPORT_MARGIN_MS } = await import('@latch/server')
+  const { AUDIT_TIME_TOLERANCE_MS, buildFileReport, parseVerifierKey } = await import(
+    '@latch/server'
+  )
   const now = Date.now()
   const since =
     options.since === undefined ? new Date(0) : parseTime(options.since, '--since', 'past', now)
@@ -210,11 +212,15 @@ async function fileReport(
       ? parseVerifierKey(published.verifierKey)
       : parseVerifierKey(options.key)
   let { checkpoints } = await client.auditCheckpoints()
-  const covered = () =>
-    checkpoints.some((c) => Date.parse(c.signedAt) >= until.getTime() + REPORT_MARGIN_MS)
-  if (!covered()) {
-    // The window reaches (nearly) now: have the server sign a checkpoint past its end.
-    const wait = until.getTime() + REPORT_MARGIN_MS - Date.now()
+  // The window ends at the first checkpoint timed AUDIT_TIME_TOLERANCE_MS after `until` (a record
+  // timed before `until` may be chained up to that much later). Checkpoints are timed by the
+  // database's clock, not this machine's: when none is late enough yet, wait until this clock
+  // says one would be and have the server sign one, and go on waiting while the server's clock
+  // lags behind this one.
+  const boundary = until.getTime() + AUDIT_TIME_TOLERANCE_MS
+  const covered = () => checkpoints.some((c) => Date.parse(c.signedAt) >= boundary)
+  for (let attempt = 0; !covered() && attempt < 5; attempt++) {
+    const wait = Math.max(boundary - Date.now(), attempt === 0 ? 0 : 1000)
     if (wait > 0) {
       io.stderr.write(`signing a checkpoint after the window (in ${Math.ceil(wait / 1000)} s)…\n`)
       await new Promise((resolve) => setTimeout(resolve, wait + 10))
@@ -464,7 +470,7 @@ async function verifyThroughServer(
 }
 
 async function print(result: Result, io: Io, json: boolean): Promise<void> {
-  const { formatVerifierKey } = await import('@latch/server')
+  const { AUDIT_TIME_TOLERANCE_MS, formatVerifierKey } = await import('@latch/server')
   if (json) {
     io.stdout.write(
       `${JSON.stringify({
@@ -494,10 +500,16 @@ async function print(result: Result, io: Io, json: boolean): Promise<void> {
     if (problem.kind === 'stale') io.stderr.write(`warning: ${printable(problem.message)}\n`)
     else io.stdout.write(`  ${describe(problem)}\n`)
   }
+  if (result.problems.some((p) => p.kind === 'record-time')) {
+    io.stdout.write(
+      `  record-time: record and checkpoint times that break the ${AUDIT_TIME_TOLERANCE_MS / 1000} s tolerance per-file reports bound their windows by (a record timed that long before a checkpoint before it, or a checkpoint timed before a record it covers); the key server never writes them: a database clock stepped back, notes not signed by the server, or records edited\n`,
+    )
+  }
+  const timesOnly = result.problems.every((p) => p.kind === 'record-time' || p.kind === 'stale')
   io.stdout.write(
     result.ok
       ? `OK: every record and checkpoint verifies under ${printable(formatVerifierKey(result.key))}\n`
-      : `TAMPERED: first bad ${describe(result.firstBad)}\n`,
+      : `${timesOnly ? 'INCONSISTENT TIMES' : 'TAMPERED'}: first bad ${describe(result.firstBad)}\n`,
   )
 }
 

@@ -13,7 +13,8 @@ export interface CheckpointSchedule {
 /**
  * Signs checkpoints of the audit chain with the server's Ed25519 key: on a timer (empty
  * intervals included, so a verifier can tell a quiet log from a truncated one) and whenever the
- * unsigned tail reaches its record count. One signing at a time; when several instances share
+ * unsigned tail reaches its record count. The store picks the head and the time (its database
+ * clock, under the chain-head lock) and this signs them there. One signing at a time; when several instances share
  * the database, only the holder of the store's checkpoint lease signs, and the others try to
  * take the lease at every tick, so one of them signs within an interval of the signer's death.
  */
@@ -80,25 +81,21 @@ export class Checkpointer {
       return this.#signedSize
     }
     for (let attempt = 0; ; attempt++) {
-      const head = await this.#store.auditHead()
       const previous = await this.#store.latestCheckpoint()
-      // Never before the previous note, whose signer may have run on another machine's clock:
-      // a verifier rejects notes whose time goes back.
-      const time = new Date(Math.max(Date.now(), previous?.signedAt.getTime() ?? 0))
-      const note = signCheckpoint(
-        {
-          origin: this.#store.auditOrigin,
-          size: head.size,
-          headHash: head.headHash,
-          time,
-          previousNoteHash: previous === undefined ? undefined : noteHash(previous.note),
-        },
-        this.#keys.checkpointSigner,
-      )
+      const previousNoteHash = previous === undefined ? undefined : noteHash(previous.note)
       try {
-        await this.#store.addCheckpoint(head.size, head.headHash, note, time)
-        this.#signedSize = head.size
-        return head.size
+        // The store gives the head and the time (its database clock, under the chain-head
+        // lock), never this instance's clock: a signer whose clock runs ahead would otherwise
+        // time a checkpoint after records it does not cover, and a report bounded by it would
+        // miss them.
+        const { size } = await this.#store.addCheckpoint((size, headHash, time) =>
+          signCheckpoint(
+            { origin: this.#store.auditOrigin, size, headHash, time, previousNoteHash },
+            this.#keys.checkpointSigner,
+          ),
+        )
+        this.#signedSize = size
+        return size
       } catch (error) {
         // Another signer (an instance that held the lease until just now) got there first.
         if (!(error instanceof ServerError && error.code === 'ERR_CONFLICT') || attempt >= 2) {

@@ -20,6 +20,16 @@ const EMPTY = new Uint8Array(0)
 // Scanner state for one synchronous call: module-level so the hot loop allocates nothing.
 let src: Uint8Array = EMPTY
 let seq: number | undefined
+let timeStart = -1
+let timeEnd = -1
+
+/** Where the characters of a record's top-level `time` string lie in its bytes. */
+export interface RecordTimeSpan {
+  /** Index of its first character (after the opening quote); -1 when there is no such string. */
+  start: number
+  /** Index after its last character (the closing quote). */
+  end: number
+}
 
 /**
  * The verifier's fast path for its record check. It accepts a strict subset of canonical JSON
@@ -31,16 +41,25 @@ let seq: number | undefined
  * or not, it leaves to that reference check, which decides.
  *
  * @param bytes a record's stored bytes.
+ * @param time when given, receives where the top-level `time` member's string lies (set only
+ *   when the record is decided here).
  * @returns the integer value of the top-level `seq` member when the record is in the subset and
  *   has one; `undefined` means "not decided here".
  */
-export function scanCanonicalRecord(bytes: Uint8Array): number | undefined {
+export function scanCanonicalRecord(bytes: Uint8Array, time?: RecordTimeSpan): number | undefined {
   if (bytes[0] !== OPEN_OBJECT) return undefined
   src = bytes
   seq = undefined
+  timeStart = -1
+  timeEnd = -1
   const end = scanObject(0, 0)
   src = EMPTY
-  return end === bytes.length ? seq : undefined
+  if (end !== bytes.length) return undefined
+  if (time !== undefined) {
+    time.start = timeStart
+    time.end = timeEnd
+  }
+  return seq
 }
 
 // Each scanner takes the index of its first byte and returns the index after its last, or -1.
@@ -75,7 +94,13 @@ function scanObject(at: number, depth: number): number {
     const valueStart = p + 1
     p = scanValue(valueStart, depth)
     if (p < 0) return -1
-    if (depth === 0 && isSeq(nameStart, nameEnd)) seq = integerAt(valueStart, p)
+    if (depth === 0) {
+      if (isSeq(nameStart, nameEnd)) seq = integerAt(valueStart, p)
+      else if (isTime(nameStart, nameEnd) && src[valueStart] === QUOTE) {
+        timeStart = valueStart + 1
+        timeEnd = p - 1
+      }
+    }
     const c = src[p]
     if (c === CLOSE_OBJECT) return p + 1
     if (c !== COMMA) return -1
@@ -148,6 +173,16 @@ function compare(aStart: number, aEnd: number, bStart: number, bEnd: number): nu
 function isSeq(start: number, end: number): boolean {
   return (
     end - start === 3 && src[start] === 0x73 && src[start + 1] === 0x65 && src[start + 2] === 0x71
+  )
+}
+
+function isTime(start: number, end: number): boolean {
+  return (
+    end - start === 4 &&
+    src[start] === 0x74 &&
+    src[start + 1] === 0x69 &&
+    src[start + 2] === 0x6d &&
+    src[start + 3] === 0x65
   )
 }
 

@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer'
 import { ServerError } from '../errors.js'
+import { AUDIT_TIME_TOLERANCE_MS } from './audit-time-tolerance.js'
 import { canonicalJson } from './canonical-json.js'
 import { chainHashLatin1, genesisHash, leafHashLatin1 } from './chain-hash.js'
 import {
@@ -9,7 +10,7 @@ import {
   noteHash,
   verifyCheckpointNote,
 } from './checkpoint-note.js'
-import { scanCanonicalRecord } from './scan-canonical-record.js'
+import { type RecordTimeSpan, scanCanonicalRecord } from './scan-canonical-record.js'
 
 /** One stored row of the audit chain. */
 export interface AuditRow {
@@ -91,6 +92,11 @@ export interface AuditWindowStart {
  *   row's entry hash is not the head hash it claims.
  * - `window-invalid`: `from` is not the size and head of a valid checkpoint, or `to` is not the
  *   size of one (or is before `from`): the window is not anchored, so nothing in it is vouched for.
+ * - `record-time`: a record timed more than {@link AUDIT_TIME_TOLERANCE_MS} before a checkpoint
+ *   that precedes it in the chain, a checkpoint timed before a record it covers, or a record
+ *   without a time written `YYYY-MM-DDTHH:MM:SS.sssZ`. The stores never write such a log
+ *   (checkpoints take the database's time under the chain-head lock; a record stalled longer
+ *   than the tolerance is refused), and a report's window bounds rely on it: the record is named.
  * - `stale`: a warning only: records wait unsigned longer than the bound, so they could be
  *   changed or dropped without detection.
  */
@@ -105,6 +111,7 @@ export type AuditProblemKind =
   | 'truncated'
   | 'head-mismatch'
   | 'window-invalid'
+  | 'record-time'
   | 'stale'
 
 /** One verdict of the verifier. */
@@ -165,7 +172,9 @@ const DEFAULT_MAX_UNSIGNED_AGE_MS = 2 * 60_000
  *    come from records changed inside the interval since the previous checkpoint, which the
  *    problem names. After a checkpoint the walk continues from the signed head, so every
  *    interval gets its own verdict and one break is not reported again at every later check;
- * 3. the rows must reach the largest signed size and the chain head's claimed size, and records
+ * 3. every record's time must lie at most {@link AUDIT_TIME_TOLERANCE_MS} before the time of the
+ *    checkpoints that precede it, and no checkpoint may be timed before a record it covers;
+ * 4. the rows must reach the largest signed size and the chain head's claimed size, and records
  *    may wait unsigned at most `maxUnsignedAgeMs` (else a `stale` warning).
  *
  * Records after the last checkpoint are only as trustworthy as the database: the freshness
@@ -262,6 +271,8 @@ interface SignedPoint {
   /** The signed head as a latin1 string, the walk's form of a hash. */
   head: string
   time: Date
+  /** No `checkpoint-order` problem was named for it: its time can be judged against records. */
+  ordered: boolean
 }
 
 class Report {
@@ -290,7 +301,7 @@ function checkNotes(input: VerifyAuditLogInput, report: Report): SignedPoint[] {
   let last: SignedPoint | undefined
   let previousValid = false
   input.notes.forEach((note, index) => {
-    const problem = (kind: AuditProblemKind, message: string) =>
+    const noteProblem = (kind: AuditProblemKind, message: string) =>
       report.add({
         seq: undefined,
         checkpoint: index,
@@ -304,12 +315,12 @@ function checkNotes(input: VerifyAuditLogInput, report: Report): SignedPoint[] {
       if (!(error instanceof ServerError) || error.code !== 'ERR_AUDIT_CHECKPOINT_INVALID') {
         throw error
       }
-      problem('checkpoint-invalid', error.message.replace(/^checkpoint note: /, ''))
+      noteProblem('checkpoint-invalid', error.message.replace(/^checkpoint note: /, ''))
       previousValid = false
       return
     }
     if (checkpoint.origin !== input.origin) {
-      problem('checkpoint-invalid', `origin "${checkpoint.origin}" is not "${input.origin}"`)
+      noteProblem('checkpoint-invalid', `origin "${checkpoint.origin}" is not "${input.origin}"`)
       previousValid = false
       return
     }
@@ -318,6 +329,11 @@ function checkNotes(input: VerifyAuditLogInput, report: Report): SignedPoint[] {
       size: checkpoint.size,
       head: latin1(checkpoint.headHash),
       time: checkpoint.time,
+      ordered: true,
+    }
+    const problem = (kind: AuditProblemKind, message: string) => {
+      point.ordered = false
+      noteProblem(kind, message)
     }
     const prev = checkpoint.previousNoteHash
     const before = input.notes[index - 1]
@@ -446,6 +462,21 @@ class ChainWalk {
   /** First seq after the last checkpoint passed. */
   #intervalStart = 1
   #intervalFlagged = false
+  // --- Times ---
+  readonly #timeSpan: RecordTimeSpan = { start: -1, end: -1 }
+  /** The latest time of the checkpoints passed (those before the next row), and its note. */
+  #floorTime = Number.NEGATIVE_INFINITY
+  #floorPoint = -1
+  /**
+   * The latest record time of the intervals that verified, and its seq: no checkpoint after it
+   * may be timed before it. The current interval's is kept apart until its checkpoint vouches
+   * for its records (a changed record's time is an echo of the change, not a problem of its own).
+   */
+  #latest = { time: Number.NEGATIVE_INFINITY, seq: 0, named: false }
+  #intervalLatestTime = Number.NEGATIVE_INFINITY
+  #intervalLatestSeq = 0
+  /** The current interval's first record named for its time, held until its checkpoint passes. */
+  #intervalTimeProblem: AuditProblem | undefined
 
   constructor(
     start: { size: number; head: Uint8Array },
@@ -494,15 +525,23 @@ class ChainWalk {
     }
 
     const bytes = row.recordBytes
-    let memberSeq = scanCanonicalRecord(bytes)
+    const span = this.#timeSpan
+    let memberSeq = scanCanonicalRecord(bytes, span)
+    let time: number | undefined
     let anomaly = gap
-    if (memberSeq === undefined) {
+    if (memberSeq !== undefined) {
+      time = span.start < 0 ? undefined : isoMillis(bytes, span.start, span.end)
+    } else {
       const read = readRecordSeq(bytes)
       if (typeof read === 'string') {
         this.#problem(seq, 'record-invalid', `record ${seq} ${read}`)
         anomaly = true
       } else {
-        memberSeq = read
+        memberSeq = read.seq
+        time =
+          read.time === undefined
+            ? undefined
+            : isoMillis(Buffer.from(read.time, 'latin1'), 0, read.time.length)
       }
     }
     if (memberSeq !== undefined) {
@@ -539,6 +578,8 @@ class ChainWalk {
       }
     }
     if (anomaly) this.#intervalFlagged = true
+    // A record that is not what was signed has no time to judge.
+    else this.#checkTime(seq, time)
     // Only a 32-byte stored hash can vouch for the next link (and be hashed into it).
     this.#previousStored = anomaly || stored.length !== HASH_SIZE ? undefined : stored
     this.#previousInSync = inSync
@@ -549,6 +590,8 @@ class ChainWalk {
 
   finish(headSize: number | undefined, headHash: Uint8Array | undefined): void {
     while (this.#pointBefore(this.lastSeq + 1)) this.#passPoint(false)
+    // The unsigned tail: no checkpoint vouches for it, its times are judged as they are.
+    if (this.#intervalTimeProblem !== undefined) this.#report.add(this.#intervalTimeProblem)
     const largest = this.#points.at(-1)
     if (largest !== undefined && largest.size > this.lastSeq) {
       this.#report.add({
@@ -590,7 +633,8 @@ class ChainWalk {
   /** Checks the next checkpoint against the recomputed head, then continues from its head. */
   #passPoint(flagged: boolean): void {
     const point = this.#points[this.#nextPoint++] as SignedPoint
-    if (this.#head !== point.head) {
+    const mismatched = this.#head !== point.head
+    if (mismatched) {
       if (!flagged && !this.#intervalFlagged) {
         const start = this.#intervalStart
         this.#report.add({
@@ -609,8 +653,70 @@ class ChainWalk {
       this.#previousInSync =
         this.#previousStored !== undefined && sameHash(this.#previousStored, point.head)
     }
+    this.#passTimes(point, !mismatched && !flagged && !this.#intervalFlagged)
     this.#intervalStart = point.size + 1
     this.#intervalFlagged = false
+  }
+
+  /**
+   * At a checkpoint: when it vouches for the interval's records (`verified`), their times count
+   * and the interval's time problem is named; then the checkpoint may not be timed before any
+   * record it covers, and the records after it not long before it.
+   */
+  #passTimes(point: SignedPoint, verified: boolean): void {
+    if (verified) {
+      if (this.#intervalTimeProblem !== undefined) this.#report.add(this.#intervalTimeProblem)
+      if (this.#intervalLatestTime > this.#latest.time) {
+        this.#latest = {
+          time: this.#intervalLatestTime,
+          seq: this.#intervalLatestSeq,
+          named: false,
+        }
+      }
+    }
+    this.#intervalTimeProblem = undefined
+    this.#intervalLatestTime = Number.NEGATIVE_INFINITY
+    // A note out of order is named already; its time says nothing more.
+    if (!point.ordered) return
+    const time = point.time.getTime()
+    const latest = this.#latest
+    if (time < latest.time && !latest.named) {
+      latest.named = true
+      this.#report.add({
+        seq: latest.seq,
+        checkpoint: point.index,
+        kind: 'record-time',
+        message: `checkpoint #${point.index} (size ${point.size}) is timed ${point.time.toISOString()}, before record ${latest.seq} it covers (${new Date(latest.time).toISOString()})`,
+      })
+    }
+    if (time > this.#floorTime) {
+      this.#floorTime = time
+      this.#floorPoint = point.index
+    }
+  }
+
+  /**
+   * A record may be timed at most {@link AUDIT_TIME_TOLERANCE_MS} before the checkpoints that
+   * precede it: a report's window ends at the first checkpoint timed that long after it, and
+   * must hold every record timed inside it.
+   */
+  #checkTime(seq: number, time: number | undefined): void {
+    const problem = (message: string) => {
+      this.#intervalTimeProblem ??= { seq, checkpoint: undefined, kind: 'record-time', message }
+    }
+    if (time === undefined) {
+      problem(`record ${seq} has no time written YYYY-MM-DDTHH:MM:SS.sssZ`)
+      return
+    }
+    if (time < this.#floorTime - AUDIT_TIME_TOLERANCE_MS) {
+      problem(
+        `record ${seq} is timed ${new Date(time).toISOString()}, more than ${AUDIT_TIME_TOLERANCE_MS / 1000} s before checkpoint #${this.#floorPoint} (${new Date(this.#floorTime).toISOString()}) that precedes it in the chain`,
+      )
+    }
+    if (time > this.#intervalLatestTime) {
+      this.#intervalLatestTime = time
+      this.#intervalLatestSeq = seq
+    }
   }
 
   #problem(seq: number, kind: AuditProblemKind, message: string): void {
@@ -630,8 +736,11 @@ function sameHash(bytes: Uint8Array, hash: string): boolean {
   return true
 }
 
-/** The reference record check: the record's `seq` member, or why the record is invalid. */
-function readRecordSeq(bytes: Uint8Array): number | string {
+/**
+ * The reference record check: the record's `seq` member and its `time` string if it has one, or
+ * why the record is invalid.
+ */
+function readRecordSeq(bytes: Uint8Array): { seq: number; time: string | undefined } | string {
   if (!isUtf8(bytes)) return 'is not UTF-8'
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')
   let value: unknown
@@ -650,6 +759,66 @@ function readRecordSeq(bytes: Uint8Array): number | string {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return 'is not a JSON object'
   }
-  const seq = (value as { seq?: unknown }).seq
-  return typeof seq === 'number' ? seq : 'has no integer seq member'
+  const { seq, time } = value as { seq?: unknown; time?: unknown }
+  if (typeof seq !== 'number') return 'has no integer seq member'
+  return { seq, time: typeof time === 'string' ? time : undefined }
+}
+
+// Days before each month of a non-leap year, and in each month.
+const DAYS_BEFORE_MONTH = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334]
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+
+/**
+ * The time in `bytes[start, start + 24)` when it is written exactly as the stores write it,
+ * `YYYY-MM-DDTHH:MM:SS.sssZ` with valid fields, in milliseconds since the epoch (what
+ * `Date.parse` gives it); else `undefined`. Read in place, allocating nothing: the verifier reads
+ * every record.
+ */
+function isoMillis(bytes: Uint8Array, start: number, end: number): number | undefined {
+  if (
+    end - start !== 24 ||
+    bytes[start + 4] !== 0x2d || // -
+    bytes[start + 7] !== 0x2d ||
+    bytes[start + 10] !== 0x54 || // T
+    bytes[start + 13] !== 0x3a || // :
+    bytes[start + 16] !== 0x3a ||
+    bytes[start + 19] !== 0x2e || // .
+    bytes[start + 23] !== 0x5a // Z
+  ) {
+    return undefined
+  }
+  const year = digitsAt(bytes, start, 4)
+  const month = digitsAt(bytes, start + 5, 2)
+  const day = digitsAt(bytes, start + 8, 2)
+  const hour = digitsAt(bytes, start + 11, 2)
+  const minute = digitsAt(bytes, start + 14, 2)
+  const second = digitsAt(bytes, start + 17, 2)
+  const ms = digitsAt(bytes, start + 20, 3)
+  if (year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23) return undefined
+  if (minute < 0 || minute > 59 || second < 0 || second > 59 || ms < 0) return undefined
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)
+  const extra = month > 2 && leap ? 1 : 0
+  if (day > (DAYS_IN_MONTH[month - 1] as number) + (month === 2 && leap ? 1 : 0)) return undefined
+  // Days from 1970-01-01 to the first of the year (proleptic Gregorian: 477 leap days before
+  // 1970), then into it.
+  const y = year - 1
+  const days =
+    365 * (year - 1970) +
+    (Math.floor(y / 4) - Math.floor(y / 100) + Math.floor(y / 400) - 477) +
+    (DAYS_BEFORE_MONTH[month - 1] as number) +
+    extra +
+    day -
+    1
+  return ((days * 24 + hour) * 60 + minute) * 60_000 + second * 1000 + ms
+}
+
+/** The decimal value of `n` ASCII digits at `at`, or -1 if one is not a digit. */
+function digitsAt(bytes: Uint8Array, at: number, n: number): number {
+  let value = 0
+  for (let i = at; i < at + n; i++) {
+    const d = (bytes[i] as number) - 0x30
+    if (d < 0 || d > 9) return -1
+    value = value * 10 + d
+  }
+  return value
 }

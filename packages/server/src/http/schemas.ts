@@ -108,13 +108,19 @@ export const ClientKeySchema = Type.Object(
   { description: "the client's throw-away X25519 public key (JWK)" },
 )
 
-export const PolicyObjectSchema = Type.Object({
-  objectId: Type.String(),
-  coreHash: Type.String(),
-  bucket: Type.Union([Type.String(), Type.Null()]),
-  key: Type.Union([Type.String(), Type.Null()]),
-  registeredAt: Type.String({ format: 'date-time' }),
-})
+export const PolicyObjectSchema = Type.Object(
+  {
+    objectId: Type.String(),
+    coreHash: Type.String(),
+    bucket: Type.Union([Type.String(), Type.Null()]),
+    key: Type.Union([Type.String(), Type.Null()]),
+    registeredAt: Type.String({ format: 'date-time' }),
+  },
+  {
+    description:
+      'an object at one location it was registered at: an object registered at several locations is listed once per location',
+  },
+)
 
 export const PolicySchema = Type.Object(
   {

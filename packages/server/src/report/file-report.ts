@@ -1,3 +1,4 @@
+import { AUDIT_TIME_TOLERANCE_MS } from '../audit/audit-time-tolerance.js'
 import { genesisHash } from '../audit/chain-hash.js'
 import {
   type Checkpoint,
@@ -5,13 +6,6 @@ import {
   verifyCheckpointNote,
 } from '../audit/checkpoint-note.js'
 import { type AuditRow, type AuditVerifyReport, verifyAuditLog } from '../audit/verify-audit-log.js'
-
-/**
- * How far a checkpoint's signed time must lie outside the window to bound it: a record's time is
- * taken inside its transaction, a little before it commits, and the checkpointer reads the head
- * after commits, so a checkpoint signed just after `until` could miss a record timed just before.
- */
-export const REPORT_MARGIN_MS = 2_000
 
 /** What {@link buildFileReport} needs: the window, the trusted key, and a way to read the log. */
 export interface FileReportInput {
@@ -84,12 +78,16 @@ export interface ForeignTokenReleases {
 
 /**
  * Builds the report a security team hands over for one file and a time window: the chain
- * verified between the last checkpoint signed at least {@link REPORT_MARGIN_MS} before `since` and
- * the first signed as long after `until` (so every record timed inside the window lies between
- * them), then every record of the file inside the window, with counts of releases and denials.
- * A report whose `verification.ok` is false proves nothing.
+ * verified between two signed checkpoints, then every record of the file inside the window, with
+ * counts of releases and denials. The bounds rest on the times the stores guarantee (and the
+ * verifier checks, `record-time`): a checkpoint is never timed before a record it covers, and a
+ * record is timed at most `AUDIT_TIME_TOLERANCE_MS` before a checkpoint that precedes it. So the
+ * chain starts at the last checkpoint timed before `since` (every record it covers is timed
+ * before the window) and ends at the first timed at least `AUDIT_TIME_TOLERANCE_MS` after
+ * `until` (every record timed before `until` precedes it). A report whose `verification.ok` is
+ * false proves nothing.
  *
- * @throws RangeError when no checkpoint is signed late enough after `until` (sign one first) or
+ * @throws RangeError when no checkpoint is timed late enough after `until` (sign one first) or
  *   `until` is not after `since`.
  */
 export async function buildFileReport(input: FileReportInput): Promise<FileReport> {
@@ -103,11 +101,11 @@ export async function buildFileReport(input: FileReportInput): Promise<FileRepor
       // An invalid note bounds nothing; the verifier below reports it.
     }
   }
-  const start = signed.filter((c) => c.time.getTime() <= since.getTime() - REPORT_MARGIN_MS).at(-1)
-  const end = signed.find((c) => c.time.getTime() >= until.getTime() + REPORT_MARGIN_MS)
+  const start = signed.filter((c) => c.time.getTime() < since.getTime()).at(-1)
+  const end = signed.find((c) => c.time.getTime() >= until.getTime() + AUDIT_TIME_TOLERANCE_MS)
   if (end === undefined) {
     throw new RangeError(
-      `no checkpoint signed ${REPORT_MARGIN_MS / 1000} s after ${until.toISOString()} yet: sign one (POST /v1/audit/checkpoints) and retry`,
+      `no checkpoint signed ${AUDIT_TIME_TOLERANCE_MS / 1000} s after ${until.toISOString()} yet: sign one (POST /v1/audit/checkpoints) and retry`,
     )
   }
   const from = start ?? { size: 0, headHash: genesisHash(input.origin), time: undefined }

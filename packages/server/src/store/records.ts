@@ -52,7 +52,10 @@ export interface ServerKeyRecord {
   readonly createdAt: Date
 }
 
-/** An encrypted object a policy covers. */
+/**
+ * An encrypted object a policy covers, at one location it was registered at: an object
+ * registered at several locations is one of these per location (every one stays).
+ */
 export interface PolicyObject {
   /** base64url of the 16-byte object id. */
   readonly objectId: string
@@ -207,7 +210,10 @@ export interface NewLockdownRule {
 /** How much a scope covers now (a dry run). */
 export interface LockdownReach {
   readonly policies: number
-  /** Registered objects of those policies (for `bucket` scopes: those inside the scope). */
+  /**
+   * Registered locations of those policies' objects (for `bucket` scopes: those inside the
+   * scope); an object registered at two locations counts twice.
+   */
   readonly objects: number
 }
 

@@ -89,8 +89,11 @@ export interface Store {
   /** A policy; `objects: false` leaves its object list out (empty), which can be long. */
   getPolicy(id: string, options?: { objects?: boolean }): Promise<PolicyRecord | undefined>
   /**
-   * Records an object the policy covers. `audit` receives the policy as it was; both it and the
-   * answer come without the object list.
+   * Records an object the policy covers, at a location (bucket, key). Every location ever
+   * registered stays: registering the object elsewhere adds a location and never moves or drops
+   * one, so a bucket lockdown that covers the policy by one location keeps covering it.
+   * Registering a location again changes nothing (no version, no record). `audit` receives the
+   * policy as it was; both it and the answer come without the object list.
    * @throws `ERR_NOT_FOUND`, `ERR_CONFLICT` (the object id is registered with another hash).
    */
   addPolicyObject(
@@ -160,10 +163,21 @@ export interface Store {
    */
   scanAudit?(): Iterable<AuditRow> | undefined
   /**
-   * Stores a signed checkpoint of the head `(size, headHash)`. @throws `ERR_CONFLICT` when the
-   * chain's hash at `size` is not `headHash` (someone changed it since it was read).
+   * Signs and stores a checkpoint of the chain head, in one transaction that holds the chain-head
+   * lock throughout: reads the head's size and hash, takes the time from the database clock and
+   * never earlier than the newest record time or the previous checkpoint's time, calls `sign`
+   * with them (synchronously, under the lock) and stores the note it returns. So a checkpoint is
+   * never timed before a record it covers, whatever the signing instance's clock says, and a
+   * record appended after it cannot have been timed long before it (`AUDIT_TIME_TOLERANCE_MS`).
+   *
+   * @param sign returns the signed note of `(size, headHash, time)`; its `prev` must be the hash
+   *   of the note stored last.
+   * @returns the checkpoint stored.
+   * @throws `ERR_CONFLICT` when the note's `prev` is not the hash of the note stored last (another
+   *   signer stored one since it was read), or the head row disagrees with the stored chain;
+   *   `ERR_INTERNAL` when the note does not sign the size, head and time given.
    */
-  addCheckpoint(size: number, headHash: Uint8Array, note: string, signedAt: Date): Promise<void>
+  addCheckpoint(sign: CheckpointSign): Promise<CheckpointRecord>
   listCheckpoints(): Promise<CheckpointRecord[]>
   latestCheckpoint(): Promise<CheckpointRecord | undefined>
 
@@ -179,6 +193,12 @@ export interface Store {
    */
   holdCheckpointLease?(): Promise<boolean>
 }
+
+/**
+ * Signs a checkpoint of the chain head for {@link Store.addCheckpoint}: the size, the head hash
+ * `h_size` and the time the store chose. Synchronous: it runs under the chain-head lock.
+ */
+export type CheckpointSign = (size: number, headHash: Uint8Array, time: Date) => string
 
 /** What a policy change sets; absent members stay as they are. */
 export interface PolicyPatch {

@@ -453,12 +453,15 @@ describe('verifyAuditLog on checkpoint notes (T2)', () => {
     const sizeBack = await verify(chain, { notes: [a, b] })
     expectOnly(sizeBack, 'checkpoint-order', undefined, 1)
     expect(sizeBack.firstBad?.message).toContain('size goes back from 2000 to 1000')
-    const c = noteFor({ size: 1000, headHash: first.entryHash, time: new Date(T0 + 20_000) })
+    // Record n is timed T0 + n × 10 ms: c just after record 1000, d 1 ms before c (times that
+    // would also put c after records it does not cover, or d before records it covers, are named
+    // as record-time problems besides; see verify-record-times.test.ts).
+    const c = noteFor({ size: 1000, headHash: first.entryHash, time: new Date(T0 + 10_001) })
     const d = noteFor({
       size: 2000,
       headHash: (chain.rows[1999] as AuditRow).entryHash,
       previous: c,
-      time: new Date(T0),
+      time: new Date(T0 + 10_000),
     })
     const timeBack = await verify(chain, { notes: [c, d] })
     expectOnly(timeBack, 'checkpoint-order', undefined, 1)

@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto'
 import pg from 'pg'
 import { genesisHash } from '../../audit/chain-hash.js'
-import { noteHash, parseCheckpointNote } from '../../audit/checkpoint-note.js'
 import { ServerError } from '../../errors.js'
+import { checkCheckpointNote } from '../check-checkpoint-note.js'
 import {
   type LockdownRow,
   lockdownOfRow,
@@ -35,7 +35,14 @@ import type {
   TokenRecord,
   UserRecord,
 } from '../records.js'
-import type { AuditTailBounds, NewToken, NewUser, PolicyPatch, Store } from '../store.js'
+import type {
+  AuditTailBounds,
+  CheckpointSign,
+  NewToken,
+  NewUser,
+  PolicyPatch,
+  Store,
+} from '../store.js'
 import { POSTGRES_MIGRATIONS } from './schema.js'
 import { splitRecord } from './split-record.js'
 
@@ -80,6 +87,9 @@ const NOW_TEXT = `to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH
 const INT8_OID = 20
 // The SQLSTATE latch_append raises when the unsigned tail is past its bound.
 const TAIL_BOUND = 'LT001'
+// The SQLSTATE latch_append raises for a record timed more than AUDIT_TIME_TOLERANCE_MS before
+// its append (a decision that stalled between its judgement and the chain head).
+const TIMED_TOO_EARLY = 'LT002'
 // The SQLSTATE of a text value with a NUL character.
 const CHARACTER_NOT_IN_REPERTOIRE = '22021'
 const UNIQUE_VIOLATION = '23505'
@@ -531,18 +541,20 @@ class PostgresStore implements Store {
       if (before === undefined) throw new ServerError('ERR_NOT_FOUND', `no policy ${policyId}`)
       const existing = await one<{ core_hash: string }>(
         db,
-        'SELECT core_hash FROM policy_objects WHERE policy_id = $1 AND object_id = $2',
+        'SELECT core_hash FROM policy_objects WHERE policy_id = $1 AND object_id = $2 LIMIT 1',
         [policyId, object.objectId],
       )
       if (existing !== undefined && existing.core_hash !== object.coreHash) {
         throw new ServerError('ERR_CONFLICT', 'object id already registered with another header')
       }
-      await db.query(
+      // Never an update: every location stays, and lockdowns cover a policy by any of them.
+      const { rowCount } = await db.query(
         `INSERT INTO policy_objects (policy_id, object_id, core_hash, bucket, key, registered_at)
-         VALUES ($1, $2, $3, $4, $5, ${NOW})
-         ON CONFLICT (policy_id, object_id) DO UPDATE SET bucket = excluded.bucket, key = excluded.key`,
+         VALUES ($1, $2, $3, $4, $5, ${NOW}) ON CONFLICT DO NOTHING`,
         [policyId, object.objectId, object.coreHash, object.bucket ?? null, object.key ?? null],
       )
+      // A location registered already: nothing changes, so no version and no record.
+      if (rowCount === 0) return before
       const after = await one<PolicyRow>(
         db,
         'UPDATE policies SET version = version + 1 WHERE id = $1 RETURNING *',
@@ -766,58 +778,44 @@ class PostgresStore implements Store {
     }
   }
 
-  async addCheckpoint(
-    size: number,
-    headHash: Uint8Array,
-    note: string,
-    signedAt: Date,
-  ): Promise<void> {
-    await this.#tx(async (db) => {
+  async addCheckpoint(sign: CheckpointSign): Promise<CheckpointRecord> {
+    return this.#tx(async (db) => {
       // The head lock orders checkpoints with appends and with each other: two instances that
-      // both believed they were the signer cannot both chain a note to the same predecessor.
-      const head = (await one<HeadRow>(
-        db,
-        'SELECT * FROM audit_head WHERE id = 1 FOR UPDATE',
-      )) as HeadRow
-      const at =
-        size === 0
-          ? genesisHash(this.auditOrigin)
-          : (
-              await one<{ entry_hash: Buffer }>(
-                db,
-                'SELECT entry_hash FROM audit_log WHERE seq = $1',
-                [size],
-              )
-            )?.entry_hash
-      if (at === undefined || !Buffer.from(headHash).equals(at) || size < head.signed_size) {
-        throw new ServerError('ERR_CONFLICT', 'checkpoint does not match the stored chain')
-      }
-      const latest = await one<{ note: string; signed_at: Date }>(
-        db,
-        'SELECT note, signed_at FROM checkpoints ORDER BY n DESC LIMIT 1',
-      )
-      const prev = parseCheckpointNote(note).previousNoteHash
-      const chained =
-        latest === undefined
-          ? prev === undefined
-          : prev !== undefined && noteHash(latest.note).equals(prev)
-      if (!chained || (latest !== undefined && signedAt < latest.signed_at)) {
-        throw new ServerError('ERR_CONFLICT', 'another checkpoint was signed since this one')
-      }
-      await db.query('INSERT INTO checkpoints (size, note, signed_at) VALUES ($1, $2, $3)', [
-        size,
-        note,
-        signedAt,
+      // both believed they were the signer cannot both chain a note to the same predecessor, and
+      // no record is appended between reading the head and storing its checkpoint. The second
+      // statement runs once the lock is granted, so its snapshot holds every record before it.
+      const [locked, read] = await pipelined(db, () => [
+        db.query<HeadRow>('SELECT * FROM audit_head WHERE id = 1 FOR UPDATE'),
+        db.query<{ at: Buffer | null; latest: string | null; time: string }>({
+          name: 'latch_checkpoint_read',
+          text: CHECKPOINT_READ,
+        }),
       ])
-      const firstUnsigned =
-        size >= head.size
-          ? null
-          : (await one<{ time: Date }>(db, 'SELECT time FROM audit_log WHERE seq = $1', [size + 1]))
-              ?.time
-      await db.query(
-        'UPDATE audit_head SET signed_size = $1, signed_at = $2, first_unsigned_at = $3 WHERE id = 1',
-        [size, signedAt, firstUnsigned ?? null],
+      const head = locked?.rows[0] as HeadRow
+      const { at, latest, time } = read?.rows[0] ?? { at: null, latest: null, time: '' }
+      const stored = head.size === 0 ? genesisHash(this.auditOrigin) : at
+      if (stored === null || !head.head_hash.equals(stored)) {
+        throw new ServerError('ERR_CONFLICT', 'the chain head does not match the stored chain')
+      }
+      const signedAt = new Date(time)
+      const note = sign(head.size, head.head_hash, signedAt)
+      checkCheckpointNote(
+        note,
+        { size: head.size, headHash: head.head_hash, time: signedAt },
+        latest ?? undefined,
       )
+      await pipelined(db, () => [
+        db.query('INSERT INTO checkpoints (size, note, signed_at) VALUES ($1, $2, $3)', [
+          head.size,
+          note,
+          signedAt,
+        ]),
+        db.query(
+          'UPDATE audit_head SET signed_size = size, signed_at = $1, first_unsigned_at = NULL WHERE id = 1',
+          [signedAt],
+        ),
+      ])
+      return { size: head.size, note, signedAt }
     })
   }
 
@@ -844,7 +842,8 @@ class PostgresStore implements Store {
    * state. `latch_append` (schema.ts) locks the head row, puts the record's `seq` and `time`
    * (`time`, or the database clock under the lock) into its canonical bytes, chains and inserts
    * it; COMMIT goes out with it, so the head lock, which orders the chain as the commits, is held
-   * for the two statements only.
+   * for the two statements only. A `time` more than `AUDIT_TIME_TOLERANCE_MS` before the clock
+   * at the append is refused (`ERR_AUDIT_UNAVAILABLE`), and the transaction rolls back.
    */
   async #append(
     db: Db,
@@ -881,12 +880,14 @@ class PostgresStore implements Store {
     const [before, append, commit] = await Promise.allSettled([preceding, appended, committed])
     if (before.status === 'rejected') throw unavailable(before.reason)
     if (append.status === 'rejected') {
-      const bound = (append.reason as { code?: string }).code === TAIL_BOUND
+      const code = (append.reason as { code?: string }).code
       throw new ServerError(
         'ERR_AUDIT_UNAVAILABLE',
-        bound
+        code === TAIL_BOUND
           ? 'the unsigned audit tail is past its bound'
-          : 'the audit record could not be written',
+          : code === TIMED_TOO_EARLY
+            ? 'the audit record was timed too long before its append'
+            : 'the audit record could not be written',
         { cause: append.reason },
       )
     }
@@ -977,8 +978,9 @@ function corked<T>(db: Db, send: () => T): T {
   }
 }
 
-// starts_with, not LIKE: a prefix holding % or _ means those characters. `o.bucket || ''` keeps
-// the planner on the primary key (the policy's own objects) even without statistics: on the
+// starts_with, not LIKE: a prefix holding % or _ means those characters. Every registered
+// location of the policy counts. `o.bucket || ''` keeps the planner on the index by policy (the
+// policy's own locations) even without statistics: on the
 // (bucket, key) index a bucket rule would walk the whole bucket (the SQLite store's bench found
 // 1.4 s per decision over 1,000,000 objects before the same fix there).
 const DECISION_POLICY = `SELECT ${NOW_TEXT} AS now, p.*, ARRAY(
@@ -991,6 +993,19 @@ const DECISION_POLICY = `SELECT ${NOW_TEXT} AS now, p.*, ARRAY(
         WHERE o.policy_id = p.id AND (o.bucket || '') = r.bucket AND starts_with(o.key, r.prefix))))
     ORDER BY r.n) AS lockdowns
   FROM (SELECT 1) AS one LEFT JOIN policies p ON p.id = $1`
+
+/**
+ * What a checkpoint reads once it holds the head lock: the stored hash of the head's last record,
+ * the note stored last, and its time: the database clock, never before the newest record time or
+ * the previous checkpoint's time (a clock stepped back), so a checkpoint is never timed before a
+ * record it covers. `max(time)` is one probe of the time index.
+ */
+const CHECKPOINT_READ = `SELECT
+    (SELECT entry_hash FROM audit_log WHERE seq = (SELECT size FROM audit_head WHERE id = 1)) AS at,
+    (SELECT note FROM checkpoints ORDER BY n DESC LIMIT 1) AS latest,
+    to_char(greatest(${NOW}, (SELECT max(time) FROM audit_log),
+      (SELECT signed_at FROM checkpoints ORDER BY n DESC LIMIT 1)) AT TIME ZONE 'UTC',
+      'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS time`
 
 /**
  * The second key of a policy's advisory lock: 32 bits of SHA-256 of its id. Two policies that

@@ -1,3 +1,5 @@
+import { AUDIT_TIME_TOLERANCE_MS } from '../../audit/audit-time-tolerance.js'
+
 /**
  * The PostgreSQL schema, as ordered migrations. `migratePostgres` runs the missing ones in one
  * transaction under an exclusive advisory lock and records each in `schema_migrations`. Never
@@ -170,5 +172,57 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
     ADD CONSTRAINT users_oidc_pair CHECK ((oidc_issuer IS NULL) = (oidc_subject IS NULL));
   CREATE UNIQUE INDEX users_by_oidc ON users (oidc_issuer, oidc_subject)
     WHERE oidc_subject IS NOT NULL;
+  `,
+  // Every location an object was ever registered at stays (issue 11): a bucket lockdown covers a
+  // policy while any of them is in its scope, so re-registering an object elsewhere cannot move
+  // the policy out of a lockdown. One row per (policy, object, location); a missing bucket or key
+  // is the same location as another missing one (NULLS NOT DISTINCT, PostgreSQL 15).
+  `
+  ALTER TABLE policy_objects DROP CONSTRAINT policy_objects_pkey;
+  ALTER TABLE policy_objects ADD PRIMARY KEY (n);
+  CREATE UNIQUE INDEX policy_objects_by_policy ON policy_objects (policy_id, object_id, bucket, key)
+    NULLS NOT DISTINCT;
+  `,
+  // A record timed before its append (a key-release decision is timed when it is judged, before
+  // it waits for the chain head) is refused when that was more than AUDIT_TIME_TOLERANCE_MS ago
+  // (issue 11): checkpoints are timed by the same clock under the same lock, so every record is
+  // timed at most that long before the checkpoint that precedes it, which a report's window
+  // bounds rely on. Unchanged otherwise. The tolerance is written here: changing it takes a new
+  // migration.
+  `
+  CREATE OR REPLACE FUNCTION latch_append(
+    p_head bytea, p_middle bytea, p_tail bytea, p_time text,
+    p_policy_id text, p_actor text, p_type text, p_max_unsigned bigint, p_max_age_ms bigint
+  ) RETURNS bigint LANGUAGE plpgsql AS $$
+  DECLARE
+    h audit_head%ROWTYPE;
+    v_seq bigint;
+    v_time text := coalesce(p_time,
+      to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'));
+    v_record bytea;
+    v_entry bytea;
+  BEGIN
+    SELECT * INTO h FROM audit_head WHERE id = 1 FOR UPDATE;
+    -- Under the head lock: a checkpoint stored before this record was timed no later than now.
+    IF v_time::timestamptz < clock_timestamp()
+        - ${AUDIT_TIME_TOLERANCE_MS} * interval '1 millisecond' THEN
+      RAISE EXCEPTION 'the audit record is timed too long before its append' USING ERRCODE = 'LT002';
+    END IF;
+    IF h.size - h.signed_size >= p_max_unsigned OR (h.first_unsigned_at IS NOT NULL
+        AND v_time::timestamptz - h.first_unsigned_at > p_max_age_ms * interval '1 millisecond') THEN
+      RAISE EXCEPTION 'the unsigned audit tail is past its bound' USING ERRCODE = 'LT001';
+    END IF;
+    v_seq := h.size + 1;
+    v_record := p_head || convert_to(v_seq::text, 'UTF8') || p_middle || convert_to(v_time, 'UTF8')
+      || p_tail;
+    v_entry := sha256('\\x02'::bytea || h.head_hash || int8send(v_seq)
+      || sha256('\\x00'::bytea || v_record));
+    INSERT INTO audit_log (seq, record, entry_hash, policy_id, actor, type, time)
+      VALUES (v_seq, v_record, v_entry, p_policy_id, p_actor, p_type, v_time::timestamptz);
+    UPDATE audit_head SET size = v_seq, head_hash = v_entry,
+      first_unsigned_at = coalesce(first_unsigned_at, v_time::timestamptz) WHERE id = 1;
+    RETURN v_seq;
+  END
+  $$;
   `,
 ]

@@ -135,4 +135,27 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   CREATE UNIQUE INDEX users_by_oidc ON users (oidc_issuer, oidc_subject)
     WHERE oidc_subject IS NOT NULL;
   `,
+  // Every location an object was ever registered at stays (issue 11): a bucket lockdown covers a
+  // policy while any of them is in its scope, so re-registering an object elsewhere cannot move
+  // the policy out of a lockdown. One row per (policy, object, location).
+  `
+  CREATE TABLE policy_objects_by_location_rebuild (
+    policy_id TEXT NOT NULL REFERENCES policies (id),
+    object_id TEXT NOT NULL,
+    core_hash TEXT NOT NULL,
+    bucket TEXT,
+    key TEXT,
+    registered_at TEXT NOT NULL
+  ) STRICT;
+  INSERT INTO policy_objects_by_location_rebuild
+    SELECT policy_id, object_id, core_hash, bucket, key, registered_at FROM policy_objects
+    ORDER BY registered_at, object_id;
+  DROP TABLE policy_objects;
+  ALTER TABLE policy_objects_by_location_rebuild RENAME TO policy_objects;
+  -- A missing bucket or key indexes as an empty blob, which equals no text: two missing parts
+  -- are the same location, and a missing part is never the same as any text.
+  CREATE UNIQUE INDEX policy_objects_by_policy ON policy_objects
+    (policy_id, object_id, ifnull(bucket, x''), ifnull(key, x''));
+  CREATE INDEX policy_objects_by_location ON policy_objects (bucket, key);
+  `,
 ]

@@ -4,6 +4,7 @@ import Database from 'better-sqlite3'
 import { genesisHash } from '../../audit/chain-hash.js'
 import { sealRecord } from '../../audit/seal-record.js'
 import { ServerError } from '../../errors.js'
+import { checkCheckpointNote } from '../check-checkpoint-note.js'
 import {
   type LockdownRow,
   lockdownOfRow,
@@ -36,7 +37,14 @@ import type {
   TokenRecord,
   UserRecord,
 } from '../records.js'
-import type { AuditTailBounds, NewToken, NewUser, PolicyPatch, Store } from '../store.js'
+import type {
+  AuditTailBounds,
+  CheckpointSign,
+  NewToken,
+  NewUser,
+  PolicyPatch,
+  Store,
+} from '../store.js'
 import { SQLITE_MIGRATIONS } from './schema.js'
 
 /** Options of {@link openSqliteStore}. */
@@ -318,13 +326,15 @@ class SqliteStore implements Store {
       if (existing !== undefined && existing.core_hash !== object.coreHash) {
         throw new ServerError('ERR_CONFLICT', 'object id already registered with another header')
       }
-      this.#sql.addObject.run(
+      const added = this.#sql.addObject.run(
         policyId,
         object.objectId,
         object.coreHash,
         object.bucket ?? null,
         object.key ?? null,
-      )
+      ).changes
+      // A location registered already: nothing changes, so no version and no record.
+      if (added === 0) return before
       this.#sql.bumpPolicy.run(policyId)
       this.#append(audit(before))
       return this.#policy(policyId, false) as PolicyRecord
@@ -522,31 +532,30 @@ class SqliteStore implements Store {
     }
   }
 
-  async addCheckpoint(
-    size: number,
-    headHash: Uint8Array,
-    note: string,
-    signedAt: Date,
-  ): Promise<void> {
-    this.#tx(() => {
+  async addCheckpoint(sign: CheckpointSign): Promise<CheckpointRecord> {
+    return this.#tx(() => {
+      // BEGIN IMMEDIATE holds the write lock, which is the chain-head lock here: no record is
+      // appended between reading the head and storing its checkpoint.
       const head = this.#sql.getHead.get() as HeadRow
       const at =
-        size === 0
+        head.size === 0
           ? genesisHash(this.auditOrigin)
-          : (this.#sql.entryHash.get(size) as { entry_hash: Buffer } | undefined)?.entry_hash
-      if (at === undefined || !Buffer.from(headHash).equals(at) || size < head.signed_size) {
-        throw new ServerError('ERR_CONFLICT', 'checkpoint does not match the stored chain')
+          : (this.#sql.entryHash.get(head.size) as { entry_hash: Buffer } | undefined)?.entry_hash
+      if (at === undefined || !head.head_hash.equals(at)) {
+        throw new ServerError('ERR_CONFLICT', 'the chain head does not match the stored chain')
       }
-      this.#sql.addCheckpoint.run(size, note, signedAt.toISOString())
-      const firstUnsigned =
-        size >= head.size
-          ? null
-          : (
-              JSON.parse(
-                (this.#sql.recordAt.get(size + 1) as { record: Buffer }).record.toString('utf8'),
-              ) as { time: string }
-            ).time
-      this.#sql.signHead.run(size, signedAt.toISOString(), firstUnsigned)
+      const { time } = this.#sql.checkpointTime.get() as { time: string }
+      const signedAt = new Date(time)
+      const note = sign(head.size, head.head_hash, signedAt)
+      const latest = this.#sql.latestCheckpoint.get() as { note: string } | undefined
+      checkCheckpointNote(
+        note,
+        { size: head.size, headHash: head.head_hash, time: signedAt },
+        latest?.note,
+      )
+      this.#sql.addCheckpoint.run(head.size, note, time)
+      this.#sql.signHead.run(head.size, time, null)
+      return { size: head.size, note, signedAt }
     })
   }
 
@@ -673,14 +682,14 @@ function prepare(db: Database.Database) {
          revoked_reason = ?, version = version + 1 WHERE id = ?`,
     ),
     listObjects: db.prepare(
-      'SELECT * FROM policy_objects WHERE policy_id = ? ORDER BY registered_at, object_id',
+      'SELECT * FROM policy_objects WHERE policy_id = ? ORDER BY registered_at, rowid',
     ),
     getObject: db.prepare(
-      'SELECT core_hash FROM policy_objects WHERE policy_id = ? AND object_id = ?',
+      'SELECT core_hash FROM policy_objects WHERE policy_id = ? AND object_id = ? LIMIT 1',
     ),
+    // Never an update: every location stays, and lockdowns cover a policy by any of them.
     addObject: db.prepare(
-      `INSERT INTO policy_objects VALUES (?, ?, ?, ?, ?, ${NOW})
-       ON CONFLICT (policy_id, object_id) DO UPDATE SET bucket = excluded.bucket, key = excluded.key`,
+      `INSERT INTO policy_objects VALUES (?, ?, ?, ?, ?, ${NOW}) ON CONFLICT DO NOTHING`,
     ),
     getRule: db.prepare('SELECT * FROM lockdown_rules WHERE id = ?'),
     addRule: db.prepare(
@@ -694,9 +703,10 @@ function prepare(db: Database.Database) {
     ),
     allRules: db.prepare('SELECT * FROM lockdown_rules ORDER BY created_at, id'),
     // Prefixes compare with substr, not LIKE: '%' and '_' in a prefix are literal characters.
-    // `+o.bucket` keeps the planner on the primary key (the policy's few objects): on the
-    // (bucket, key) index each rule walked every object of the bucket, 1.4 s per decision with
-    // 10 rules over a bucket of 1,000,000 objects (bench: lockdown).
+    // Every registered location of the policy counts. `+o.bucket` keeps the planner on the index
+    // by policy (the policy's few locations): on the (bucket, key) index each rule walked every
+    // object of the bucket, 1.4 s per decision with 10 rules over a bucket of 1,000,000 objects
+    // (bench: lockdown).
     coveringRules: db.prepare(
       `SELECT r.id FROM lockdown_rules r WHERE r.lifted_at IS NULL AND (
          r.scope_kind = 'all'
@@ -734,7 +744,13 @@ function prepare(db: Database.Database) {
     indexAudit: db.prepare('INSERT INTO audit_index VALUES (?, ?, ?, ?, ?)'),
     entryHash: db.prepare('SELECT entry_hash FROM audit_log WHERE seq = ?'),
     scanAudit: db.prepare('SELECT seq, record, entry_hash FROM audit_log ORDER BY seq'),
-    recordAt: db.prepare('SELECT record FROM audit_log WHERE seq = ?'),
+    // The database clock records use, never before the newest record time or the previous
+    // checkpoint's (a clock stepped back): a checkpoint is never timed before a record it covers.
+    // ISO 8601 text in one format compares as time; max() of text is the latest.
+    checkpointTime: db.prepare(
+      `SELECT max(${NOW}, ifnull((SELECT max(time) FROM audit_index), ''),
+         ifnull((SELECT signed_at FROM checkpoints ORDER BY rowid DESC LIMIT 1), '')) AS time`,
+    ),
     addCheckpoint: db.prepare('INSERT INTO checkpoints (size, note, signed_at) VALUES (?, ?, ?)'),
     listCheckpoints: db.prepare('SELECT * FROM checkpoints ORDER BY rowid'),
     latestCheckpoint: db.prepare('SELECT * FROM checkpoints ORDER BY rowid DESC LIMIT 1'),

@@ -28,8 +28,9 @@ const ScopeBody = {
 
 /**
  * Incident lockdown (admins only). `POST /v1/lockdowns` adds one rule row that denies every key
- * of the policies it covers — all of them, those with an object in a bucket (under a key prefix),
- * or those of one owner — from its commit on, whatever their number; `dryRun` counts them
+ * of the policies it covers — all of them, those with an object registered in a bucket (under a
+ * key prefix) at any location it was ever registered at, or those of one owner — from its commit
+ * on, whatever their number; `dryRun` counts them (and the registered locations in scope)
  * instead. `GET /v1/lockdowns` lists the active rules (`?all=true`: lifted ones too).
  * `POST /v1/lockdowns/:id/lift` lifts one: policies are untouched, so a policy revoked on its own
  * stays revoked. Each change is one transaction with its audit record.
@@ -41,6 +42,8 @@ export const lockdownRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { access: 'admin' },
       schema: {
         summary: 'Lock down all policies, a bucket (prefix) or an owner (admin)',
+        description:
+          'A bucket rule covers every policy with an object registered in the bucket under the prefix, at any location the object was ever registered at. A dry run counts the policies covered and the registered locations in scope.',
         body: Type.Object({ ...ScopeBody, reason: Reason, dryRun: Type.Optional(Type.Boolean()) }),
         response: {
           200: Type.Object({

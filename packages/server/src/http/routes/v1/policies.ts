@@ -34,7 +34,9 @@ const Labels = Type.Record(
  * `POST /v1/policies`: a policy for a file about to be encrypted; the caller is its owner unless
  * an admin or an allowed service account names another. `GET /v1/policies/:id`: the owner,
  * readers and admins see it; to anyone else it does not exist. `POST /v1/policies/:id/objects`:
- * the owner (or an admin) records an object the policy covers, once it is written.
+ * the owner (or an admin) records an object the policy covers, once it is written, at its
+ * location; every location ever registered stays, so registering the object elsewhere never
+ * moves it out of a bucket lockdown.
  */
 export const policyRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
@@ -110,7 +112,9 @@ export const policyRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/v1/policies/:id/objects',
     {
       schema: {
-        summary: 'Record an object the policy covers (owner, admins)',
+        summary: 'Record an object the policy covers, at a location (owner, admins)',
+        description:
+          'Adds the location (bucket, key) to the object; every location ever registered stays, and a bucket lockdown covers the policy while any of them is in its scope. Registering a location again changes nothing (the same answer, no new version). 409 when the object id is registered with another header hash.',
         params: Type.Object({ id: PolicyIdSchema }),
         body: ObjectBody,
         response: {
