@@ -221,7 +221,7 @@ export class LatchClient {
     return this.#resolver.resolve
   }
 
-  /** Records an object under its policy once it is stored (its bucket and key, when in S3). */
+  /** Records an object under its policy once it is stored (its bucket and key, both, when in S3). */
   async registerObject(
     policyId: string,
     header: Pick<Header, 'core' | 'coreHash'> | Encrypted,

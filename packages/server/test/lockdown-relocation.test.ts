@@ -80,4 +80,25 @@ describe('issue 11: a bucket lockdown cannot be escaped by re-registering the ob
     await admin.liftLockdown(rule.id)
     expect(await read()).toEqual({ status: 200, code: undefined })
   })
+
+  it('refuses a location with a bucket but no key, or a key but no bucket (400): it would lie under no prefix', async () => {
+    const owner = t.client(await t.user('owner@example.com'))
+    const policy = await owner.createPolicy({})
+    const { header } = await encryptFor(owner, policy.id, Buffer.from('payroll'))
+    const ids = {
+      objectId: Buffer.from(header.core.objectId).toString('base64url'),
+      coreHash: Buffer.from(header.coreHash).toString('base64url'),
+    }
+    for (const location of [{ bucket: 'hr' }, { key: 'payroll/jan.pdf' }]) {
+      await expect(owner.addPolicyObject(policy.id, { ...ids, ...location })).rejects.toMatchObject(
+        {
+          status: 400,
+          code: 'ERR_REQUEST_INVALID',
+        },
+      )
+    }
+    await owner.addPolicyObject(policy.id, ids)
+    await owner.addPolicyObject(policy.id, { ...ids, bucket: 'hr', key: 'payroll/jan.pdf' })
+    expect((await owner.getPolicy(policy.id)).objects).toHaveLength(2)
+  })
 })

@@ -136,6 +136,13 @@ export const policyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (current === undefined) throw notFound(request.params.id)
       assertMayChangePolicy(caller, current)
       const { objectId, coreHash, bucket, key } = request.body
+      // A bucket without a key lies under no prefix, so no bucket lockdown would cover it.
+      if ((bucket === undefined) !== (key === undefined)) {
+        throw new ServerError(
+          'ERR_REQUEST_INVALID',
+          'bucket and key go together: give both or neither',
+        )
+      }
       const policy = await app.latch.store.addPolicyObject(
         request.params.id,
         { objectId, coreHash, bucket, key },
