@@ -2,7 +2,6 @@ import {
   createCipheriv,
   createPublicKey,
   diffieHellman,
-  generateKeyPairSync,
   type KeyObject,
   randomBytes,
 } from 'node:crypto'
@@ -71,13 +70,13 @@ export function prepareShareWrap(
   recipient: WrapRecipient,
   material?: WrapMaterial,
 ): PreparedShareWrap {
-  const ephemeral =
-    material?.ephemeralPrivateKey === undefined
-      ? generateKeyPairSync('x25519')
-      : ephemeralFrom(importX25519PrivateKey(material.ephemeralPrivateKey))
+  // Not generateKeyPairSync: see generateX25519KeyPair (a deadlock on Node 20).
+  const raw = material?.ephemeralPrivateKey ?? randomBytes(32)
+  const ephemeralPrivateKey = importX25519PrivateKey(raw)
+  if (material?.ephemeralPrivateKey === undefined) raw.fill(0)
   let secret: Buffer
   try {
-    secret = diffieHellman({ privateKey: ephemeral.privateKey, publicKey: recipient.publicKey })
+    secret = diffieHellman({ privateKey: ephemeralPrivateKey, publicKey: recipient.publicKey })
   } catch (cause) {
     // OpenSSL refuses the all-zero result of a small-order point itself (RFC 7748 §6.1's check).
     throw lowOrder(cause)
@@ -85,7 +84,7 @@ export function prepareShareWrap(
   if (isAllZero(secret)) throw lowOrder()
   let kek: Buffer | undefined = concatKdf(secret)
   secret.fill(0)
-  const epkX = ephemeral.publicKey.export({ format: 'jwk' }).x ?? ''
+  const epkX = createPublicKey(ephemeralPrivateKey).export({ format: 'jwk' }).x ?? ''
   return {
     wrap(share, binding) {
       if (kek === undefined)
@@ -165,8 +164,4 @@ function lowOrder(cause?: unknown): FormatError {
     'recipient key gives no usable shared secret (a low-order point)',
     { cause },
   )
-}
-
-function ephemeralFrom(privateKey: KeyObject): { privateKey: KeyObject; publicKey: KeyObject } {
-  return { privateKey, publicKey: createPublicKey(privateKey) }
 }
