@@ -71,9 +71,10 @@ export const rewrapRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      // A client key that cannot be wrapped to fails the whole request, before any decision.
+      // The one client key is every item's: a key no share can be wrapped to fails them all,
+      // and is refused before a decision could record a release that cannot be delivered.
       const clientKey = parseClientKey(request.body.clientKey)
-      // Every item is parsed, and its re-wrap prepared, before the first decision.
+      // All parsing first, so that no failure left after a committed permit depends on an item.
       const items = request.body.requests.map((item) => parseItem(item, clientKey))
       const results: ({ jwe: string } | { error: ErrorBody })[] = []
       let decided = 0
