@@ -231,10 +231,18 @@ export class KeyServerClient {
     return this.request('POST', '/v1/rewrap', { ...request, clientKey })
   }
 
+  /**
+   * Many key requests with one client key. Each result is a share or that request's error:
+   * `ERR_ACCESS_DENIED`, `ERR_REQUEST_INVALID`, or `ERR_AUDIT_UNAVAILABLE` /
+   * `ERR_STORE_UNAVAILABLE` for the requests left when the server's audit or database failed
+   * after it had released others (the whole answer is a 503 when it failed before any).
+   */
   rewrapBatch(
     requests: readonly RewrapRequest[],
     clientKey: ClientPublicJwk,
-  ): Promise<{ results: ({ jwe: string } | { error: { code: string; message: string } })[] }> {
+  ): Promise<{
+    results: ({ jwe: string } | { error: { code: string; message: string; requestId?: string } })[]
+  }> {
     return this.request('POST', '/v1/rewrap/batch', { requests, clientKey })
   }
 

@@ -10,13 +10,25 @@ interface Pending {
   reject(error: unknown): void
 }
 
-const STATUS: Record<string, number> = { ERR_ACCESS_DENIED: 403, ERR_REQUEST_INVALID: 400 }
+// A batch item's error carries no status: give it the one its code has as a whole answer
+// (docs/errors.md), so that an item the server could not audit reads as the server being
+// unavailable (503), never as a denial or a bad request. Codes this client does not know are the
+// server's problem until proven otherwise.
+const STATUS: Readonly<Record<string, number>> = {
+  ERR_REQUEST_INVALID: 400,
+  ERR_ACCESS_DENIED: 403,
+  ERR_RATE_LIMITED: 429,
+  ERR_INTERNAL: 500,
+  ERR_AUDIT_UNAVAILABLE: 503,
+  ERR_STORE_UNAVAILABLE: 503,
+}
 
 /**
  * Collects the key requests made in the same turn of the event loop (many objects read at once)
  * and sends them as one `POST /v1/rewrap/batch` (up to `maxBatch` each), re-wrapped to one fresh
  * throw-away key per batch. Each request is still decided and audited on its own by the server;
- * a denial fails only its own request.
+ * a denial fails only its own request, and so does a per-item 503 (the audit or the database
+ * failed after earlier items were released), as a {@link KeyServerError} with status 503.
  */
 export class ShareBatcher {
   readonly #client: KeyServerClient
@@ -76,7 +88,7 @@ export class ShareBatcher {
         | { error: { code: string; message: string; requestId?: string } }
       if ('error' in result) {
         const { code, message, requestId } = result.error
-        item.reject(new KeyServerError(code, message, STATUS[code] ?? 400, requestId))
+        item.reject(new KeyServerError(code, message, STATUS[code] ?? 500, requestId))
         return
       }
       try {

@@ -5,7 +5,8 @@
  * (any order, in parallel), or {@link createEncryptStream} / {@link encryptBuffer}.
  * Reading: {@link parseHeader} → key from the key server → {@link openHeader} → segments, or
  * {@link createDecryptStream} / {@link decryptBuffer} / {@link decryptRange} with a
- * {@link KeyResolver}. Key servers: {@link parseHeaderCore}, {@link openShare}, {@link wrapShare}.
+ * {@link KeyResolver}. Key servers: {@link parseHeaderCore}, {@link openShare},
+ * {@link prepareShareWrap} (the re-wrap's key agreement, before the decision), {@link wrapShare}.
  *
  * @packageDocumentation
  */
@@ -36,7 +37,12 @@ export { openShare } from './jwe/open-share.js'
 export { type CompactJwe, parseCompactJwe } from './jwe/parse-compact-jwe.js'
 export type { JweProtectedHeader, ShareBinding } from './jwe/protected-header.js'
 export { shareBindingOf } from './jwe/share-binding-of.js'
-export { type WrapRecipient, wrapShare } from './jwe/wrap-share.js'
+export {
+  type PreparedShareWrap,
+  prepareShareWrap,
+  type WrapRecipient,
+  wrapShare,
+} from './jwe/wrap-share.js'
 export {
   exportX25519PrivateKey,
   exportX25519PublicKey,

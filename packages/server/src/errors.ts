@@ -5,7 +5,8 @@ import { ProjectError } from '@latch/format'
  * closed union. Codes are public API: never renamed or reused (`docs/errors.md`). The HTTP status
  * of each code lives in one table at the edge (`http/status-for.ts`), the exit code in the CLI's.
  *
- * - `ERR_REQUEST_INVALID`: a malformed request (schema, encoding, an unparsable key or JWE).
+ * - `ERR_REQUEST_INVALID`: a malformed request (schema, encoding, an unparsable key or JWE, a
+ *   client key of small order).
  * - `ERR_REQUEST_TOO_LARGE`: a body above the size limit.
  * - `ERR_AUTH_REQUIRED`: no bearer token.
  * - `ERR_AUTH_INVALID`: a token that is unknown, revoked, expired, badly signed, or whose user is

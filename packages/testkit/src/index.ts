@@ -6,6 +6,7 @@
  */
 export { dataKeyResolver, keyServerResolver, loadVectorKeys, VECTORS_DIR } from './key-servers.js'
 export { loadKnownAnswerVectors, loadNegativeVectors } from './load-vectors.js'
+export { LOW_ORDER_X25519 } from './low-order-x25519.js'
 export { patternBytes, patternChunks, patternSha256 } from './pattern.js'
 export {
   decryptByteAtATime,

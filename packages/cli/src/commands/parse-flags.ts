@@ -16,3 +16,11 @@ export function parseCount(value: string): number {
     throw new InvalidArgumentError('expected a positive whole number')
   return n
 }
+
+/** Parses a comma-separated list flag (`a,b`): no empty entries, white space around each ignored. */
+export function parseList(value: string): string[] {
+  const items = value.split(',').map((item) => item.trim())
+  if (items.some((item) => item === ''))
+    throw new InvalidArgumentError('expected a comma-separated list without empty entries')
+  return items
+}

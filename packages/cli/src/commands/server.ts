@@ -2,7 +2,7 @@ import { DEFAULTS } from '@latch/server/defaults'
 import { Command, Option } from 'commander'
 import { CliError } from '../errors.js'
 import type { Io } from '../io.js'
-import { parseCount, parsePort } from './parse-flags.js'
+import { parseCount, parseList, parsePort } from './parse-flags.js'
 
 /**
  * `latch server`: runs the key server until SIGINT/SIGTERM, on SQLite under `--data`, or on the
@@ -49,6 +49,23 @@ export function serverCommand(io: Io): Command {
       DEFAULTS.rateLimitMax.default,
     )
     .option(
+      '--rate-limit-anonymous <n>',
+      `${DEFAULTS.rateLimitAnonymousMax.title} (per minute)`,
+      parseCount,
+      DEFAULTS.rateLimitAnonymousMax.default,
+    )
+    .option(
+      '--trust-proxy <addrs>',
+      `${DEFAULTS.trustProxy.title}: comma-separated addresses or CIDRs whose X-Forwarded-For is believed (default: none)`,
+      parseList,
+    )
+    .option(
+      '--auth-failure-interval <ms>',
+      DEFAULTS.authFailureIntervalMs.description,
+      parseCount,
+      DEFAULTS.authFailureIntervalMs.default,
+    )
+    .option(
       '--checkpoint-interval <ms>',
       DEFAULTS.checkpointIntervalMs.description,
       parseCount,
@@ -76,7 +93,10 @@ export function serverCommand(io: Io): Command {
         kasId: options.kasId,
         synchronous: options.sync,
         rateLimitMax: options.rateLimit,
+        rateLimitAnonymousMax: options.rateLimitAnonymous,
         rateLimitWindowMs: 60_000,
+        trustProxy: options.trustProxy ?? DEFAULTS.trustProxy.default,
+        authFailureIntervalMs: options.authFailureInterval,
         logger: { level: options.logLevel, stream: io.stderr },
         oidcMayMintTokens: options.oidcMayMintTokens === true,
         oidc:
@@ -125,4 +145,7 @@ interface ServerFlags {
   sync: 'NORMAL' | 'FULL'
   logLevel: string
   rateLimit: number
+  rateLimitAnonymous: number
+  trustProxy?: string[]
+  authFailureInterval: number
 }

@@ -2,7 +2,6 @@ import {
   createCipheriv,
   createPublicKey,
   diffieHellman,
-  generateKeyPairSync,
   type KeyObject,
   randomBytes,
 } from 'node:crypto'
@@ -32,12 +31,84 @@ export interface WrapMaterial {
 }
 
 /**
+ * A share wrap whose key agreement with the recipient is done: {@link PreparedShareWrap.wrap}
+ * can no longer fail because of the recipient's key. Made by {@link prepareShareWrap}.
+ */
+export interface PreparedShareWrap {
+  /**
+   * Completes the JWE of one share under this wrap's ephemeral key. A prepared wrap makes one
+   * JWE: its ephemeral key is never reused.
+   *
+   * @param share - the 32-byte share.
+   * @param binding - the object and share the protected header names.
+   * @returns the compact JWE.
+   * @throws FormatError `ERR_FORMAT_ARGUMENT_INVALID` for a share that is not 32 bytes, or a
+   *   second call.
+   */
+  wrap(share: Uint8Array, binding: ShareBinding): string
+}
+
+/**
+ * Does the recipient-dependent half of a share wrap ahead of time: draws the ephemeral X25519
+ * key, agrees the shared secret with `recipient` and derives the key-wrapping key. A key server
+ * prepares the re-wrap to a client's key before it decides, so that a key it cannot wrap to is
+ * refused before any audit record says a share was released.
+ *
+ * @param recipient - the X25519 key the JWE is for, and the `kid` its header names.
+ * @param material - fixed randomness (test vectors only); by default everything is random.
+ * @returns the prepared wrap, for exactly one JWE.
+ * @throws FormatError `ERR_FORMAT_ARGUMENT_INVALID` for a recipient key of small order (its
+ *   shared secret is all zero, RFC 7748 §6.1) or any key the agreement fails on.
+ * @example
+ * ```ts
+ * const prepared = prepareShareWrap({ kid: 'client', publicKey })   // throws for a bad key
+ * // … decide and commit the audit record …
+ * const jwe = prepared.wrap(share, binding)
+ * ```
+ */
+export function prepareShareWrap(
+  recipient: WrapRecipient,
+  material?: WrapMaterial,
+): PreparedShareWrap {
+  // Not generateKeyPairSync: see generateX25519KeyPair (a deadlock on Node 20).
+  const raw = material?.ephemeralPrivateKey ?? randomBytes(32)
+  const ephemeralPrivateKey = importX25519PrivateKey(raw)
+  if (material?.ephemeralPrivateKey === undefined) raw.fill(0)
+  let secret: Buffer
+  try {
+    secret = diffieHellman({ privateKey: ephemeralPrivateKey, publicKey: recipient.publicKey })
+  } catch (cause) {
+    // OpenSSL refuses the all-zero result of a small-order point itself (RFC 7748 §6.1's check).
+    throw lowOrder(cause)
+  }
+  if (isAllZero(secret)) throw lowOrder()
+  let kek: Buffer | undefined = concatKdf(secret)
+  secret.fill(0)
+  const epkX = createPublicKey(ephemeralPrivateKey).export({ format: 'jwk' }).x ?? ''
+  return {
+    wrap(share, binding) {
+      if (kek === undefined)
+        throw new FormatError('ERR_FORMAT_ARGUMENT_INVALID', 'a prepared share wrap wraps once')
+      if (share.length !== 32)
+        throw new FormatError('ERR_FORMAT_ARGUMENT_INVALID', 'share must be 32 bytes')
+      try {
+        return completeJwe(share, recipient.kid, binding, epkX, kek, material)
+      } finally {
+        kek.fill(0)
+        kek = undefined
+      }
+    },
+  }
+}
+
+/**
  * Wraps a 32-byte share as a compact JWE (`ECDH-ES+A256KW` with X25519, `A256GCM`) whose
- * protected header carries the binding. Implemented on `node:crypto` (about 10× faster than
- * `jose`'s WebCrypto path here); tests check that `jose` opens it and writes the same bytes.
+ * protected header carries the binding: {@link prepareShareWrap} and its `wrap` in one call.
+ * Implemented on `node:crypto` (about 10× faster than `jose`'s WebCrypto path here); tests check
+ * that `jose` opens it and writes the same bytes.
  *
  * @throws FormatError `ERR_FORMAT_ARGUMENT_INVALID` for a share that is not 32 bytes or a
- *   recipient key that yields an all-zero shared secret.
+ *   recipient key of small order.
  */
 export function wrapShare(
   share: Uint8Array,
@@ -47,15 +118,17 @@ export function wrapShare(
 ): string {
   if (share.length !== 32)
     throw new FormatError('ERR_FORMAT_ARGUMENT_INVALID', 'share must be 32 bytes')
-  const ephemeral =
-    material?.ephemeralPrivateKey === undefined
-      ? generateKeyPairSync('x25519')
-      : ephemeralFrom(importX25519PrivateKey(material.ephemeralPrivateKey))
-  const secret = diffieHellman({ privateKey: ephemeral.privateKey, publicKey: recipient.publicKey })
-  if (isAllZero(secret)) {
-    throw new FormatError('ERR_FORMAT_ARGUMENT_INVALID', 'recipient key is a low-order point')
-  }
-  const kek = concatKdf(secret)
+  return prepareShareWrap(recipient, material).wrap(share, binding)
+}
+
+function completeJwe(
+  share: Uint8Array,
+  kid: string,
+  binding: ShareBinding,
+  epkX: string,
+  kek: Buffer,
+  material: WrapMaterial | undefined,
+): string {
   const random = material === undefined ? randomBytes(44) : undefined
   const cek = material?.cek ?? (random as Buffer).subarray(0, 32)
   const iv = material?.iv ?? (random as Buffer).subarray(32)
@@ -65,28 +138,30 @@ export function wrapShare(
     serializeProtectedHeader({
       alg: 'ECDH-ES+A256KW',
       enc: 'A256GCM',
-      kid: recipient.kid,
+      kid,
       pid: binding.policyId,
       oid: binding.objectId,
       sid: binding.sid,
       n: binding.n,
       hc: binding.coreHash,
       v: 1,
-      epk: {
-        x: ephemeral.publicKey.export({ format: 'jwk' }).x ?? '',
-        crv: 'X25519',
-        kty: 'OKP',
-      },
+      epk: { x: epkX, crv: 'X25519', kty: 'OKP' },
     }),
   ).toString('base64url')
   const gcm = createCipheriv('aes-256-gcm', cek, iv)
   gcm.setAAD(Buffer.from(protectedPart, 'ascii'))
   const ciphertext = Buffer.concat([gcm.update(share), gcm.final()])
+  // Only the CEK is secret; the IV is part of the output.
+  random?.fill(0, 0, 32)
   return [protectedPart, encryptedKey, iv, ciphertext, gcm.getAuthTag()]
     .map((part) => (typeof part === 'string' ? part : toBase64url(part)))
     .join('.')
 }
 
-function ephemeralFrom(privateKey: KeyObject): { privateKey: KeyObject; publicKey: KeyObject } {
-  return { privateKey, publicKey: createPublicKey(privateKey) }
+function lowOrder(cause?: unknown): FormatError {
+  return new FormatError(
+    'ERR_FORMAT_ARGUMENT_INVALID',
+    'recipient key gives no usable shared secret (a low-order point)',
+    { cause },
+  )
 }

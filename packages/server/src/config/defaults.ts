@@ -84,11 +84,32 @@ export const DEFAULTS = {
     default: 60_000,
     example: 6_000,
   },
+  rateLimitAnonymousMax: {
+    title: 'Unauthenticated requests per address per window',
+    description:
+      'Requests to authenticated routes without a valid token, per source address: past this, 429 ERR_RATE_LIMITED with Retry-After, before any audit record. Much lower than rateLimitMax, which applies to authenticated identities (and to the public routes, per address).',
+    default: 600,
+    example: 120,
+  },
   rateLimitWindowMs: {
     title: 'Rate-limit window',
     description: 'Length of the rate-limit window in milliseconds.',
     default: 60_000,
     example: 10_000,
+  },
+  trustProxy: {
+    title: 'Trusted proxies',
+    description:
+      'Addresses or CIDR ranges of the load balancers in front (comma-separated on the command line). A request from one of them is attributed to the address its X-Forwarded-For names, in audit records and in the rate limit. Empty: no proxy is trusted, and X-Forwarded-For is ignored.',
+    default: [] as readonly string[],
+    example: ['10.0.0.0/8', '192.0.2.7'] as readonly string[],
+  },
+  authFailureIntervalMs: {
+    title: 'Failed-authentication interval',
+    description:
+      'Failed authentications on the key-release routes are recorded per source address and interval: the first one at once, the others counted in one auth.failed record when the interval ends.',
+    default: 60_000,
+    example: 300_000,
   },
   checkpointIntervalMs: {
     title: 'Checkpoint interval',

@@ -12,7 +12,10 @@ const FLAGS: Record<keyof typeof DEFAULTS, string> = {
   bodyLimitBytes: '—',
   batchMax: '—',
   rateLimitMax: '--rate-limit',
+  rateLimitAnonymousMax: '--rate-limit-anonymous',
   rateLimitWindowMs: '— (60 s from the CLI)',
+  trustProxy: '--trust-proxy',
+  authFailureIntervalMs: '--auth-failure-interval',
   checkpointIntervalMs: '--checkpoint-interval',
   checkpointRecords: '—',
   maxUnsignedRecords: '—',
@@ -30,7 +33,10 @@ const FLAGS: Record<keyof typeof DEFAULTS, string> = {
 export function renderConfigurationDoc(): string {
   const rows = Object.entries(DEFAULTS).map(([name, option]) => {
     const flag = FLAGS[name as keyof typeof DEFAULTS]
-    const value = option.default === '' ? '(empty)' : `\`${String(option.default)}\``
+    const value =
+      option.default === '' || (Array.isArray(option.default) && option.default.length === 0)
+        ? '(empty)'
+        : `\`${String(option.default)}\``
     return `| ${option.title} | \`${name}\` | ${flag.startsWith('-') ? `\`${flag}\`` : flag} | ${value} | ${option.description} |`
   })
   return [

@@ -22,7 +22,11 @@ export interface ServerConfig {
   readonly bodyLimitBytes: number
   readonly batchMax: number
   readonly rateLimitMax: number
+  readonly rateLimitAnonymousMax: number
   readonly rateLimitWindowMs: number
+  /** Proxies whose X-Forwarded-For is believed (addresses, CIDRs); empty: none. */
+  readonly trustProxy: readonly string[]
+  readonly authFailureIntervalMs: number
   readonly checkpointIntervalMs: number
   readonly checkpointRecords: number
   readonly maxUnsignedRecords: number
@@ -55,7 +59,10 @@ export function resolveConfig(input: ServerConfigInput = {}): ServerConfig {
     bodyLimitBytes: pick('bodyLimitBytes'),
     batchMax: pick('batchMax'),
     rateLimitMax: pick('rateLimitMax'),
+    rateLimitAnonymousMax: pick('rateLimitAnonymousMax'),
     rateLimitWindowMs: pick('rateLimitWindowMs'),
+    trustProxy: pick('trustProxy'),
+    authFailureIntervalMs: pick('authFailureIntervalMs'),
     checkpointIntervalMs: pick('checkpointIntervalMs'),
     checkpointRecords: pick('checkpointRecords'),
     maxUnsignedRecords: pick('maxUnsignedRecords'),

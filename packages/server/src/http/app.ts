@@ -2,7 +2,11 @@ import { randomUUID } from 'node:crypto'
 import rateLimit from '@fastify/rate-limit'
 import swagger from '@fastify/swagger'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import Fastify, {
+  type FastifyInstance,
+  type FastifyRequest,
+  type FastifyServerOptions,
+} from 'fastify'
 import fp from 'fastify-plugin'
 import { ServerError } from '../errors.js'
 import type { KeyServerServices } from '../services.js'
@@ -40,11 +44,14 @@ export async function buildApp(
   services: KeyServerServices,
   options: AppOptions = {},
 ): Promise<FastifyInstance> {
-  const app = Fastify({
+  const app = createFastify({
     logger: options.logger ?? false,
     bodyLimit: services.config.bodyLimitBytes,
     genReqId: () => randomUUID(),
     requestIdHeader: false,
+    // Only the listed proxies' X-Forwarded-For is believed: otherwise any caller could choose the
+    // address its audit records and its rate limit are keyed on.
+    trustProxy: services.config.trustProxy.length === 0 ? false : [...services.config.trustProxy],
     ajv: { customOptions: { removeAdditional: true, coerceTypes: false, allErrors: false } },
     routerOptions: { maxParamLength: 400 },
   }).withTypeProvider<TypeBoxTypeProvider>()
@@ -87,9 +94,15 @@ export async function buildApp(
   await app.register(authentication)
   await app.register(rateLimit, {
     hook: 'onRequest',
-    max: services.config.rateLimitMax,
+    // Requests that fail authentication cost a token lookup and may be audited: a flood of bad
+    // tokens from one address meets a much lower limit than an authenticated identity.
+    max: (request) =>
+      isAnonymous(request) ? services.config.rateLimitAnonymousMax : services.config.rateLimitMax,
     timeWindow: services.config.rateLimitWindowMs,
-    keyGenerator: (request) => request.identity?.email ?? `ip:${request.ip}`,
+    keyGenerator: (request) =>
+      request.identity !== undefined
+        ? `id:${request.identity.email}`
+        : `${isAnonymous(request) ? 'anonymous' : 'ip'}:${request.ip}`,
     errorResponseBuilder: (_request, context) => {
       const error = new ServerError(
         'ERR_RATE_LIMITED',
@@ -110,4 +123,24 @@ export async function buildApp(
     app.swagger(),
   )
   return app
+}
+
+// A request to a route that needs an identity, without a valid one (public routes are limited
+// per address at the identities' rate: they write nothing and look nothing up).
+function isAnonymous(request: FastifyRequest): boolean {
+  return (
+    request.identity === undefined && (request.routeOptions.config.access ?? 'user') !== 'public'
+  )
+}
+
+function createFastify(options: FastifyServerOptions) {
+  try {
+    return Fastify(options)
+  } catch (error) {
+    // proxy-addr refuses a malformed address or range when Fastify compiles `trustProxy`.
+    if (error instanceof TypeError && options.trustProxy !== false) {
+      throw new ServerError('ERR_CONFIG_INVALID', `trustProxy: ${error.message}`, { cause: error })
+    }
+    throw error
+  }
 }

@@ -29,16 +29,34 @@ export function errorHandler(
   request: FastifyRequest,
   reply: FastifyReply,
 ): FastifyReply {
-  const mapped = toServerError(error)
-  const status = statusFor[mapped.code]
-  if (status >= 500) request.log.error({ err: error }, 'request failed')
-  else request.log.info({ code: mapped.code }, 'request refused')
-  const body: ErrorBody = {
-    code: mapped.code,
-    message: GENERIC[mapped.code] ?? mapped.message,
-    requestId: request.id,
-  }
+  const { status, body } = errorBodyOf(error, request, 'request')
   return reply.code(status).type('application/json').send(body)
+}
+
+/**
+ * The error body and status for anything thrown while answering `request`, logged as
+ * {@link errorHandler} logs it (the cause of a 5xx to the log only): also the per-item errors of
+ * a batch.
+ *
+ * @param what - what failed, for the log line (`request`, `batch item`).
+ */
+export function errorBodyOf(
+  error: unknown,
+  request: FastifyRequest,
+  what: string,
+): { status: number; body: ErrorBody } {
+  const mapped = toServerError(error instanceof Error ? error : new Error(String(error)))
+  const status = statusFor[mapped.code]
+  if (status >= 500) request.log.error({ err: error }, `${what} failed`)
+  else request.log.info({ code: mapped.code }, `${what} refused`)
+  return {
+    status,
+    body: {
+      code: mapped.code,
+      message: GENERIC[mapped.code] ?? mapped.message,
+      requestId: request.id,
+    },
+  }
 }
 
 function toServerError(error: FastifyError | Error): ServerError {

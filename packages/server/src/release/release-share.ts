@@ -3,9 +3,9 @@ import {
   type CompactJwe,
   type HeaderCore,
   openShare,
+  type PreparedShareWrap,
   type ShareBinding,
   shareBindingOf,
-  wrapShare,
 } from '@latch/format'
 import { auditEvent, type RequestMeta } from '../audit/audit-event.js'
 import type { Identity } from '../auth/identity.js'
@@ -19,9 +19,8 @@ export interface ReleaseRequest {
   readonly coreBytes: Uint8Array
   readonly core: HeaderCore
   readonly jwe: CompactJwe
-  /** The client's throw-away X25519 public key and the name it gave it. */
-  readonly clientKey: KeyObject
-  readonly clientKid: string
+  /** The re-wrap to the client's throw-away key, its key agreement already done. */
+  readonly rewrap: PreparedShareWrap
   readonly clientKeyThumbprint: string
 }
 
@@ -37,7 +36,9 @@ export type ReleaseOutcome =
  * 2. in one transaction: load the policy and the lockdown rules covering it, judge it (no
  *    lockdown, owner or reader, not revoked, not expired, on the database clock), append the
  *    decision's audit record, commit;
- * 3. only then re-wrap the share to the client's throw-away key.
+ * 3. only then re-wrap the share to the client's throw-away key, with the wrap prepared when the
+ *    request was parsed: a key that cannot be wrapped to was refused (400) before step 2, so a
+ *    committed permit is always delivered.
  * A share that does not open still goes through step 2, so that every denial does the same work
  * and leaves the same kind of record.
  *
@@ -86,12 +87,7 @@ export async function releaseShare(
     if (!verdict.permit || opened === undefined) {
       return { released: false, seq, reason: verdict.reason }
     }
-    const rewrapped = wrapShare(
-      opened,
-      { kid: request.clientKid, publicKey: request.clientKey },
-      binding,
-    )
-    return { released: true, jwe: rewrapped, seq }
+    return { released: true, jwe: request.rewrap.wrap(opened, binding), seq }
   } finally {
     opened?.fill(0)
   }

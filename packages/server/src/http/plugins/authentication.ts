@@ -1,6 +1,6 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import { auditEvent } from '../../audit/audit-event.js'
+import { AuthFailureAggregator } from '../../audit/auth-failure-aggregator.js'
 import { authenticate } from '../../auth/authenticate.js'
 import type { Identity } from '../../auth/identity.js'
 import { ServerError } from '../../errors.js'
@@ -26,9 +26,18 @@ declare module 'fastify' {
  * Authenticates every request that carries an `Authorization` header (onRequest, so that the
  * rate limit can key on the identity), then enforces each route's `config.access` (preValidation,
  * after the rate limit, before the body is validated): 401 without a valid token, 403 for admin routes.
+ * Failed authentications on the key-release routes go to the audit chain through an
+ * {@link AuthFailureAggregator} (one record at once and one counted record per source and
+ * interval), whose last tallies are appended when the app closes.
  */
 export const authentication = fp(
   async (app: FastifyInstance) => {
+    const failures = new AuthFailureAggregator(app.latch.store, app.latch.checkpointer, {
+      intervalMs: app.latch.config.authFailureIntervalMs,
+      log: app.log,
+    })
+    failures.start()
+    app.addHook('onClose', () => failures.close())
     app.decorateRequest('identity', undefined)
     app.decorateRequest('authError', undefined)
     app.addHook('onRequest', async (request) => {
@@ -51,8 +60,13 @@ export const authentication = fp(
       if (request.identity === undefined) {
         const error =
           request.authError ?? new ServerError('ERR_AUTH_REQUIRED', 'a bearer token is required')
-        if (request.routeOptions.config.auditAuthFailure === true)
-          await auditFailure(app, request, error)
+        if (request.routeOptions.config.auditAuthFailure === true) {
+          await failures.record({
+            route: request.routeOptions.url ?? request.url,
+            reason: error.code === 'ERR_AUTH_REQUIRED' ? 'missing' : 'invalid',
+            meta: requestMeta(request),
+          })
+        }
         throw error
       }
       if (access === 'admin' && request.identity.role !== 'admin') {
@@ -62,18 +76,3 @@ export const authentication = fp(
   },
   { name: 'authentication', dependencies: ['latch-services'] },
 )
-
-async function auditFailure(app: FastifyInstance, request: FastifyRequest, error: ServerError) {
-  try {
-    const seq = await app.latch.store.appendAudit(
-      auditEvent('auth.failed', undefined, requestMeta(request), {
-        route: request.routeOptions.url ?? request.url,
-        reason: error.code === 'ERR_AUTH_REQUIRED' ? 'missing' : 'invalid',
-      }),
-    )
-    app.latch.checkpointer.appended(seq)
-  } catch (auditError) {
-    // The 401 stands: a failed authentication releases nothing, audited or not.
-    request.log.warn({ err: auditError }, 'could not audit a failed authentication')
-  }
-}

@@ -2,13 +2,11 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import { ServerError } from '../../../errors.js'
-import {
-  parseReleaseRequest,
-  type ReleaseRequestBody,
-} from '../../../release/parse-release-request.js'
-import { releaseShare } from '../../../release/release-share.js'
+import { type ClientKey, parseClientKey } from '../../../release/parse-client-key.js'
+import { type KeyRequestBody, parseReleaseRequest } from '../../../release/parse-release-request.js'
+import { type ReleaseRequest, releaseShare } from '../../../release/release-share.js'
 import { callerOf } from '../../caller-of.js'
-import type { ErrorBody } from '../../error-handler.js'
+import { type ErrorBody, errorBodyOf } from '../../error-handler.js'
 import { requestMeta } from '../../request-meta.js'
 import { Base64urlSchema, ClientKeySchema, errorResponses } from '../../schemas.js'
 
@@ -24,7 +22,8 @@ const DENIED = { code: 'ERR_ACCESS_DENIED', message: 'access denied' } as const
  * `POST /v1/rewrap`: one key request. The share comes back re-wrapped to the client's throw-away
  * key only after the audit record of the decision committed; every denial is the same 403.
  * `POST /v1/rewrap/batch`: many key requests (one decision and one record each) with one client
- * key, for bulk downloads; each result is a share or the uniform denial.
+ * key, for bulk downloads; each result is a share, the uniform denial, the item's 400, or, when
+ * the audit or the database failed after other items were decided, the failure's 503.
  */
 export const rewrapRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
@@ -38,7 +37,8 @@ export const rewrapRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const outcome = await decide(app, request, request.body)
+      const parsed = parseReleaseRequest(request.body, parseClientKey(request.body.clientKey))
+      const outcome = await decide(app, request, parsed)
       if (!outcome.released) throw new ServerError(DENIED.code, DENIED.message)
       return { jwe: outcome.jwe }
     },
@@ -71,21 +71,35 @@ export const rewrapRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
+      // The one client key is every item's: a key no share can be wrapped to fails them all,
+      // and is refused before a decision could record a release that cannot be delivered.
+      const clientKey = parseClientKey(request.body.clientKey)
+      // All parsing first, so that no failure left after a committed permit depends on an item.
+      const items = request.body.requests.map((item) => parseItem(item, clientKey))
       const results: ({ jwe: string } | { error: ErrorBody })[] = []
-      for (const item of request.body.requests) {
-        try {
-          const outcome = await decide(app, request, { ...item, clientKey: request.body.clientKey })
-          results.push(
-            outcome.released
-              ? { jwe: outcome.jwe }
-              : { error: { ...DENIED, requestId: request.id } },
-          )
-        } catch (error) {
-          // One malformed item is that item's 400; an audit or database failure stops the batch.
-          if (!(error instanceof ServerError) || error.code !== 'ERR_REQUEST_INVALID') throw error
-          results.push({
-            error: { code: error.code, message: error.message, requestId: request.id },
-          })
+      let decided = 0
+      let stopped: ErrorBody | undefined
+      for (const item of items) {
+        if (item instanceof ServerError) {
+          results.push({ error: errorBodyOf(item, request, 'batch item').body })
+        } else if (stopped !== undefined) {
+          results.push({ error: stopped })
+        } else {
+          try {
+            const outcome = await decide(app, request, item)
+            decided++
+            results.push(
+              outcome.released
+                ? { jwe: outcome.jwe }
+                : { error: { ...DENIED, requestId: request.id } },
+            )
+          } catch (error) {
+            if (decided === 0) throw error
+            // Decided items' permits are committed: their shares must reach the caller, so the
+            // failure becomes this item's error and the rest's, and the answer stays 200.
+            stopped = errorBodyOf(error, request, 'batch item').body
+            results.push({ error: stopped })
+          }
         }
       }
       return { results }
@@ -93,8 +107,16 @@ export const rewrapRoutes: FastifyPluginAsyncTypebox = async (app) => {
   )
 }
 
-async function decide(app: FastifyInstance, request: FastifyRequest, body: ReleaseRequestBody) {
-  const parsed = parseReleaseRequest(body)
+function parseItem(item: KeyRequestBody, clientKey: ClientKey): ReleaseRequest | ServerError {
+  try {
+    return parseReleaseRequest(item, clientKey)
+  } catch (error) {
+    if (error instanceof ServerError && error.code === 'ERR_REQUEST_INVALID') return error
+    throw error
+  }
+}
+
+async function decide(app: FastifyInstance, request: FastifyRequest, parsed: ReleaseRequest) {
   const started = process.hrtime.bigint()
   let outcome: 'permit' | 'deny' | 'error' = 'error'
   try {
