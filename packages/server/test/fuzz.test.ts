@@ -9,11 +9,13 @@ let t: TestApp
 let token: string
 let validCore: string
 let validJwe: string
+let policyId: string
 beforeAll(async () => {
   t = await buildTestApp({ rateLimitMax: 10_000_000 })
   token = await t.user('fuzz@example.com')
   const owner = t.client(token)
   const policy = await owner.createPolicy({})
+  policyId = policy.id
   const { header } = await encryptFor(owner, policy.id, Buffer.from('x'))
   validCore = Buffer.from(header.coreBytes).toString('base64url')
   validJwe = header.entries[0]?.jwe as string
@@ -63,6 +65,13 @@ const routes = [
   ['POST', '/v1/lockdowns'],
   ['POST', '/v1/lockdowns/ld_00000000000000000000/lift'],
   ['GET', '/v1/audit/events'],
+  // Issue 11's new and tightened schemas: OIDC links, reasons, times (on a real policy, so bodies
+  // reach the handler; as its owner and as an admin).
+  ['POST', '/v1/users/fuzz@example.com/oidc'],
+  ['POST', '/v1/policies/:policy/revoke'],
+  ['POST', '/v1/policies/:policy/unrevoke'],
+  ['POST', '/v1/policies/:policy/expiry'],
+  ['POST', '/v1/policies/:policy/readers'],
 ] as const
 
 describe('T15: fuzzed requests', () => {
@@ -77,9 +86,14 @@ describe('T15: fuzzed requests', () => {
           fc.record({ requests: fc.array(rewrapBody, { maxLength: 3 }), clientKey: json }),
         ),
         fc.string({ maxLength: 40 }),
-        fc.oneof(fc.constant(`Bearer ${token}`), fc.string({ maxLength: 80 })),
-        async ([method, url], body, query, authorization) => {
+        fc.oneof(
+          fc.constant(`Bearer ${token}`),
+          fc.constant(`Bearer ${t.adminToken}`),
+          fc.string({ maxLength: 80 }),
+        ),
+        async ([method, route], body, query, authorization) => {
           executions++
+          const url = route.replace(':policy', policyId)
           const response = await t.app.inject({
             method,
             url: `${url}?${encodeURIComponent(query)}=${encodeURIComponent(query)}`,
@@ -99,11 +113,11 @@ describe('T15: fuzzed requests', () => {
       fc.asyncProperty(
         fc.uint8Array({ maxLength: 2000 }),
         fc.constantFrom(...routes),
-        async (bytes, [method, url]) => {
+        async (bytes, [method, route]) => {
           executions++
           const response = await t.app.inject({
             method,
-            url,
+            url: route.replace(':policy', policyId),
             headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
             payload: Buffer.from(bytes),
           })
