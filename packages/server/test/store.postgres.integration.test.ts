@@ -5,7 +5,7 @@ import { Checkpointer } from '../src/audit/checkpointer.js'
 import { verifyStore } from '../src/audit/verify-store.js'
 import { KeyRing } from '../src/keys/key-ring.js'
 import { createRootKeySealer } from '../src/keys/key-sealer.js'
-import { openPostgresStore } from '../src/store/postgres/postgres-store.js'
+import { openPostgresStore } from '../src/store/postgres/open-postgres-store.js'
 import type { Store } from '../src/store/store.js'
 import { describeStoreContract } from './store-contract.js'
 

@@ -1,9 +1,12 @@
 import type {
+  AuditHead,
+  CheckpointRecord,
   LockdownRule,
   LockdownScope,
   PolicyObject,
   PolicyRecord,
   Role,
+  ServerKeyRecord,
   TokenRecord,
   UserRecord,
 } from './records.js'
@@ -23,6 +26,34 @@ export interface UserRow {
   created_at: DbTime
   oidc_issuer: string | null
   oidc_subject: string | null
+}
+
+/** A `tokens` row and its user's row, as `findLiveToken` joins them. */
+export type LiveTokenRow = TokenRow & UserRow & { user_created_at: DbTime }
+
+/** A `server_keys` row. */
+export interface ServerKeyRow {
+  kid: string
+  use: 'wrap' | 'checkpoint'
+  public_key: Uint8Array
+  sealed_private_key: Uint8Array
+  created_at: DbTime
+}
+
+/** The `audit_head` row. */
+export interface HeadRow {
+  size: number
+  head_hash: Buffer
+  signed_size: number
+  signed_at: DbTime | null
+  first_unsigned_at: DbTime | null
+}
+
+/** A `checkpoints` row. */
+export interface CheckpointRow {
+  size: number
+  note: string
+  signed_at: DbTime
 }
 
 /** A `tokens` row. */
@@ -107,6 +138,38 @@ export function tokenOfRow(row: TokenRow): TokenRecord {
     revokedAt: optionalTime(row.revoked_at),
     mintedBy: row.minted_by ?? undefined,
   }
+}
+
+/** A live token and its user from their joined rows. */
+export function liveTokenOfRow(row: LiveTokenRow): { token: TokenRecord; user: UserRecord } {
+  return { token: tokenOfRow(row), user: userOfRow({ ...row, created_at: row.user_created_at }) }
+}
+
+/** A server key pair from its row. */
+export function serverKeyOfRow(row: ServerKeyRow): ServerKeyRecord {
+  return {
+    kid: row.kid,
+    use: row.use,
+    publicKey: row.public_key,
+    sealedPrivateKey: row.sealed_private_key,
+    createdAt: time(row.created_at),
+  }
+}
+
+/** The chain head from the `audit_head` row. */
+export function auditHeadOfRow(row: HeadRow): AuditHead {
+  return {
+    size: row.size,
+    headHash: row.head_hash,
+    signedSize: row.signed_size,
+    signedAt: optionalTime(row.signed_at),
+    firstUnsignedAt: optionalTime(row.first_unsigned_at),
+  }
+}
+
+/** A checkpoint from its row. */
+export function checkpointOfRow(row: CheckpointRow): CheckpointRecord {
+  return { size: row.size, note: row.note, signedAt: time(row.signed_at) }
 }
 
 /** A policy object from its row. */
