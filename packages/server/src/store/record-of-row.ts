@@ -113,6 +113,15 @@ function optionalTime(value: DbTime | null): Date | undefined {
   return value === null ? undefined : new Date(value)
 }
 
+// A revocation or a lift, from its three columns: none while its time is NULL.
+function actOf(
+  by: string | null,
+  at: DbTime | null,
+  reason: string | null,
+): { by: string; at: Date; reason: string | undefined } | undefined {
+  return at === null ? undefined : { by: by ?? '', at: time(at), reason: reason ?? undefined }
+}
+
 /** A user record from its row (either store). */
 export function userOfRow(row: UserRow): UserRecord {
   return {
@@ -191,14 +200,7 @@ export function policyOfRow(row: PolicyRow, objects: PolicyObject[]): PolicyReco
     readers: JSON.parse(row.readers) as string[],
     expiresAt: optionalTime(row.expires_at),
     labels: JSON.parse(row.labels) as Record<string, string>,
-    revocation:
-      row.revoked_at === null
-        ? undefined
-        : {
-            by: row.revoked_by ?? '',
-            at: time(row.revoked_at),
-            reason: row.revoked_reason ?? undefined,
-          },
+    revocation: actOf(row.revoked_by, row.revoked_at, row.revoked_reason),
     version: row.version,
     createdAt: time(row.created_at),
     createdBy: row.created_by,
@@ -220,13 +222,6 @@ export function lockdownOfRow(row: LockdownRow): LockdownRule {
     reason: row.reason,
     createdBy: row.created_by,
     createdAt: time(row.created_at),
-    lifted:
-      row.lifted_at === null
-        ? undefined
-        : {
-            by: row.lifted_by ?? '',
-            at: time(row.lifted_at),
-            reason: row.lifted_reason ?? undefined,
-          },
+    lifted: actOf(row.lifted_by, row.lifted_at, row.lifted_reason),
   }
 }

@@ -46,9 +46,10 @@ import type {
 import type {
   AuditTailBounds,
   CheckpointSign,
+  LockdownRuleLift,
   NewToken,
   NewUser,
-  PolicyPatch,
+  PolicyChange,
   Store,
 } from '../store.js'
 import { addPostgresCheckpoint } from './add-postgres-checkpoint.js'
@@ -354,10 +355,7 @@ export class PostgresStore implements Store {
     })
   }
 
-  async changePolicy(
-    id: string,
-    change: (before: PolicyRecord) => { readonly patch: PolicyPatch; readonly audit: AuditDraft },
-  ): Promise<PolicyRecord> {
+  async changePolicy(id: string, change: PolicyChange): Promise<PolicyRecord> {
     return this.#pool.transaction({ begin: 'pipelined' }, async (db) => {
       const before = await beginPolicyChange(db, id)
       if (before === undefined) throw new ServerError('ERR_NOT_FOUND', `no policy ${id}`)
@@ -404,14 +402,7 @@ export class PostgresStore implements Store {
     })
   }
 
-  async liftLockdownRule(
-    id: string,
-    lift: (rule: LockdownRule) => {
-      readonly by: string
-      readonly reason: string | undefined
-      readonly audit: AuditDraft
-    },
-  ): Promise<LockdownRule> {
+  async liftLockdownRule(id: string, lift: LockdownRuleLift): Promise<LockdownRule> {
     return this.#pool.transaction({ begin: 'pipelined' }, async (db) => {
       const [, selected] = await pipelined(db, () => [
         db.query(beginLocked.rulesChange()),

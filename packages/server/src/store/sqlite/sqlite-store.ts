@@ -47,9 +47,10 @@ import type {
 import type {
   AuditTailBounds,
   CheckpointSign,
+  LockdownRuleLift,
   NewToken,
   NewUser,
-  PolicyPatch,
+  PolicyChange,
   Store,
 } from '../store.js'
 import { appendSqliteRecord } from './append-sqlite-record.js'
@@ -254,10 +255,7 @@ export class SqliteStore implements Store {
     })
   }
 
-  async changePolicy(
-    id: string,
-    change: (before: PolicyRecord) => { readonly patch: PolicyPatch; readonly audit: AuditDraft },
-  ): Promise<PolicyRecord> {
+  async changePolicy(id: string, change: PolicyChange): Promise<PolicyRecord> {
     return this.#tx(() => {
       const before = this.#policy(id, false)
       if (before === undefined) throw new ServerError('ERR_NOT_FOUND', `no policy ${id}`)
@@ -317,14 +315,7 @@ export class SqliteStore implements Store {
     })
   }
 
-  async liftLockdownRule(
-    id: string,
-    lift: (rule: LockdownRule) => {
-      readonly by: string
-      readonly reason: string | undefined
-      readonly audit: AuditDraft
-    },
-  ): Promise<LockdownRule> {
+  async liftLockdownRule(id: string, lift: LockdownRuleLift): Promise<LockdownRule> {
     return this.#tx(() => {
       const row = this.#sql.getRule.get(id) as LockdownRow | undefined
       if (row === undefined) throw new ServerError('ERR_NOT_FOUND', `no lockdown rule ${id}`)
