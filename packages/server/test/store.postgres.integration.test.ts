@@ -1,6 +1,7 @@
+import net from 'node:net'
 import { createDatabase } from '@latch/testkit/postgres'
 import pg from 'pg'
-import { describe, expect, inject, it } from 'vitest'
+import { describe, expect, inject, it, vi } from 'vitest'
 import { Checkpointer } from '../src/audit/checkpointer.js'
 import { verifyStore } from '../src/audit/verify-store.js'
 import { KeyRing } from '../src/keys/key-ring.js'
@@ -79,5 +80,44 @@ describe('several PostgreSQL stores on one database', () => {
     await holder.close()
     expect(await other.holdCheckpointLease?.()).toBe(true)
     await other.close()
+  })
+})
+
+describe('the PostgreSQL store on the wire', () => {
+  it('sends a key-release decision in two writes: BEGIN, its locks and the read; then the record and COMMIT', async () => {
+    const store = await openPostgresStore({
+      url: await createDatabase(inject('postgresUrl')),
+      tailBounds: bounds,
+    })
+    await store.createPolicy(
+      {
+        id: 'p-1',
+        owner: 'o@x.org',
+        readers: [],
+        expiresAt: undefined,
+        labels: {},
+        createdBy: 'o',
+      },
+      { type: 'policy.create' },
+    )
+    const decide = () =>
+      store.decide({
+        policyId: 'p-1',
+        judge: () => ({ permit: true, reason: 'owner' }),
+        record: () => ({ type: 'key.release' }),
+      })
+    // The first decision on a connection prepares its named statements (in the same writes).
+    await decide()
+    // Each write the socket flushes, however many messages it carries (corked ones go in one).
+    const socket = net.Socket.prototype as unknown as Record<'_write' | '_writev', () => void>
+    const flushes = [vi.spyOn(socket, '_write'), vi.spyOn(socket, '_writev')]
+    const count = () => flushes.reduce((n, spy) => n + spy.mock.calls.length, 0)
+    try {
+      expect((await decide()).verdict.permit).toBe(true)
+      expect(count()).toBe(2)
+    } finally {
+      for (const spy of flushes) spy.mockRestore()
+    }
+    await store.close()
   })
 })
