@@ -22,7 +22,7 @@ import {
 
 const INTERVAL_MS = 1_000
 const REPORT = process.env.LATCH_REPORT === '1'
-// The checkpoint lease (postgres-store.ts): pg_locks shows a bigint key as two 32-bit halves.
+// The checkpoint lease (checkpoint-lease.ts): pg_locks shows a bigint key as two 32-bit halves.
 const LEASE_KEY = 0x4c415443_0003n
 
 let cluster: PostgresCluster

@@ -36,7 +36,7 @@ export { closeServices, type KeyServerServices, openServices } from './services.
 export {
   openPostgresStore,
   type PostgresStoreOptions,
-  redactUrl,
-} from './store/postgres/postgres-store.js'
-export { openSqliteStore, type SqliteStoreOptions } from './store/sqlite/sqlite-store.js'
+} from './store/postgres/open-postgres-store.js'
+export { redactUrl } from './store/postgres/redact-url.js'
+export { openSqliteStore, type SqliteStoreOptions } from './store/sqlite/open-sqlite-store.js'
 export type { Store } from './store/store.js'

@@ -8,8 +8,8 @@ import { createRootKeySealer, type KeySealer } from './keys/key-sealer.js'
 import { loadRootKey, type RootKeySource } from './keys/root-key.js'
 import { secureDataDir } from './secure-data-dir.js'
 import { databasePassword } from './store/postgres/database-password.js'
-import { openPostgresStore } from './store/postgres/postgres-store.js'
-import { openSqliteStore } from './store/sqlite/sqlite-store.js'
+import { openPostgresStore } from './store/postgres/open-postgres-store.js'
+import { openSqliteStore } from './store/sqlite/open-sqlite-store.js'
 import type { Store } from './store/store.js'
 
 /** Everything a key-server instance runs on, shared by its routes. */

@@ -10,7 +10,7 @@ import { verifyStore } from '../src/audit/verify-store.js'
 import { SYSTEM_IDENTITY } from '../src/auth/identity.js'
 import { KeyRing } from '../src/keys/key-ring.js'
 import { createRootKeySealer } from '../src/keys/key-sealer.js'
-import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js'
+import { openSqliteStore } from '../src/store/sqlite/open-sqlite-store.js'
 
 // T1 of the research report on the real SQLite store: an attacker with write access to the
 // database file (triggers dropped) edits, deletes, swaps, rewrites or truncates audit rows; the

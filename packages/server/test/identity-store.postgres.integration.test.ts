@@ -1,7 +1,7 @@
 import { createDatabase } from '@latch/testkit/postgres'
 import pg from 'pg'
 import { expect, inject, it } from 'vitest'
-import { openPostgresStore } from '../src/store/postgres/postgres-store.js'
+import { openPostgresStore } from '../src/store/postgres/open-postgres-store.js'
 import { POSTGRES_MIGRATIONS } from '../src/store/postgres/schema.js'
 import {
   describeIdentityStoreContract,

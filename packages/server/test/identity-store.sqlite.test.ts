@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { expect, it } from 'vitest'
+import { openSqliteStore } from '../src/store/sqlite/open-sqlite-store.js'
 import { SQLITE_MIGRATIONS } from '../src/store/sqlite/schema.js'
-import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js'
 import {
   describeIdentityStoreContract,
   expectLegacyMigrated,

@@ -15,7 +15,7 @@ import { createRootKeySealer } from '../src/keys/key-sealer.js'
 import { evaluateRelease } from '../src/policy/evaluate-release.js'
 import { buildFileReport } from '../src/report/file-report.js'
 import { type RunningServer, startServer } from '../src/server.js'
-import { openPostgresStore } from '../src/store/postgres/postgres-store.js'
+import { openPostgresStore } from '../src/store/postgres/open-postgres-store.js'
 import type { Store } from '../src/store/store.js'
 import { encryptFor } from './helpers/encrypt-for.js'
 

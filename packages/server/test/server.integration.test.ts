@@ -10,7 +10,7 @@ import { auditEvent } from '../src/audit/audit-event.js'
 import { SYSTEM_IDENTITY } from '../src/auth/identity.js'
 import { ServerError } from '../src/errors.js'
 import { type RunningServer, startServer } from '../src/server.js'
-import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js'
+import { openSqliteStore } from '../src/store/sqlite/open-sqlite-store.js'
 import { encryptFor } from './helpers/encrypt-for.js'
 import { startOidcProvider, type TestOidcProvider } from './helpers/oidc-provider.js'
 

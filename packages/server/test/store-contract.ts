@@ -15,13 +15,20 @@ import { KeyRing } from '../src/keys/key-ring.js'
 import { createRootKeySealer } from '../src/keys/key-sealer.js'
 import { evaluateRelease } from '../src/policy/evaluate-release.js'
 import type { PolicyRecord } from '../src/store/records.js'
-import type { Store } from '../src/store/store.js'
+import type { PolicyPatch, Store } from '../src/store/store.js'
 
 /** Opens a fresh, empty store with these unsigned-tail bounds. */
 export type OpenStore = (bounds?: {
   maxUnsignedRecords: number
   maxUnsignedAgeMs: number
 }) => Promise<Store>
+
+/**
+ * Runs one SQL statement, written so that both databases accept it, on the database of a store
+ * {@link OpenStore} returned, over a connection of its own: what someone with the database could
+ * do behind the store's back.
+ */
+export type RunSql = (store: Store, statement: string) => Promise<void>
 
 const draft = (n: number) => auditEvent('server.start', SYSTEM_IDENTITY, undefined, { n })
 
@@ -39,7 +46,7 @@ async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
  * The store contract (HS-13): what every {@link Store} implementation must do, run against
  * SQLite here and against PostgreSQL by its own test file.
  */
-export function describeStoreContract(name: string, open: OpenStore): void {
+export function describeStoreContract(name: string, open: OpenStore, runSql: RunSql): void {
   describe(`store contract: ${name}`, () => {
     it('keeps the first value of a setting', async () => {
       const store = await open()
@@ -306,6 +313,8 @@ export function describeStoreContract(name: string, open: OpenStore): void {
         'ld_00000000000000000002',
       ])
 
+      const revocation = { by: 'a@x.org', at: new Date('2026-01-01T00:00:00.000Z'), reason: 'own' }
+      await store.changePolicy('p-c', () => ({ patch: { revocation }, audit: draft(0) }))
       const lifted = await store.liftLockdownRule('ld_00000000000000000002', (rule) => {
         expect(rule.scope).toEqual({ kind: 'owner', owner: 'a@x.org' })
         return { by: 'sec@x.org', reason: 'contained', audit: draft(4) }
@@ -330,6 +339,8 @@ export function describeStoreContract(name: string, open: OpenStore): void {
         ),
       ).toBe('ERR_NOT_FOUND')
       expect(await covering('p-c')).toEqual([])
+      // A policy revoked on its own stays revoked when a rule that covered it is lifted.
+      expect((await store.getPolicy('p-c', { objects: false }))?.revocation).toEqual(revocation)
       expect((await store.listLockdownRules()).map((r) => r.id)).toEqual([
         'ld_00000000000000000001',
       ])
@@ -546,6 +557,9 @@ export function describeStoreContract(name: string, open: OpenStore): void {
         expect(row.seq).toBe(count)
       }
       expect(count).toBe(300)
+      const tail: number[] = []
+      for await (const row of store.iterateAudit(250)) tail.push(row.seq)
+      expect(tail).toEqual(Array.from({ length: 50 }, (_, i) => 251 + i))
       await store.close()
     })
 
@@ -628,6 +642,284 @@ export function describeStoreContract(name: string, open: OpenStore): void {
       const report = await verifyStore(store)
       expect(report.problems).toEqual([])
       await store.close()
+    })
+
+    it('refuses a checkpoint note that does not chain to the note stored last, and stores nothing', async () => {
+      const store = await open()
+      const keys = await KeyRing.open(store, createRootKeySealer(Buffer.alloc(32, 7)))
+      const checkpointer = new Checkpointer(store, keys, { intervalMs: 60_000, records: 10_000 })
+      const chainedTo =
+        (previousNoteHash: Uint8Array | undefined) =>
+        (size: number, headHash: Uint8Array, time: Date) =>
+          signCheckpoint(
+            { origin: store.auditOrigin, size, headHash, time, previousNoteHash },
+            keys.checkpointSigner,
+          )
+      // The first note chains to none.
+      expect(await codeOf(store.addCheckpoint(chainedTo(Buffer.alloc(32, 1))))).toBe('ERR_CONFLICT')
+      expect(await store.listCheckpoints()).toEqual([])
+      expect((await store.auditHead()).signedSize).toBe(0)
+
+      await checkpointer.sign()
+      await store.appendAudit(draft(1))
+      await checkpointer.sign()
+      const stored = await store.listCheckpoints()
+      const [older, latest] = stored
+      if (older === undefined || latest === undefined) throw new Error('two checkpoints expected')
+      await store.appendAudit(draft(2))
+      // A signer that read an older note, one that read a note never stored, one that read none.
+      for (const prev of [noteHash(older.note), Buffer.alloc(32, 1), undefined]) {
+        expect(await codeOf(store.addCheckpoint(chainedTo(prev)))).toBe('ERR_CONFLICT')
+      }
+      expect(await store.listCheckpoints()).toEqual(stored)
+      expect(await store.auditHead()).toMatchObject({
+        signedSize: latest.size,
+        signedAt: latest.signedAt,
+      })
+      const chained = await store.addCheckpoint(chainedTo(noteHash(latest.note)))
+      expect(chained.size).toBe(latest.size + 1)
+      expect((await verifyStore(store)).problems).toEqual([])
+      await store.close()
+    })
+
+    it('refuses to sign a checkpoint when the chain head row disagrees with the stored chain', async () => {
+      const store = await open()
+      const keys = await KeyRing.open(store, createRootKeySealer(Buffer.alloc(32, 7)))
+      const checkpointer = new Checkpointer(store, keys, { intervalMs: 60_000, records: 10_000 })
+      for (let i = 0; i < 3; i++) await store.appendAudit(draft(i))
+      await runSql(store, 'UPDATE audit_head SET size = size - 1 WHERE id = 1')
+      const signed = vi.fn(() => 'not signed')
+      expect(await codeOf(store.addCheckpoint(signed))).toBe('ERR_CONFLICT')
+      expect(signed).not.toHaveBeenCalled()
+      await runSql(store, 'UPDATE audit_head SET size = size + 1 WHERE id = 1')
+      expect(await checkpointer.sign()).toBe(5)
+      await store.close()
+    })
+
+    it('makes no change whose audit record cannot be appended (the unsigned tail past its bound)', async () => {
+      const store = await open({ maxUnsignedRecords: 4, maxUnsignedAgeMs: 600_000 })
+      const hash = hashApiToken('latch_a')
+      await store.createUser(
+        { email: 'a@x.org', role: 'user', mayAssignOwner: false },
+        { id: 'tokaaaaaaaaa', email: 'a@x.org', hash, mintedBy: 'system' },
+        draft(1),
+      )
+      await store.createPolicy(
+        {
+          id: 'p-1',
+          owner: 'a@x.org',
+          readers: [],
+          expiresAt: undefined,
+          labels: {},
+          createdBy: 'a@x.org',
+        },
+        draft(2),
+      )
+      await store.addPolicyObject(
+        'p-1',
+        { objectId: 'o1', coreHash: 'h1', bucket: 'b', key: 'k' },
+        () => draft(3),
+      )
+      await store.addLockdownRule(
+        { id: 'ld_00000000000000000001', scope: { kind: 'all' }, reason: 'r', createdBy: 's' },
+        () => draft(4),
+      )
+      const refused = async (change: Promise<unknown>) =>
+        expect(await codeOf(change)).toBe('ERR_AUDIT_UNAVAILABLE')
+      await refused(
+        store.addServerKey(
+          {
+            kid: 'k1',
+            use: 'wrap',
+            publicKey: Buffer.alloc(32, 1),
+            sealedPrivateKey: Buffer.alloc(60, 2),
+            createdAt: new Date(),
+          },
+          draft(5),
+        ),
+      )
+      await refused(
+        store.createUser(
+          { email: 'b@x.org', role: 'user', mayAssignOwner: false },
+          { id: 'tokbbbbbbbbb', email: 'b@x.org', hash: hashApiToken('latch_b'), mintedBy: 's' },
+          draft(6),
+        ),
+      )
+      await refused(store.disableUser('a@x.org', draft(7)))
+      await refused(
+        store.linkUserOidc('a@x.org', { issuer: 'https://idp.x.org', subject: 's' }, () =>
+          draft(8),
+        ),
+      )
+      await refused(
+        store.addToken(
+          { id: 'tokcccccccccc', email: 'a@x.org', hash: hashApiToken('latch_c'), mintedBy: 's' },
+          draft(9),
+        ),
+      )
+      await refused(store.revokeToken('tokaaaaaaaaa', draft(10)))
+      await refused(
+        store.createPolicy(
+          {
+            id: 'p-2',
+            owner: 'a@x.org',
+            readers: [],
+            expiresAt: undefined,
+            labels: {},
+            createdBy: 'a',
+          },
+          draft(11),
+        ),
+      )
+      await refused(
+        store.addPolicyObject(
+          'p-1',
+          { objectId: 'o1', coreHash: 'h1', bucket: 'c', key: 'k' },
+          () => draft(12),
+        ),
+      )
+      await refused(
+        store.changePolicy('p-1', () => ({
+          patch: { readers: ['r@x.org'], expiresAt: new Date(), revocation: null },
+          audit: draft(13),
+        })),
+      )
+      await refused(
+        store.addLockdownRule(
+          { id: 'ld_00000000000000000002', scope: { kind: 'all' }, reason: 'r', createdBy: 's' },
+          () => draft(14),
+        ),
+      )
+      await refused(
+        store.liftLockdownRule('ld_00000000000000000001', () => ({
+          by: 's',
+          reason: undefined,
+          audit: draft(15),
+        })),
+      )
+      expect(await store.listServerKeys()).toEqual([])
+      expect(await store.findUser('b@x.org')).toBeUndefined()
+      expect(await store.findUser('a@x.org')).toMatchObject({
+        disabledAt: undefined,
+        oidc: undefined,
+      })
+      expect((await store.listTokens('a@x.org')).map((t) => t.id)).toEqual(['tokaaaaaaaaa'])
+      expect((await store.findLiveToken(hash))?.token.id).toBe('tokaaaaaaaaa')
+      expect(await store.getPolicy('p-2')).toBeUndefined()
+      expect(await store.getPolicy('p-1')).toMatchObject({
+        version: 2,
+        readers: [],
+        expiresAt: undefined,
+        objects: [{ objectId: 'o1', bucket: 'b', key: 'k' }],
+      })
+      expect(await store.listLockdownRules({ includeLifted: true })).toMatchObject([
+        { id: 'ld_00000000000000000001', lifted: undefined },
+      ])
+      expect((await store.auditHead()).size).toBe(4)
+      await store.close()
+    })
+
+    it('applies a policy change’s patch: absent members stay, null clears the expiry or lifts the revocation; no object list is loaded or returned', async () => {
+      const store = await open()
+      const expiry = new Date('2099-01-01T00:00:00.000Z')
+      await store.createPolicy(
+        {
+          id: 'p-1',
+          owner: 'o@x.org',
+          readers: ['r@x.org'],
+          expiresAt: expiry,
+          labels: { l: 'v' },
+          createdBy: 'o',
+        },
+        draft(1),
+      )
+      const seen: PolicyRecord[] = []
+      const added = await store.addPolicyObject(
+        'p-1',
+        { objectId: 'o1', coreHash: 'h1', bucket: 'b', key: 'k' },
+        (before) => {
+          seen.push(before)
+          return draft(2)
+        },
+      )
+      expect(added.objects).toEqual([])
+      const change = (patch: PolicyPatch) =>
+        store.changePolicy('p-1', (before) => {
+          seen.push(before)
+          return { patch, audit: draft(3) }
+        })
+      expect(await change({ readers: ['s@x.org', '*@y.org'] })).toMatchObject({
+        version: 3,
+        readers: ['s@x.org', '*@y.org'],
+        expiresAt: expiry,
+        revocation: undefined,
+        labels: { l: 'v' },
+        objects: [],
+      })
+      const revocation = { by: 'o@x.org', at: new Date('2026-01-01T00:00:00.000Z'), reason: 'r' }
+      expect(await change({ revocation })).toMatchObject({
+        version: 4,
+        readers: ['s@x.org', '*@y.org'],
+        expiresAt: expiry,
+        revocation,
+      })
+      expect(await change({ expiresAt: null })).toMatchObject({
+        version: 5,
+        readers: ['s@x.org', '*@y.org'],
+        expiresAt: undefined,
+        revocation,
+      })
+      expect(await change({})).toMatchObject({ version: 6, expiresAt: undefined, revocation })
+      expect(await change({ revocation: null, readers: [] })).toMatchObject({
+        version: 7,
+        readers: [],
+        expiresAt: undefined,
+        revocation: undefined,
+      })
+      expect(seen.map((p) => p.objects)).toEqual(seen.map(() => []))
+      expect((await store.getPolicy('p-1', { objects: false }))?.objects).toEqual([])
+      expect((await store.getPolicy('p-1'))?.objects).toHaveLength(1)
+      await store.close()
+    })
+
+    it('keeps the server’s key pairs byte for byte, oldest first, each with its audit record', async () => {
+      const store = await open()
+      const key = (kid: string, use: 'wrap' | 'checkpoint', n: number, createdAt: string) => ({
+        kid,
+        use,
+        publicKey: Buffer.alloc(32, n),
+        sealedPrivateKey: Buffer.alloc(60, n + 1),
+        createdAt: new Date(createdAt),
+      })
+      const newer = key('x25519-b', 'wrap', 1, '2026-02-01T00:00:00.000Z')
+      const older = key('ed25519-a', 'checkpoint', 3, '2026-01-01T00:00:00.000Z')
+      await store.addServerKey(newer, draft(1))
+      await store.addServerKey(older, draft(2))
+      expect(await store.listServerKeys()).toEqual([older, newer])
+      expect((await store.auditHead()).size).toBe(2)
+      await store.close()
+    })
+
+    it('lists a type family by its members only, and takes % and _ in a type literally', async () => {
+      const store = await open()
+      for (const type of ['policy', 'policy.create', 'policyx.create', 'a%b.c', 'axb.c', 'a_b.c']) {
+        await store.appendAudit({ type, actor: { email: 'o@x.org' } })
+      }
+      const seqs = async (type: string) =>
+        (await store.queryAudit({ type }, 0, 100)).map((r) => r.seq)
+      expect(await seqs('policy.*')).toEqual([2])
+      expect(await seqs('policy')).toEqual([1])
+      expect(await seqs('a%b.*')).toEqual([4])
+      expect(await seqs('a_b.*')).toEqual([6])
+      expect(await seqs('a%b.c')).toEqual([4])
+      await store.close()
+    })
+
+    it('answers a ping while the database is open, and ERR_STORE_UNAVAILABLE once it is closed', async () => {
+      const store = await open()
+      await store.ping()
+      await store.close()
+      expect(await codeOf(store.ping())).toBe('ERR_STORE_UNAVAILABLE')
     })
 
     it('refuses to append past the unsigned-tail bound, appending nothing', async () => {

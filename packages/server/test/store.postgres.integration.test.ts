@@ -1,20 +1,36 @@
+import net from 'node:net'
 import { createDatabase } from '@latch/testkit/postgres'
-import { describe, expect, inject, it } from 'vitest'
+import pg from 'pg'
+import { describe, expect, inject, it, vi } from 'vitest'
 import { Checkpointer } from '../src/audit/checkpointer.js'
 import { verifyStore } from '../src/audit/verify-store.js'
 import { KeyRing } from '../src/keys/key-ring.js'
 import { createRootKeySealer } from '../src/keys/key-sealer.js'
-import { openPostgresStore } from '../src/store/postgres/postgres-store.js'
+import { openPostgresStore } from '../src/store/postgres/open-postgres-store.js'
 import type { Store } from '../src/store/store.js'
 import { describeStoreContract } from './store-contract.js'
 
 const bounds = { maxUnsignedRecords: 100_000, maxUnsignedAgeMs: 300_000 }
 
-describeStoreContract('postgres', async (given) =>
-  openPostgresStore({
-    url: await createDatabase(inject('postgresUrl')),
-    tailBounds: given ?? bounds,
-  }),
+const urls = new WeakMap<Store, string>()
+
+describeStoreContract(
+  'postgres',
+  async (given) => {
+    const url = await createDatabase(inject('postgresUrl'))
+    const store = await openPostgresStore({ url, tailBounds: given ?? bounds })
+    urls.set(store, url)
+    return store
+  },
+  async (store, statement) => {
+    const client = new pg.Client({ connectionString: urls.get(store) as string })
+    await client.connect()
+    try {
+      await client.query(statement)
+    } finally {
+      await client.end()
+    }
+  },
 )
 
 // What only a shared database has: several stores (instances) on one database at once.
@@ -65,27 +81,43 @@ describe('several PostgreSQL stores on one database', () => {
     expect(await other.holdCheckpointLease?.()).toBe(true)
     await other.close()
   })
+})
 
-  it('refuse a checkpoint that does not chain to the note stored last (two signers cannot fork the notes)', async () => {
-    const url = await createDatabase(inject('postgresUrl'))
-    const store = await openPostgresStore({ url, tailBounds: bounds })
-    const keys = await KeyRing.open(store, createRootKeySealer(Buffer.alloc(32, 7)))
-    const checkpointer = new Checkpointer(store, keys, { intervalMs: 60_000, records: 10_000 })
-    await checkpointer.sign()
-    const first = await store.latestCheckpoint()
-    // A second signer that read no previous note: its note says `prev none`.
-    const { signCheckpoint } = await import('../src/audit/checkpoint-note.js')
-    const stale = (size: number, headHash: Uint8Array, time: Date) =>
-      signCheckpoint(
-        { origin: store.auditOrigin, size, headHash, time, previousNoteHash: undefined },
-        keys.checkpointSigner,
-      )
-    const refused = await store.addCheckpoint(stale).then(
-      () => undefined,
-      (e: unknown) => (e as { code?: string }).code,
+describe('the PostgreSQL store on the wire', () => {
+  it('sends a key-release decision in two writes: BEGIN, its locks and the read; then the record and COMMIT', async () => {
+    const store = await openPostgresStore({
+      url: await createDatabase(inject('postgresUrl')),
+      tailBounds: bounds,
+    })
+    await store.createPolicy(
+      {
+        id: 'p-1',
+        owner: 'o@x.org',
+        readers: [],
+        expiresAt: undefined,
+        labels: {},
+        createdBy: 'o',
+      },
+      { type: 'policy.create' },
     )
-    expect(refused).toBe('ERR_CONFLICT')
-    expect((await store.latestCheckpoint())?.note).toBe(first?.note)
+    const decide = () =>
+      store.decide({
+        policyId: 'p-1',
+        judge: () => ({ permit: true, reason: 'owner' }),
+        record: () => ({ type: 'key.release' }),
+      })
+    // The first decision on a connection prepares its named statements (in the same writes).
+    await decide()
+    // Each write the socket flushes, however many messages it carries (corked ones go in one).
+    const socket = net.Socket.prototype as unknown as Record<'_write' | '_writev', () => void>
+    const flushes = [vi.spyOn(socket, '_write'), vi.spyOn(socket, '_writev')]
+    const count = () => flushes.reduce((n, spy) => n + spy.mock.calls.length, 0)
+    try {
+      expect((await decide()).verdict.permit).toBe(true)
+      expect(count()).toBe(2)
+    } finally {
+      for (const spy of flushes) spy.mockRestore()
+    }
     await store.close()
   })
 })

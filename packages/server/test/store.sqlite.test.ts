@@ -3,17 +3,31 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { expect, it } from 'vitest'
+import { openSqliteStore } from '../src/store/sqlite/open-sqlite-store.js'
 import { SQLITE_MIGRATIONS } from '../src/store/sqlite/schema.js'
-import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js'
+import type { Store } from '../src/store/store.js'
 import { describeStoreContract } from './store-contract.js'
 
 const bounds = { maxUnsignedRecords: 100_000, maxUnsignedAgeMs: 300_000 }
 
-describeStoreContract('sqlite', async (given) =>
-  openSqliteStore({
-    file: join(mkdtempSync(join(tmpdir(), 'latch-store-')), 'latch.db'),
-    tailBounds: given ?? bounds,
-  }),
+const files = new WeakMap<Store, string>()
+
+describeStoreContract(
+  'sqlite',
+  async (given) => {
+    const file = join(mkdtempSync(join(tmpdir(), 'latch-store-')), 'latch.db')
+    const store = openSqliteStore({ file, tailBounds: given ?? bounds })
+    files.set(store, file)
+    return store
+  },
+  async (store, statement) => {
+    const db = new Database(files.get(store) as string)
+    try {
+      db.exec(statement)
+    } finally {
+      db.close()
+    }
+  },
 )
 
 it('indexes the records a database written before the audit index already holds', async () => {
@@ -37,4 +51,17 @@ it('indexes the records a database written before the audit index already holds'
   expect((await reopened.queryAudit({ policyId: 'p-1' }, 0, 10)).map((r) => r.seq)).toEqual([1])
   expect((await reopened.queryAudit({ actor: 'a@x.org' }, 0, 10)).map((r) => r.seq)).toEqual([2])
   await reopened.close()
+})
+
+it('scans every record synchronously once opened read-only, and not while writable', async () => {
+  const file = join(mkdtempSync(join(tmpdir(), 'latch-store-')), 'latch.db')
+  const store = openSqliteStore({ file, tailBounds: bounds })
+  for (let i = 0; i < 5; i++) await store.appendAudit({ type: 'server.start', actor: null, i })
+  expect(store.scanAudit?.()).toBeUndefined()
+  const rows = await store.readAudit(0, 100)
+  await store.close()
+  const reader = openSqliteStore({ file, tailBounds: bounds, readonly: true })
+  expect([...(reader.scanAudit?.() ?? [])]).toEqual(rows)
+  expect(rows).toHaveLength(5)
+  await reader.close()
 })

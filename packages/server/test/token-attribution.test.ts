@@ -9,7 +9,7 @@ import { AUDIT_TIME_TOLERANCE_MS } from '../src/audit/audit-time-tolerance.js'
 import { authenticate } from '../src/auth/authenticate.js'
 import { bootstrapAdmin } from '../src/bootstrap-admin.js'
 import { buildFileReport } from '../src/report/file-report.js'
-import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js'
+import { openSqliteStore } from '../src/store/sqlite/open-sqlite-store.js'
 import { encryptFor } from './helpers/encrypt-for.js'
 import { buildTestApp, type TestApp } from './helpers/test-app.js'
 

@@ -7,10 +7,10 @@ import pg from 'pg'
 import { afterEach, describe, expect, inject, it } from 'vitest'
 import { SYSTEM_IDENTITY } from '../src/auth/identity.js'
 import { evaluateRelease } from '../src/policy/evaluate-release.js'
-import { openPostgresStore } from '../src/store/postgres/postgres-store.js'
+import { openPostgresStore } from '../src/store/postgres/open-postgres-store.js'
 import { POSTGRES_MIGRATIONS } from '../src/store/postgres/schema.js'
+import { openSqliteStore } from '../src/store/sqlite/open-sqlite-store.js'
 import { SQLITE_MIGRATIONS } from '../src/store/sqlite/schema.js'
-import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js'
 import type { Store } from '../src/store/store.js'
 
 // Databases written before issue 11 (one location per object, moved on re-registration) keep

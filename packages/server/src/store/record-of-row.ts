@@ -1,9 +1,12 @@
 import type {
+  AuditHead,
+  CheckpointRecord,
   LockdownRule,
   LockdownScope,
   PolicyObject,
   PolicyRecord,
   Role,
+  ServerKeyRecord,
   TokenRecord,
   UserRecord,
 } from './records.js'
@@ -23,6 +26,34 @@ export interface UserRow {
   created_at: DbTime
   oidc_issuer: string | null
   oidc_subject: string | null
+}
+
+/** A `tokens` row and its user's row, as `findLiveToken` joins them. */
+export type LiveTokenRow = TokenRow & UserRow & { user_created_at: DbTime }
+
+/** A `server_keys` row. */
+export interface ServerKeyRow {
+  kid: string
+  use: 'wrap' | 'checkpoint'
+  public_key: Uint8Array
+  sealed_private_key: Uint8Array
+  created_at: DbTime
+}
+
+/** The `audit_head` row. */
+export interface HeadRow {
+  size: number
+  head_hash: Buffer
+  signed_size: number
+  signed_at: DbTime | null
+  first_unsigned_at: DbTime | null
+}
+
+/** A `checkpoints` row. */
+export interface CheckpointRow {
+  size: number
+  note: string
+  signed_at: DbTime
 }
 
 /** A `tokens` row. */
@@ -82,6 +113,15 @@ function optionalTime(value: DbTime | null): Date | undefined {
   return value === null ? undefined : new Date(value)
 }
 
+// A revocation or a lift, from its three columns: none while its time is NULL.
+function actOf(
+  by: string | null,
+  at: DbTime | null,
+  reason: string | null,
+): { by: string; at: Date; reason: string | undefined } | undefined {
+  return at === null ? undefined : { by: by ?? '', at: time(at), reason: reason ?? undefined }
+}
+
 /** A user record from its row (either store). */
 export function userOfRow(row: UserRow): UserRecord {
   return {
@@ -109,6 +149,38 @@ export function tokenOfRow(row: TokenRow): TokenRecord {
   }
 }
 
+/** A live token and its user from their joined rows. */
+export function liveTokenOfRow(row: LiveTokenRow): { token: TokenRecord; user: UserRecord } {
+  return { token: tokenOfRow(row), user: userOfRow({ ...row, created_at: row.user_created_at }) }
+}
+
+/** A server key pair from its row. */
+export function serverKeyOfRow(row: ServerKeyRow): ServerKeyRecord {
+  return {
+    kid: row.kid,
+    use: row.use,
+    publicKey: row.public_key,
+    sealedPrivateKey: row.sealed_private_key,
+    createdAt: time(row.created_at),
+  }
+}
+
+/** The chain head from the `audit_head` row. */
+export function auditHeadOfRow(row: HeadRow): AuditHead {
+  return {
+    size: row.size,
+    headHash: row.head_hash,
+    signedSize: row.signed_size,
+    signedAt: optionalTime(row.signed_at),
+    firstUnsignedAt: optionalTime(row.first_unsigned_at),
+  }
+}
+
+/** A checkpoint from its row. */
+export function checkpointOfRow(row: CheckpointRow): CheckpointRecord {
+  return { size: row.size, note: row.note, signedAt: time(row.signed_at) }
+}
+
 /** A policy object from its row. */
 export function objectOfRow(row: ObjectRow): PolicyObject {
   return {
@@ -128,14 +200,7 @@ export function policyOfRow(row: PolicyRow, objects: PolicyObject[]): PolicyReco
     readers: JSON.parse(row.readers) as string[],
     expiresAt: optionalTime(row.expires_at),
     labels: JSON.parse(row.labels) as Record<string, string>,
-    revocation:
-      row.revoked_at === null
-        ? undefined
-        : {
-            by: row.revoked_by ?? '',
-            at: time(row.revoked_at),
-            reason: row.revoked_reason ?? undefined,
-          },
+    revocation: actOf(row.revoked_by, row.revoked_at, row.revoked_reason),
     version: row.version,
     createdAt: time(row.created_at),
     createdBy: row.created_by,
@@ -157,13 +222,6 @@ export function lockdownOfRow(row: LockdownRow): LockdownRule {
     reason: row.reason,
     createdBy: row.created_by,
     createdAt: time(row.created_at),
-    lifted:
-      row.lifted_at === null
-        ? undefined
-        : {
-            by: row.lifted_by ?? '',
-            at: time(row.lifted_at),
-            reason: row.lifted_reason ?? undefined,
-          },
+    lifted: actOf(row.lifted_by, row.lifted_at, row.lifted_reason),
   }
 }

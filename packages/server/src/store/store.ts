@@ -53,6 +53,7 @@ export interface Store {
   initSetting(name: string, value: string): Promise<string>
 
   // --- The server's key pairs ---
+  /** Every key pair, oldest (`createdAt`) first. */
   listServerKeys(): Promise<ServerKeyRecord[]>
   addServerKey(key: ServerKeyRecord, audit: AuditDraft): Promise<void>
 
@@ -108,10 +109,7 @@ export interface Store {
    * `change` may throw (a `ServerError`) to refuse, and nothing is written.
    * @throws `ERR_NOT_FOUND`.
    */
-  changePolicy(
-    id: string,
-    change: (before: PolicyRecord) => { readonly patch: PolicyPatch; readonly audit: AuditDraft },
-  ): Promise<PolicyRecord>
+  changePolicy(id: string, change: PolicyChange): Promise<PolicyRecord>
 
   // --- Incident lockdown ---
   /**
@@ -126,14 +124,7 @@ export interface Store {
    * Lifts an active rule; policies are not touched (a policy revoked on its own stays revoked).
    * @throws `ERR_NOT_FOUND`, `ERR_CONFLICT` when the rule is lifted already.
    */
-  liftLockdownRule(
-    id: string,
-    lift: (rule: LockdownRule) => {
-      readonly by: string
-      readonly reason: string | undefined
-      readonly audit: AuditDraft
-    },
-  ): Promise<LockdownRule>
+  liftLockdownRule(id: string, lift: LockdownRuleLift): Promise<LockdownRule>
   /** Active rules, oldest first; with `includeLifted`, every rule ever added. */
   listLockdownRules(options?: { includeLifted?: boolean }): Promise<LockdownRule[]>
   /** How many policies and objects a scope covers now (for `--dry-run`). */
@@ -199,6 +190,25 @@ export interface Store {
  * `h_size` and the time the store chose. Synchronous: it runs under the chain-head lock.
  */
 export type CheckpointSign = (size: number, headHash: Uint8Array, time: Date) => string
+
+/**
+ * A policy change for {@link Store.changePolicy}: from the policy as it is (without its object
+ * list), the values to set and the audit record of the change. It may throw to refuse.
+ */
+export type PolicyChange = (before: PolicyRecord) => {
+  readonly patch: PolicyPatch
+  readonly audit: AuditDraft
+}
+
+/**
+ * The lifting of a lockdown rule for {@link Store.liftLockdownRule}: from the rule as it is, who
+ * lifts it, why, and the audit record.
+ */
+export type LockdownRuleLift = (rule: LockdownRule) => {
+  readonly by: string
+  readonly reason: string | undefined
+  readonly audit: AuditDraft
+}
 
 /** What a policy change sets; absent members stay as they are. */
 export interface PolicyPatch {

@@ -11,7 +11,7 @@ import { buildApp } from '../../src/http/app.js'
 import { mintApiToken } from '../../src/identity/api-token.js'
 import { createRootKeySealer } from '../../src/keys/key-sealer.js'
 import { closeServices, type KeyServerServices, openServices } from '../../src/services.js'
-import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js'
+import { openSqliteStore } from '../../src/store/sqlite/open-sqlite-store.js'
 
 /** An in-process key server on a temporary SQLite file, driven through `app.inject()`. */
 export interface TestApp {
