@@ -20,6 +20,7 @@ export { isServerErrorCode } from './is-server-error-code.js'
 export type {
   RouteBody,
   RouteDefinition,
+  RouteInput,
   RouteParams,
   RouteQuery,
   RouteReply,

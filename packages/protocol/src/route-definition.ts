@@ -35,6 +35,16 @@ export type RouteQuery<R extends RouteDefinition> = SchemaPart<R, 'querystring'>
 /** The path parameters of a route (`undefined` when it has none). */
 export type RouteParams<R extends RouteDefinition> = SchemaPart<R, 'params'>
 
+/**
+ * What a call of a route sends: its path parameters, query and body, each present when the route
+ * takes it (the query is optional: every query member is).
+ */
+export type RouteInput<R extends RouteDefinition> = (RouteParams<R> extends undefined
+  ? unknown
+  : { readonly params: RouteParams<R> }) &
+  (RouteQuery<R> extends undefined ? unknown : { readonly query?: RouteQuery<R> }) &
+  (RouteBody<R> extends undefined ? unknown : { readonly body: RouteBody<R> })
+
 /** The answer of a route when it succeeds: the union of its 2xx answers (`null` for 204). */
 export type RouteReply<R extends RouteDefinition> = {
   [S in keyof R['schema']['response']]: S extends 200 | 201 | 204
