@@ -66,9 +66,10 @@ export type AuditEventFilter = {
 }
 
 /**
- * A thin typed client of the key server's HTTP API (`/v1`). Every method throws
- * {@link KeyServerError} with the server's code when it refuses, and {@link ClientError}
- * `ERR_CLIENT_UNAVAILABLE` when it cannot be reached.
+ * A thin typed client of the key server's HTTP API (`/v1`): each method calls one route of
+ * `@latch/protocol` and takes and returns its types ({@link KeyServerClient.call} calls any
+ * route). Every method throws {@link KeyServerError} with the server's code when it refuses, and
+ * {@link ClientError} `ERR_CLIENT_UNAVAILABLE` when it cannot be reached.
  *
  * @example
  * ```ts
