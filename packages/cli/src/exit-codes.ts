@@ -1,7 +1,7 @@
 import type { ClientErrorCode } from '@latch/client'
 import type { FormatErrorCode } from '@latch/format'
+import type { ServerErrorCode } from '@latch/protocol'
 import type { S3ErrorCode } from '@latch/s3'
-import type { ServerErrorCode } from '@latch/server'
 import type { CliErrorCode } from './errors.js'
 
 /** Every error code a `latch` command can end with. */
@@ -59,3 +59,12 @@ export const exitCodeFor = {
   ERR_CLI_NOT_FOUND: EX.NOINPUT,
   ERR_CLI_AUDIT_INVALID: EX.DATAERR,
 } as const satisfies Record<AnyErrorCode, number>
+
+/**
+ * Whether `code` is one of {@link AnyErrorCode}, so that {@link exitCodeFor} maps it.
+ *
+ * @param code - The `code` of an error this command caught.
+ */
+export function isAnyErrorCode(code: string): code is AnyErrorCode {
+  return Object.hasOwn(exitCodeFor, code)
+}

@@ -1,4 +1,4 @@
-import { ClientError, KeyServerError } from '@latch/client'
+import { KeyServerError } from '@latch/client'
 import { ProjectError } from '@latch/format'
 import { Command, CommanderError } from 'commander'
 import { auditCommand } from './commands/audit.js'
@@ -14,7 +14,8 @@ import { putCommand } from './commands/put.js'
 import { serverCommand } from './commands/server.js'
 import { tokenCommand } from './commands/token.js'
 import { usersCommand } from './commands/users.js'
-import { EX, exitCodeFor } from './exit-codes.js'
+import { type AnyErrorCode, EX, exitCodeFor, isAnyErrorCode } from './exit-codes.js'
+import { hintFor } from './hint-for.js'
 import type { Io } from './io.js'
 import { printable } from './printable.js'
 
@@ -91,51 +92,29 @@ function report(error: unknown, io: Io): number {
     io.stderr.write(`${(error.stack ?? '').split('\n').map(printable).join('\n')}\n`)
   }
   if (error instanceof KeyServerError) {
-    const code = (exitCodeFor as Record<string, number>)[error.code] ?? byStatus(error.status)
     const request = error.requestId === undefined ? '' : `, request ${error.requestId}`
-    // The message, code and request id are the server's: a hostile one must not write to the terminal.
+    // The message, code and request id are the server's: a hostile one must not write to the
+    // terminal. The code shown is the one it sent; a code this client does not know exits as
+    // the code the client read it as (by its status).
     io.stderr.write(
-      `latch: ${printable(`${error.message} (${error.code}${request})`)}${hintFor(error.code)}\n`,
+      `latch: ${printable(`${error.message} (${error.serverCode}${request})`)}${hint(error.code)}\n`,
     )
-    return code
+    return exitCodeFor[error.code]
   }
-  if (error instanceof ClientError || error instanceof ProjectError) {
-    const code = (exitCodeFor as Record<string, number>)[error.code] ?? EX.SOFTWARE
+  if (error instanceof ProjectError) {
+    const code = isAnyErrorCode(error.code) ? error.code : undefined
     io.stderr.write(
-      `latch: ${printable(`${error.message} (${error.code})`)}${hintFor(error.code)}\n`,
+      `latch: ${printable(`${error.message} (${error.code})`)}${code === undefined ? '' : hint(code)}\n`,
     )
-    return code
+    return code === undefined ? EX.SOFTWARE : exitCodeFor[code]
   }
   const message = error instanceof Error ? error.message : String(error)
   io.stderr.write(`latch: internal error: ${printable(message)} (set LATCH_DEBUG=1 for details)\n`)
   return EX.SOFTWARE
 }
 
-function byStatus(status: number): number {
-  if (status === 401 || status === 403) return EX.NOPERM
-  if (status === 404) return EX.NOINPUT
-  if (status >= 500 || status === 429) return EX.UNAVAILABLE
-  return EX.USAGE
-}
-
-function hintFor(code: string): string {
-  switch (code) {
-    case 'ERR_AUTH_REQUIRED':
-    case 'ERR_AUTH_INVALID':
-      return ': check LATCH_TOKEN'
-    case 'ERR_CLIENT_UNAVAILABLE':
-      return ': is the key server running? check LATCH_SERVER'
-    case 'ERR_ACCESS_FORBIDDEN':
-      return ': ask an admin'
-    case 'ERR_ACCESS_DENIED':
-      return ': the key server refused the key (not the owner or a reader, revoked, expired or locked down)'
-    case 'ERR_S3_UNAVAILABLE':
-      return ': is S3 reachable? check AWS_ENDPOINT_URL_S3 and your network'
-    case 'ERR_S3_ACCESS_DENIED':
-      return ': check your AWS credentials'
-    case 'ERR_FORMAT_DECRYPT_FAILED':
-      return ': the object was modified or corrupted; nothing unverified was written'
-    default:
-      return ''
-  }
+function hint(code: AnyErrorCode): string {
+  const hints: Partial<Record<AnyErrorCode, string>> = hintFor
+  const text = hints[code]
+  return text === undefined ? '' : `: ${text}`
 }

@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs'
 import { CLIENT_ERROR_CODES } from '@latch/client'
 import { FORMAT_ERROR_CODES } from '@latch/format'
+import { SERVER_ERROR_CODES, statusFor } from '@latch/protocol'
 import { S3_ERROR_CODES } from '@latch/s3'
-import { SERVER_ERROR_CODES, statusFor } from '@latch/server'
 import { describe, expect, it } from 'vitest'
 import { CLI_ERROR_CODES } from '../src/errors.js'
 import { exitCodeFor } from '../src/exit-codes.js'
+import { hintFor } from '../src/hint-for.js'
 
 // HS-6: the unions, docs/errors.md and both edge tables list the same codes with the same values.
 
@@ -46,6 +47,10 @@ describe('error codes (HS-6)', () => {
     ]) {
       expect(rows.get(code), code).toEqual([exitCodeFor[code]])
     }
+  })
+
+  it('gives hints only for codes that exist', () => {
+    for (const code of Object.keys(hintFor)) expect(allCodes).toContain(code)
   })
 
   it('uses only the exit codes of the CLI contract', () => {

@@ -1,19 +1,28 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 
-// HS-1: arrows point inward. format ← client ← s3 ← cli, format ← server ← cli; the server never
-// imports the client side. Checked on every package.json and every import in src/.
+// HS-1: arrows point inward. format ← client ← s3 ← cli, format ← server ← cli, protocol ← client,
+// server, cli; the server never imports the client side. Checked on every package.json and every
+// import in src/.
 
 const packages = new URL('../../', import.meta.url)
 const allowed: Record<string, string[]> = {
   format: [],
+  protocol: [],
   testkit: ['@latch/format'],
-  client: ['@latch/format'],
+  client: ['@latch/format', '@latch/protocol'],
   s3: ['@latch/format', '@latch/client'],
-  server: ['@latch/format'],
-  cli: ['@latch/format', '@latch/client', '@latch/s3', '@latch/server'],
+  server: ['@latch/format', '@latch/protocol'],
+  cli: ['@latch/format', '@latch/protocol', '@latch/client', '@latch/s3', '@latch/server'],
   // The benchmark stands up the real parts it measures (a key server, a Ceph gateway).
-  bench: ['@latch/format', '@latch/client', '@latch/s3', '@latch/server', '@latch/testkit'],
+  bench: [
+    '@latch/format',
+    '@latch/protocol',
+    '@latch/client',
+    '@latch/s3',
+    '@latch/server',
+    '@latch/testkit',
+  ],
 }
 // Tests may stand up the real parts they talk to (a key server, a Ceph gateway); src may not.
 const testOnly = ['@latch/server', '@latch/testkit']
@@ -47,4 +56,26 @@ describe('workspace arrows (HS-1)', () => {
       }
     })
   }
+})
+
+// The HTTP contract is for browsers and other clients too: typebox alone (which has no dependency of
+// its own), and no Node API.
+describe('@latch/protocol', () => {
+  it('depends on typebox only and imports nothing else, Node included', () => {
+    const manifest = JSON.parse(readFileSync(new URL('protocol/package.json', packages), 'utf8'))
+    expect(Object.keys(manifest.dependencies ?? {})).toEqual(['typebox'])
+    expect(manifest.peerDependencies).toBeUndefined()
+    const sources = readdirSync(new URL('protocol/src/', packages), {
+      recursive: true,
+      encoding: 'utf8',
+    }).filter((f) => f.endsWith('.ts'))
+    expect(sources.length).toBeGreaterThan(0)
+    for (const file of sources) {
+      const text = readFileSync(new URL(`protocol/src/${file}`, packages), 'utf8')
+      for (const [, specifier] of text.matchAll(/(?:^import|^export)[^']*from '([^']+)'/gm)) {
+        expect(specifier, `protocol/src/${file}`).toMatch(/^(typebox(\/.*)?|\.\.?\/.*)$/)
+      }
+      expect(text, `protocol/src/${file}`).not.toMatch(/\bBuffer\.|\bprocess\.|\brequire\(|'node:/)
+    }
+  })
 })

@@ -1,4 +1,5 @@
 import { ProjectError } from '@latch/format'
+import { fallbackCodeFor, isServerErrorCode, type ServerErrorCode } from '@latch/protocol'
 
 /**
  * Failures of the client itself (the key server's own refusals are {@link KeyServerError}s):
@@ -25,15 +26,26 @@ export class ClientError extends ProjectError<ClientErrorCode> {}
 
 /**
  * The key server refused a request: `code` is the server's stable code (`docs/errors.md`),
- * `status` the HTTP status, `requestId` what to quote to the operator.
+ * `status` the HTTP status, `requestId` what to quote to the operator. A code this client does not
+ * know (a newer server's) is read by its status (`fallbackCodeFor`: a 403 is
+ * `ERR_ACCESS_FORBIDDEN`, a 503 `ERR_STORE_UNAVAILABLE`, …), and `serverCode` keeps it as sent.
  */
-export class KeyServerError extends ProjectError<string> {
+export class KeyServerError extends ProjectError<ServerErrorCode> {
   readonly status: number
   readonly requestId: string | undefined
+  /** The code as the server sent it: `code`, unless this client does not know it. */
+  readonly serverCode: string
 
-  constructor(code: string, message: string, status: number, requestId: string | undefined) {
-    super(code, message)
+  /**
+   * @param serverCode - The `code` of the error answer, as sent.
+   * @param message - Its `message`.
+   * @param status - The HTTP status of the answer (for a batch item, the status of its code).
+   * @param requestId - Its `requestId`, when it has one.
+   */
+  constructor(serverCode: string, message: string, status: number, requestId: string | undefined) {
+    super(isServerErrorCode(serverCode) ? serverCode : fallbackCodeFor(status), message)
     this.status = status
     this.requestId = requestId
+    this.serverCode = serverCode
   }
 }

@@ -1,3 +1,37 @@
+import {
+  type AddLockdownBody,
+  type AddPolicyObjectBody,
+  type AuditCheckpointList,
+  type AuditEventPage,
+  type AuditEventsQuery,
+  type AuditHead,
+  type AuditKey,
+  type AuditRecordPage,
+  type ChangeReadersBody,
+  type ClientPublicJwk,
+  type CreatePolicyBody,
+  type CreateUserBody,
+  type KeySet,
+  type LockdownReach,
+  type LockdownRuleList,
+  type LockdownRuleView,
+  type MeView,
+  type MintedToken,
+  type PolicyObjectAdded,
+  type PolicyView,
+  type RewrapBatchResult,
+  type RewrapRequest,
+  type RewrapResult,
+  type RotatedKey,
+  type RouteDefinition,
+  type RouteInput,
+  type RouteReply,
+  routes,
+  type SignedCheckpoint,
+  type TokenList,
+  type UserList,
+  type UserView,
+} from '@latch/protocol'
 import { ClientError, KeyServerError } from './errors.js'
 
 /** Options of {@link KeyServerClient}. */
@@ -12,114 +46,30 @@ export interface KeyServerClientOptions {
   readonly fetch?: typeof fetch
 }
 
-/** A policy as the key server shows it. */
-export interface PolicyView {
-  readonly id: string
-  readonly owner: string
-  readonly readers: string[]
-  readonly expiresAt: string | null
-  readonly labels: Record<string, string>
-  readonly state: 'active' | 'revoked'
-  readonly revoked: { by: string; at: string; reason: string | null } | null
-  readonly version: number
-  readonly createdAt: string
-  readonly createdBy: string
-  readonly objects: {
-    objectId: string
-    coreHash: string
-    bucket: string | null
-    key: string | null
-    registeredAt: string
-  }[]
-}
-
-/** A user as the key server shows it. */
-export interface UserView {
-  readonly email: string
-  readonly role: 'admin' | 'user'
-  readonly mayAssignOwner: boolean
-  readonly disabledAt: string | null
-  readonly createdAt: string
-  /** The OIDC account linked to the user, through which an OIDC caller keeps the user's role. */
-  readonly oidc: { issuer: string; subject: string } | null
-}
-
-/** An API token as the key server lists it (never its secret). */
-export interface TokenView {
-  readonly id: string
-  readonly email: string
-  readonly createdAt: string
-  readonly revokedAt: string | null
-  /** Who minted it (its user, an admin, `system`); `null`: unknown. */
-  readonly mintedBy: string | null
-}
-
-/** What a lockdown rule covers: every policy, a bucket (under a key prefix), or an owner's. */
+/**
+ * What a lockdown rule covers: every policy, a bucket (under a key prefix), or an owner's. Exactly
+ * one of the scope members of `AddLockdownBody`, which the server checks at run time.
+ */
 export type LockdownScopeInput =
   | { readonly all: true }
   | { readonly bucket: string; readonly prefix?: string }
   | { readonly owner: string }
 
-/** A lockdown rule as the key server shows it. */
-export interface LockdownRuleView {
-  readonly id: string
-  readonly scope: {
-    kind: 'all' | 'bucket' | 'owner'
-    bucket: string | null
-    prefix: string | null
-    owner: string | null
-  }
-  readonly reason: string
-  readonly createdBy: string
-  readonly createdAt: string
-  readonly lifted: { by: string; at: string; reason: string | null } | null
-}
-
-/** Which audit records {@link KeyServerClient.auditEvents} lists; times are RFC 3339. */
-export interface AuditEventFilter {
-  readonly policy?: string | undefined
-  readonly actor?: string | undefined
-  /** An event type, or a family: `policy.*`. */
-  readonly type?: string | undefined
-  readonly since?: string | undefined
-  readonly until?: string | undefined
-}
-
-/** One audit record, as stored (see docs/audit-events.md). */
-export interface AuditEventView {
-  readonly v: number
-  readonly seq: number
-  readonly time: string
-  readonly type: string
-  readonly actor: { email: string; [field: string]: unknown }
-  readonly [field: string]: unknown
-}
-
-/** The key server's public wrap keys. */
-export interface KeySet {
-  readonly kasId: string
-  readonly current: string
-  readonly keys: { kty: 'OKP'; crv: 'X25519'; x: string; kid: string }[]
-}
-
-/** One key request: the header core (base64url), the entry's JWE, and a client key. */
-export interface RewrapRequest {
-  readonly core: string
-  readonly jwe: string
-}
-
-/** The throw-away public key a share is re-wrapped to. */
-export interface ClientPublicJwk {
-  readonly kty: 'OKP'
-  readonly crv: 'X25519'
-  readonly x: string
-  readonly kid?: string
+/**
+ * Which audit records {@link KeyServerClient.auditEvents} lists: the filters of
+ * `AuditEventsQuery` (times RFC 3339); a member left `undefined` does not filter.
+ */
+export type AuditEventFilter = {
+  readonly [K in Exclude<keyof AuditEventsQuery, 'after' | 'limit'>]?:
+    | AuditEventsQuery[K]
+    | undefined
 }
 
 /**
- * A thin typed client of the key server's HTTP API (`/v1`). Every method throws
- * {@link KeyServerError} with the server's code when it refuses, and {@link ClientError}
- * `ERR_CLIENT_UNAVAILABLE` when it cannot be reached.
+ * A thin typed client of the key server's HTTP API (`/v1`): each method calls one route of
+ * `@latch/protocol` and takes and returns its types ({@link KeyServerClient.call} calls any
+ * route). Every method throws {@link KeyServerError} with the server's code when it refuses, and
+ * {@link ClientError} `ERR_CLIENT_UNAVAILABLE` when it cannot be reached.
  *
  * @example
  * ```ts
@@ -165,70 +115,67 @@ export class KeyServerClient {
   }
 
   /** Who the token belongs to; `mintedBy` names who minted an API token, when not its user. */
-  me(): Promise<{ email: string; role: string; scheme: string; mintedBy: string | null }> {
-    return this.request('GET', '/v1/me')
+  me(): Promise<MeView> {
+    return this.call(routes.me, {})
   }
 
+  /** The server's public wrap keys (JWKS), current first, and its `kasId`. */
   keys(): Promise<KeySet> {
-    return this.request('GET', '/v1/keys')
+    return this.call(routes.listKeys, {})
   }
 
-  rotateKey(): Promise<{ kid: string }> {
-    return this.request('POST', '/v1/keys/rotate')
+  /** Adds a wrap key that new files use; old ones keep working (admins). */
+  rotateKey(): Promise<RotatedKey> {
+    return this.call(routes.rotateKey, {})
   }
 
-  createPolicy(input: {
-    owner?: string
-    readers?: string[]
-    expiresAt?: string
-    labels?: Record<string, string>
-  }): Promise<PolicyView> {
-    return this.request('POST', '/v1/policies', input)
+  /** Creates the policy of a file about to be encrypted; the caller is its owner by default. */
+  createPolicy(input: CreatePolicyBody): Promise<PolicyView> {
+    return this.call(routes.createPolicy, { body: input })
   }
 
   /** A policy; `objects: false` leaves out its list of objects (which grows with every file). */
   getPolicy(id: string, options: { objects?: boolean } = {}): Promise<PolicyView> {
-    const query = options.objects === false ? '?objects=false' : ''
-    return this.request('GET', `/v1/policies/${encodeURIComponent(id)}${query}`)
+    return this.call(routes.getPolicy, {
+      params: { id },
+      query: options.objects === false ? { objects: 'false' } : {},
+    })
   }
 
-  addPolicyObject(
-    id: string,
-    object: { objectId: string; coreHash: string; bucket?: string; key?: string },
-  ): Promise<{ policyId: string; version: number; objectId: string; coreHash: string }> {
-    return this.request('POST', `/v1/policies/${encodeURIComponent(id)}/objects`, object)
+  /** Records an object the policy covers, at a location (owner, admins). */
+  addPolicyObject(id: string, object: AddPolicyObjectBody): Promise<PolicyObjectAdded> {
+    return this.call(routes.addPolicyObject, { params: { id }, body: object })
   }
 
   /** Adds and removes readers (owner, admins). */
-  changeReaders(id: string, change: { add?: string[]; remove?: string[] }): Promise<PolicyView> {
-    return this.request('POST', `/v1/policies/${encodeURIComponent(id)}/readers`, change)
+  changeReaders(id: string, change: ChangeReadersBody): Promise<PolicyView> {
+    return this.call(routes.changeReaders, { params: { id }, body: change })
   }
 
   /** Sets the expiry (ISO 8601), or clears it with `null` (owner, admins). */
   setExpiry(id: string, expiresAt: string | null): Promise<PolicyView> {
-    return this.request('POST', `/v1/policies/${encodeURIComponent(id)}/expiry`, { expiresAt })
+    return this.call(routes.setExpiry, { params: { id }, body: { expiresAt } })
   }
 
   /** Revokes: no key for anyone, the owner included (owner, admins). */
   revokePolicy(id: string, reason?: string): Promise<PolicyView> {
-    return this.request(
-      'POST',
-      `/v1/policies/${encodeURIComponent(id)}/revoke`,
-      reason === undefined ? {} : { reason },
-    )
+    return this.call(routes.revokePolicy, {
+      params: { id },
+      body: reason === undefined ? {} : { reason },
+    })
   }
 
   /** Lifts a revocation; readers and expiry are as they were (owner, admins). */
   unrevokePolicy(id: string, reason?: string): Promise<PolicyView> {
-    return this.request(
-      'POST',
-      `/v1/policies/${encodeURIComponent(id)}/unrevoke`,
-      reason === undefined ? {} : { reason },
-    )
+    return this.call(routes.unrevokePolicy, {
+      params: { id },
+      body: reason === undefined ? {} : { reason },
+    })
   }
 
-  rewrap(request: RewrapRequest, clientKey: ClientPublicJwk): Promise<{ jwe: string }> {
-    return this.request('POST', '/v1/rewrap', { ...request, clientKey })
+  /** One key request: the share, re-wrapped to `clientKey`, once its release is audited. */
+  rewrap(request: RewrapRequest, clientKey: ClientPublicJwk): Promise<RewrapResult> {
+    return this.call(routes.rewrap, { body: { ...request, clientKey } })
   }
 
   /**
@@ -240,18 +187,13 @@ export class KeyServerClient {
   rewrapBatch(
     requests: readonly RewrapRequest[],
     clientKey: ClientPublicJwk,
-  ): Promise<{
-    results: ({ jwe: string } | { error: { code: string; message: string; requestId?: string } })[]
-  }> {
-    return this.request('POST', '/v1/rewrap/batch', { requests, clientKey })
+  ): Promise<RewrapBatchResult> {
+    return this.call(routes.rewrapBatch, { body: { requests: [...requests], clientKey } })
   }
 
   /** Creates a user and its first API token, optionally linked to an OIDC subject (admins). */
-  createUser(
-    email: string,
-    options: { admin?: boolean; mayAssignOwner?: boolean; oidcSubject?: string } = {},
-  ): Promise<{ email: string; tokenId: string; token: string }> {
-    return this.request('POST', '/v1/users', { email, ...options })
+  createUser(email: string, options: Omit<CreateUserBody, 'email'> = {}): Promise<MintedToken> {
+    return this.call(routes.createUser, { body: { email, ...options } })
   }
 
   /**
@@ -259,107 +201,127 @@ export class KeyServerClient {
    * get the user's role, and tokens of another account with the user's email are refused (admins).
    */
   linkUserOidc(email: string, subject: string): Promise<UserView> {
-    return this.request('POST', `/v1/users/${encodeURIComponent(email)}/oidc`, { subject })
+    return this.call(routes.linkUserOidc, { params: { email }, body: { subject } })
   }
 
   /** Mints an API token for yourself, or for `email` (admins); the answer is its only copy. */
-  mintToken(email?: string): Promise<{ email: string; tokenId: string; token: string }> {
-    return this.request('POST', '/v1/tokens', email === undefined ? {} : { email })
+  mintToken(email?: string): Promise<MintedToken> {
+    return this.call(routes.mintToken, { body: email === undefined ? {} : { email } })
   }
 
   /** Your API tokens, or `email`'s (admins). */
-  listTokens(email?: string): Promise<{ tokens: TokenView[] }> {
-    const query = email === undefined ? '' : `?email=${encodeURIComponent(email)}`
-    return this.request('GET', `/v1/tokens${query}`)
+  listTokens(email?: string): Promise<TokenList> {
+    return this.call(routes.listTokens, { query: email === undefined ? {} : { email } })
   }
 
   /** Revokes one of your API tokens (admins: anyone's). */
   async revokeToken(id: string): Promise<void> {
-    await this.request('DELETE', `/v1/tokens/${encodeURIComponent(id)}`)
+    await this.call(routes.revokeToken, { params: { id } })
   }
 
-  listUsers(): Promise<{ users: UserView[] }> {
-    return this.request('GET', '/v1/users')
+  /** Every user (admins). */
+  listUsers(): Promise<UserList> {
+    return this.call(routes.listUsers, {})
   }
 
+  /** Disables a user: their tokens stop working at once (admins). */
   disableUser(email: string): Promise<UserView> {
-    return this.request('POST', `/v1/users/${encodeURIComponent(email)}/disable`)
+    return this.call(routes.disableUser, { params: { email } })
   }
 
   /** Adds a lockdown rule, or with `dryRun` counts what it would cover (admins). */
   lockdown(
     input: LockdownScopeInput & { reason: string; dryRun?: false },
   ): Promise<LockdownRuleView>
+  lockdown(input: LockdownScopeInput & { reason: string; dryRun: true }): Promise<LockdownReach>
   lockdown(
-    input: LockdownScopeInput & { reason: string; dryRun: true },
-  ): Promise<{ dryRun: true; scope: LockdownRuleView['scope']; policies: number; objects: number }>
-  lockdown(input: LockdownScopeInput & { reason: string; dryRun?: boolean }): Promise<unknown> {
-    return this.request('POST', '/v1/lockdowns', input)
+    input: LockdownScopeInput & { reason: string; dryRun?: boolean },
+  ): Promise<LockdownRuleView | LockdownReach> {
+    const body: AddLockdownBody = input
+    return this.call(routes.addLockdown, { body })
   }
 
   /** Active lockdown rules; with `all`, lifted ones too (admins). */
-  lockdowns(options: { all?: boolean } = {}): Promise<{ rules: LockdownRuleView[] }> {
-    return this.request('GET', `/v1/lockdowns${options.all === true ? '?all=true' : ''}`)
+  lockdowns(options: { all?: boolean } = {}): Promise<LockdownRuleList> {
+    return this.call(routes.listLockdowns, { query: options.all === true ? { all: 'true' } : {} })
   }
 
   /** Lifts a lockdown rule; policies revoked one by one stay revoked (admins). */
   liftLockdown(id: string, reason?: string): Promise<LockdownRuleView> {
-    return this.request(
-      'POST',
-      `/v1/lockdowns/${encodeURIComponent(id)}/lift`,
-      reason === undefined ? {} : { reason },
-    )
+    return this.call(routes.liftLockdown, {
+      params: { id },
+      body: reason === undefined ? {} : { reason },
+    })
   }
 
   /** One page of audit records as JSON (admins; a policy's owner with `policy`). */
-  auditEvents(
-    filter: AuditEventFilter,
-    after = 0,
-    limit = 1000,
-  ): Promise<{ events: AuditEventView[]; next: number | null }> {
-    const query = new URLSearchParams()
+  auditEvents(filter: AuditEventFilter, after = 0, limit = 1000): Promise<AuditEventPage> {
+    const query: Record<string, string> = {}
     for (const [name, value] of Object.entries(filter)) {
-      if (value !== undefined) query.set(name, value)
+      if (value !== undefined) query[name] = value
     }
-    query.set('after', String(after))
-    query.set('limit', String(limit))
-    return this.request('GET', `/v1/audit/events?${query}`)
+    return this.call(routes.auditEvents, {
+      query: { ...query, after: String(after), limit: String(limit) },
+    })
   }
 
-  auditKey(): Promise<{
-    origin: string
-    name: string
-    publicKey: string
-    keyId: string
-    verifierKey: string
-  }> {
-    return this.request('GET', '/v1/audit/key')
+  /** The Ed25519 key that signs audit checkpoints (public). */
+  auditKey(): Promise<AuditKey> {
+    return this.call(routes.auditKey, {})
   }
 
-  auditHead(): Promise<{ origin: string; size: number; headHash: string; signedSize: number }> {
-    return this.request('GET', '/v1/audit/head')
+  /** The audit chain's head and how much of it is signed (admins). */
+  auditHead(): Promise<AuditHead> {
+    return this.call(routes.auditHead, {})
   }
 
-  auditRecords(
-    after: number,
-    limit: number,
-  ): Promise<{
-    records: { seq: number; record: string; entryHash: string }[]
-    next: number | null
-  }> {
-    return this.request('GET', `/v1/audit/records?after=${after}&limit=${limit}`)
+  /** Up to `limit` audit records after `after`, as their exact bytes (admins). */
+  auditRecords(after: number, limit: number): Promise<AuditRecordPage> {
+    return this.call(routes.auditRecords, {
+      query: { after: String(after), limit: String(limit) },
+    })
   }
 
-  auditCheckpoints(): Promise<{ checkpoints: { size: number; note: string; signedAt: string }[] }> {
-    return this.request('GET', '/v1/audit/checkpoints')
+  /** Every signed checkpoint, oldest first (admins). */
+  auditCheckpoints(): Promise<AuditCheckpointList> {
+    return this.call(routes.listCheckpoints, {})
   }
 
-  signCheckpoint(): Promise<{ size: number }> {
-    return this.request('POST', '/v1/audit/checkpoints')
+  /** Signs a checkpoint of the current head now (admins). */
+  signCheckpoint(): Promise<SignedCheckpoint> {
+    return this.call(routes.signCheckpoint, {})
   }
 
   /**
-   * Sends one request and decodes the JSON answer.
+   * Calls one route of `@latch/protocol`, typed by it: path parameters are put into its URL, the
+   * query's defined members into its query string.
+   *
+   * @example
+   * ```ts
+   * const policy = await client.call(routes.getPolicy, { params: { id }, query: {} })
+   * ```
+   * @throws KeyServerError, ClientError
+   */
+  call<R extends RouteDefinition>(route: R, input: RouteInput<R>): Promise<RouteReply<R>> {
+    const { params, query, body } = input as {
+      readonly params?: Readonly<Record<string, string>>
+      readonly query?: Readonly<Record<string, string | undefined>>
+      readonly body?: unknown
+    }
+    const path = route.url.replace(/:([A-Za-z]+)/g, (_, name: string) =>
+      encodeURIComponent(params?.[name] ?? ''),
+    )
+    const search = new URLSearchParams()
+    for (const [name, value] of Object.entries(query ?? {})) {
+      if (value !== undefined) search.set(name, value)
+    }
+    const queryString = search.toString()
+    return this.request(route.method, queryString === '' ? path : `${path}?${queryString}`, body)
+  }
+
+  /**
+   * Sends one request and decodes the JSON answer, untyped: {@link KeyServerClient.call} is the
+   * typed way.
    * @throws KeyServerError, ClientError
    */
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {

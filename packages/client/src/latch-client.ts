@@ -13,13 +13,9 @@ import {
   type KeyResolver,
   type ObjectWriter,
 } from '@latch/format'
+import type { KeySet, PolicyView } from '@latch/protocol'
 import { ClientError } from './errors.js'
-import {
-  KeyServerClient,
-  type KeyServerClientOptions,
-  type KeySet,
-  type PolicyView,
-} from './key-server-client.js'
+import { KeyServerClient, type KeyServerClientOptions } from './key-server-client.js'
 import { keyServerResolver } from './key-server-resolver.js'
 import { writeAtomically } from './write-atomically.js'
 

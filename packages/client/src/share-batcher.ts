@@ -1,4 +1,5 @@
 import { FormatError, generateX25519KeyPair, openShare, type ShareBinding } from '@latch/format'
+import { isServerErrorCode, statusFor } from '@latch/protocol'
 import { ClientError, KeyServerError } from './errors.js'
 import type { KeyServerClient } from './key-server-client.js'
 
@@ -11,16 +12,11 @@ interface Pending {
 }
 
 // A batch item's error carries no status: give it the one its code has as a whole answer
-// (docs/errors.md), so that an item the server could not audit reads as the server being
-// unavailable (503), never as a denial or a bad request. Codes this client does not know are the
-// server's problem until proven otherwise.
-const STATUS: Readonly<Record<string, number>> = {
-  ERR_REQUEST_INVALID: 400,
-  ERR_ACCESS_DENIED: 403,
-  ERR_RATE_LIMITED: 429,
-  ERR_INTERNAL: 500,
-  ERR_AUDIT_UNAVAILABLE: 503,
-  ERR_STORE_UNAVAILABLE: 503,
+// (statusFor), so that an item the server could not audit reads as the server being unavailable
+// (503), never as a denial or a bad request. Codes this client does not know are the server's
+// problem until proven otherwise (500).
+function statusOf(code: string): number {
+  return isServerErrorCode(code) ? statusFor[code] : 500
 }
 
 /**
@@ -83,12 +79,10 @@ export class ShareBatcher {
       )
     }
     batch.forEach((item, i) => {
-      const result = results[i] as
-        | { jwe: string }
-        | { error: { code: string; message: string; requestId?: string } }
+      const result = results[i] as (typeof results)[number]
       if ('error' in result) {
         const { code, message, requestId } = result.error
-        item.reject(new KeyServerError(code, message, STATUS[code] ?? 500, requestId))
+        item.reject(new KeyServerError(code, message, statusOf(code), requestId))
         return
       }
       try {

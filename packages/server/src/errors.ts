@@ -1,65 +1,9 @@
 import { ProjectError } from '@latch/format'
+import type { ServerErrorCode } from '@latch/protocol'
 
 /**
- * Every failure the key server reports is a {@link ServerError} whose `code` comes from this
- * closed union. Codes are public API: never renamed or reused (`docs/errors.md`). The HTTP status
- * of each code lives in one table at the edge (`http/status-for.ts`), the exit code in the CLI's.
- *
- * - `ERR_REQUEST_INVALID`: a malformed request (schema, encoding, an unparsable key or JWE, a
- *   client key of small order).
- * - `ERR_REQUEST_TOO_LARGE`: a body above the size limit.
- * - `ERR_AUTH_REQUIRED`: no bearer token.
- * - `ERR_AUTH_INVALID`: a token that is unknown, revoked, expired, badly signed, or whose user is
- *   disabled; an OIDC token whose email is unverified, or is a user's linked to another account.
- *   One code for all of them.
- * - `ERR_ACCESS_DENIED`: a key-release decision said no. One code and one body for every reason
- *   (not a reader, revoked, expired, locked down, a JWE that does not open or is bound elsewhere,
- *   an unknown policy): the reason is in the audit log only.
- * - `ERR_ACCESS_FORBIDDEN`: an administrative action the caller may not take (not an admin, not
- *   the policy's owner, an OIDC caller minting an API token).
- * - `ERR_NOT_FOUND`: no such route, policy, user, token or key.
- * - `ERR_CONFLICT`: the thing already exists (a user with that email).
- * - `ERR_RATE_LIMITED`: too many requests from this identity; retry after `Retry-After` seconds.
- * - `ERR_AUDIT_UNAVAILABLE`: the audit record could not be written, or the unsigned tail of the
- *   audit chain passed its bound. No key is released.
- * - `ERR_STORE_UNAVAILABLE`: the database cannot be reached or timed out.
- * - `ERR_INTERNAL`: a bug. The message says nothing more; the log has the cause.
- * - `ERR_CONFIG_INVALID`: the server cannot start with this configuration (root key, paths).
- * - `ERR_AUDIT_CHECKPOINT_INVALID`: a checkpoint note that does not parse or whose signature fails.
+ * An error of the key server, its store, its audit chain or its authentication. Its `code` comes
+ * from the closed union {@link ServerErrorCode} of `@latch/protocol` (`docs/errors.md`), which
+ * also holds the HTTP status of each code; the exit code is in the CLI's table.
  */
-export type ServerErrorCode =
-  | 'ERR_REQUEST_INVALID'
-  | 'ERR_REQUEST_TOO_LARGE'
-  | 'ERR_AUTH_REQUIRED'
-  | 'ERR_AUTH_INVALID'
-  | 'ERR_ACCESS_DENIED'
-  | 'ERR_ACCESS_FORBIDDEN'
-  | 'ERR_NOT_FOUND'
-  | 'ERR_CONFLICT'
-  | 'ERR_RATE_LIMITED'
-  | 'ERR_AUDIT_UNAVAILABLE'
-  | 'ERR_STORE_UNAVAILABLE'
-  | 'ERR_INTERNAL'
-  | 'ERR_CONFIG_INVALID'
-  | 'ERR_AUDIT_CHECKPOINT_INVALID'
-
-/** Every code of {@link ServerErrorCode}, for exhaustive tables and the docs test. */
-export const SERVER_ERROR_CODES = [
-  'ERR_REQUEST_INVALID',
-  'ERR_REQUEST_TOO_LARGE',
-  'ERR_AUTH_REQUIRED',
-  'ERR_AUTH_INVALID',
-  'ERR_ACCESS_DENIED',
-  'ERR_ACCESS_FORBIDDEN',
-  'ERR_NOT_FOUND',
-  'ERR_CONFLICT',
-  'ERR_RATE_LIMITED',
-  'ERR_AUDIT_UNAVAILABLE',
-  'ERR_STORE_UNAVAILABLE',
-  'ERR_INTERNAL',
-  'ERR_CONFIG_INVALID',
-  'ERR_AUDIT_CHECKPOINT_INVALID',
-] as const satisfies readonly ServerErrorCode[]
-
-/** An error of the key server, its store, its audit chain or its authentication. */
 export class ServerError extends ProjectError<ServerErrorCode> {}

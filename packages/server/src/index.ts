@@ -1,7 +1,7 @@
 /**
  * The Latch key server: identities, policies, audited key release and the hash-chained audit
- * log, over a Fastify HTTP API (`docs/API.md`), on SQLite or PostgreSQL behind one
- * {@link Store} interface.
+ * log, over a Fastify HTTP API whose contract is `@latch/protocol`, on SQLite or PostgreSQL behind
+ * one {@link Store} interface.
  *
  * @packageDocumentation
  */
@@ -21,9 +21,8 @@ export { writeAuditExport } from './audit/write-audit-export.js'
 export { ADMIN_TOKEN_FILE, FIRST_ADMIN_EMAIL } from './bootstrap-admin.js'
 export { DEFAULTS } from './config/defaults.js'
 export { resolveConfig, type ServerConfig, type ServerConfigInput } from './config/server-config.js'
-export { SERVER_ERROR_CODES, ServerError, type ServerErrorCode } from './errors.js'
+export { ServerError } from './errors.js'
 export { buildApp } from './http/app.js'
-export { statusFor } from './http/status-for.js'
 export {
   buildFileReport,
   type FileReport,

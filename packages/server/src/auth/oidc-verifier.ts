@@ -1,6 +1,7 @@
+import { MAX_IDENTITY_LENGTH } from '@latch/protocol'
 import { createRemoteJWKSet, type JWTPayload, jwtVerify } from 'jose'
 import { ServerError } from '../errors.js'
-import { identityName, MAX_IDENTITY_LENGTH } from '../identity/identity-name.js'
+import { identityName } from '../identity/identity-name.js'
 
 /** How the key server trusts an OpenID Connect identity provider's bearer tokens. */
 export interface OidcOptions {

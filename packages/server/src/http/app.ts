@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import rateLimit from '@fastify/rate-limit'
 import swagger from '@fastify/swagger'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { componentSchemas } from '@latch/protocol'
 import Fastify, {
   type FastifyInstance,
   type FastifyRequest,
@@ -21,7 +22,6 @@ import { policyRoutes } from './routes/v1/policies.js'
 import { policyChangeRoutes } from './routes/v1/policy-changes.js'
 import { rewrapRoutes } from './routes/v1/rewrap.js'
 import { userRoutes } from './routes/v1/users.js'
-import { ErrorSchema, LockdownRuleSchema, PolicySchema, UserSchema } from './schemas.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -56,10 +56,7 @@ export async function buildApp(
     routerOptions: { maxParamLength: 400 },
   }).withTypeProvider<TypeBoxTypeProvider>()
 
-  app.addSchema(ErrorSchema)
-  app.addSchema(PolicySchema)
-  app.addSchema(UserSchema)
-  app.addSchema(LockdownRuleSchema)
+  for (const schema of componentSchemas) app.addSchema(schema)
   app.setErrorHandler(errorHandler)
   app.setNotFoundHandler((request, reply) =>
     errorHandler(
@@ -80,6 +77,12 @@ export async function buildApp(
         securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
       },
       security: [{ bearer: [] }],
+    },
+    // Components keep the protocol's names (`Policy`, not `def-1`): clients generated from the
+    // document name their types after them.
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, i) =>
+        typeof json.$id === 'string' ? json.$id : `def-${i}`,
     },
   })
   await app.register(metrics)

@@ -1,27 +1,32 @@
 import { FormatError } from '@latch/format'
+import { type ErrorBody, type ServerErrorCode, statusFor } from '@latch/protocol'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
-import { ServerError, type ServerErrorCode } from '../errors.js'
-import { statusFor } from './status-for.js'
+import { ServerError } from '../errors.js'
 
-/** The body of every error answer. */
-export interface ErrorBody {
-  readonly code: ServerErrorCode
-  readonly message: string
-  readonly requestId: string
-}
+// The codes whose status is 5xx.
+type FailureCode = {
+  [C in ServerErrorCode]: `${(typeof statusFor)[C]}` extends `5${string}` ? C : never
+}[ServerErrorCode]
 
-// Answers of 5xx say what to do, never why (the cause goes to the log only).
-const GENERIC: Partial<Record<ServerErrorCode, string>> = {
+// Answers of 5xx say what to do, never why: the cause goes to the log only. Whether an answer gets
+// a fixed message is decided by its status (messageOf), so no 5xx answer can carry a detail
+// whatever its code; this table only words them.
+const GENERIC_MESSAGE: Readonly<Partial<Record<ServerErrorCode, string>>> = {
   ERR_AUDIT_UNAVAILABLE: 'the audit log cannot record this request; no key was released',
   ERR_STORE_UNAVAILABLE: 'the key server database is unavailable; retry later',
   ERR_INTERNAL: 'internal error',
   ERR_CONFIG_INVALID: 'internal error',
   ERR_AUDIT_CHECKPOINT_INVALID: 'internal error',
+} satisfies Record<FailureCode, string>
+
+// The error's own message for a refusal (4xx); a fixed text for a failure (500 or more).
+function messageOf(error: ServerError, status: number): string {
+  return status < 500 ? error.message : (GENERIC_MESSAGE[error.code] ?? 'internal error')
 }
 
 /**
  * Maps anything thrown by a route to `{ code, message, requestId }` with the status of
- * {@link statusFor}: our own errors by code, Fastify's parsing and validation errors to 400/413,
+ * `statusFor`: our own errors by code, Fastify's parsing and validation errors to 400/413,
  * the rest to 500 with a generic message (and the cause in the log).
  */
 export function errorHandler(
@@ -36,7 +41,7 @@ export function errorHandler(
 /**
  * The error body and status for anything thrown while answering `request`, logged as
  * {@link errorHandler} logs it (the cause of a 5xx to the log only): also the per-item errors of
- * a batch.
+ * a batch. Every answer of status 500 or more carries a fixed message, never the error's own.
  *
  * @param what - what failed, for the log line (`request`, `batch item`).
  */
@@ -44,18 +49,14 @@ export function errorBodyOf(
   error: unknown,
   request: FastifyRequest,
   what: string,
-): { status: number; body: ErrorBody } {
+): { status: number; body: ErrorBody & { code: ServerErrorCode } } {
   const mapped = toServerError(error instanceof Error ? error : new Error(String(error)))
-  const status = statusFor[mapped.code]
+  const status: number = statusFor[mapped.code]
   if (status >= 500) request.log.error({ err: error }, `${what} failed`)
   else request.log.info({ code: mapped.code }, `${what} refused`)
   return {
     status,
-    body: {
-      code: mapped.code,
-      message: GENERIC[mapped.code] ?? mapped.message,
-      requestId: request.id,
-    },
+    body: { code: mapped.code, message: messageOf(mapped, status), requestId: request.id },
   }
 }
 

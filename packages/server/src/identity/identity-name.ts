@@ -1,3 +1,5 @@
+import { EMAIL_PATTERN, MAX_IDENTITY_LENGTH } from '@latch/protocol'
+
 /**
  * Names the audit log gives actors of its own (`system`, the server; `unauthenticated`, a failed
  * authentication; `unknown`, the minter of a token older than minter records). No user, owner,
@@ -9,23 +11,10 @@ export const RESERVED_IDENTITIES: ReadonlySet<string> = new Set([
   'unknown',
 ])
 
-/** The longest identity (an email address, RFC 5321's 64 + 1 + 255). */
-export const MAX_IDENTITY_LENGTH = 320
-
 // Visible ASCII (0x21–0x7E), so that every identity has one spelling: no white space, no control
 // or bidi characters, and nothing that lower-cases into ASCII (U+212A KELVIN SIGN becomes `k`).
-const VISIBLE = '\\x21-\\x7e'
-const VISIBLE_NOT_AT = '\\x21-\\x3f\\x41-\\x7e'
-const VISIBLE_NOT_AT_STAR = '\\x21-\\x29\\x2b-\\x3f\\x41-\\x7e'
-
-/** The JSON-schema pattern of an email address: visible ASCII, one `@` with text on both sides. */
-export const EMAIL_PATTERN = `^[${VISIBLE_NOT_AT}]+@[${VISIBLE_NOT_AT}]+$`
-
-/** The pattern of a reader entry: an email address, or `*@domain`. */
-export const READER_PATTERN = `^(\\*|[${VISIBLE_NOT_AT_STAR}]+)@[${VISIBLE_NOT_AT_STAR}]+$`
-
 const EMAIL = new RegExp(EMAIL_PATTERN)
-const NAME = new RegExp(`^[${VISIBLE}]+$`)
+const NAME = /^[\x21-\x7e]+$/
 
 /**
  * The one spelling of an identity taken from outside (an OIDC claim): lower case, checked before

@@ -1,7 +1,8 @@
+import type { LockdownRuleView, LockdownScopeView } from '@latch/protocol'
 import type { LockdownRule, LockdownScope } from '../store/records.js'
 
 /** A lockdown scope as the API and the audit records show it. */
-export function lockdownScopeView(scope: LockdownScope) {
+export function lockdownScopeView(scope: LockdownScope): LockdownScopeView {
   switch (scope.kind) {
     case 'all':
       return { kind: 'all' as const, bucket: null, prefix: null, owner: null }
@@ -13,7 +14,7 @@ export function lockdownScopeView(scope: LockdownScope) {
 }
 
 /** A lockdown rule as the API shows it (dates as ISO strings, absent values as null). */
-export function lockdownView(rule: LockdownRule) {
+export function lockdownView(rule: LockdownRule): LockdownRuleView {
   return {
     id: rule.id,
     scope: lockdownScopeView(rule.scope),

@@ -1,7 +1,8 @@
+import type { PolicyView, UserView } from '@latch/protocol'
 import type { PolicyRecord, UserRecord } from '../store/records.js'
 
 /** A policy as the API shows it (dates as ISO strings, absent values as null). */
-export function policyView(policy: PolicyRecord) {
+export function policyView(policy: PolicyRecord): PolicyView {
   return {
     id: policy.id,
     owner: policy.owner,
@@ -31,7 +32,7 @@ export function policyView(policy: PolicyRecord) {
 }
 
 /** A user as the API shows it. */
-export function userView(user: UserRecord) {
+export function userView(user: UserRecord): UserView {
   return {
     email: user.email,
     role: user.role,

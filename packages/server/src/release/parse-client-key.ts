@@ -5,15 +5,8 @@ import {
   type PreparedShareWrap,
   prepareShareWrap,
 } from '@latch/format'
+import type { ClientPublicJwk } from '@latch/protocol'
 import { ServerError } from '../errors.js'
-
-/** The client's throw-away key as it arrives (already schema-checked): an X25519 public JWK. */
-export interface ClientKeyBody {
-  readonly kty: string
-  readonly crv: string
-  readonly x: string
-  readonly kid?: string
-}
 
 /** A client key the server can re-wrap shares to. */
 export interface ClientKey {
@@ -39,7 +32,7 @@ export interface ClientKey {
  * @throws ServerError `ERR_REQUEST_INVALID` for a key that is not X25519, malformed, or of small
  *   order.
  */
-export function parseClientKey(jwk: ClientKeyBody): ClientKey {
+export function parseClientKey(jwk: ClientPublicJwk): ClientKey {
   const { kty, crv, x } = jwk
   if (kty !== 'OKP' || crv !== 'X25519') throw invalid('clientKey must be an X25519 public JWK')
   const recipient = {

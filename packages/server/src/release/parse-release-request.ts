@@ -1,13 +1,8 @@
 import { FormatError, parseCompactJwe, parseHeaderCore } from '@latch/format'
+import type { RewrapRequest } from '@latch/protocol'
 import { ServerError } from '../errors.js'
 import type { ClientKey } from './parse-client-key.js'
 import type { ReleaseRequest } from './release-share.js'
-
-/** One key request as it arrives (already schema-checked): base64url core and compact JWE. */
-export interface KeyRequestBody {
-  readonly core: string
-  readonly jwe: string
-}
 
 /**
  * Parses one key request strictly: the header core and the JWE under the format's profile. All
@@ -15,11 +10,11 @@ export interface KeyRequestBody {
  * 400, not with the uniform denial. Then prepares the re-wrap of its share to the client's key
  * (an ephemeral key of its own), so that a permit can no longer fail to be delivered.
  *
- * @param body - the core and the JWE.
+ * @param body - the core and the JWE, as they arrive (already schema-checked).
  * @param clientKey - the client's key, from `parseClientKey` (one per request or batch).
  * @throws ServerError `ERR_REQUEST_INVALID` naming the malformed part.
  */
-export function parseReleaseRequest(body: KeyRequestBody, clientKey: ClientKey): ReleaseRequest {
+export function parseReleaseRequest(body: RewrapRequest, clientKey: ClientKey): ReleaseRequest {
   const coreBytes = Buffer.from(body.core, 'base64url')
   if (coreBytes.toString('base64url') !== body.core)
     throw invalid('core is not canonical base64url')

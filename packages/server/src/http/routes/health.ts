@@ -1,20 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Type } from 'typebox'
+import { routes } from '@latch/protocol'
 
 /** `GET /healthz`: 200 when the database answers, 503 otherwise (for load balancers). */
 export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  app.get(
-    '/healthz',
-    {
-      config: { access: 'public' },
-      schema: {
-        summary: 'Liveness and database reachability',
-        response: { 200: Type.Object({ status: Type.Literal('ok') }), 503: Type.Ref('Error') },
-      },
-    },
-    async () => {
+  app.route({
+    ...routes.health,
+    config: { access: 'public' },
+    handler: async () => {
       await app.latch.store.ping()
       return { status: 'ok' as const }
     },
-  )
+  })
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Type } from 'typebox'
+import { routes } from '@latch/protocol'
 import { auditEvent } from '../../../audit/audit-event.js'
 import { ServerError } from '../../../errors.js'
 import { assertMayChangePolicy, maySeePolicy } from '../../../policy/may-see-policy.js'
@@ -8,28 +8,6 @@ import { policyView } from '../../../policy/policy-view.js'
 import { callerOf } from '../../caller-of.js'
 import { parseTimeInput } from '../../parse-time-input.js'
 import { requestMeta } from '../../request-meta.js'
-import {
-  EmailSchema,
-  errorResponses,
-  PolicyIdSchema,
-  PrintableTextSchema,
-  ReaderSchema,
-  TimeSchema,
-} from '../../schemas.js'
-
-const ObjectBody = Type.Object({
-  objectId: Type.String({ pattern: '^[A-Za-z0-9_-]{22}$', description: 'base64url object id' }),
-  coreHash: Type.String({ pattern: '^[A-Za-z0-9_-]{43}$', description: 'base64url hc' }),
-  bucket: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
-  key: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
-})
-
-const Labels = Type.Record(
-  Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._:/-]+$' }),
-  PrintableTextSchema(256),
-  { maxProperties: 32 },
-)
-
 /**
  * `POST /v1/policies`: a policy for a file about to be encrypted; the caller is its owner unless
  * an admin or an allowed service account names another. `GET /v1/policies/:id`: the owner,
@@ -39,21 +17,9 @@ const Labels = Type.Record(
  * moves it out of a bucket lockdown.
  */
 export const policyRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  app.post(
-    '/v1/policies',
-    {
-      schema: {
-        summary: 'Create the policy of a file',
-        body: Type.Object({
-          owner: Type.Optional(EmailSchema),
-          readers: Type.Optional(Type.Array(ReaderSchema, { maxItems: 1000 })),
-          expiresAt: Type.Optional(TimeSchema),
-          labels: Type.Optional(Labels),
-        }),
-        response: { 201: Type.Ref('Policy'), ...errorResponses },
-      },
-    },
-    async (request, reply) => {
+  app.route({
+    ...routes.createPolicy,
+    handler: async (request, reply) => {
       const caller = callerOf(request)
       const body = request.body
       const owner = body.owner?.toLowerCase() ?? caller.email
@@ -85,52 +51,22 @@ export const policyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       reply.code(201)
       return policyView(policy)
     },
-  )
+  })
 
-  app.get(
-    '/v1/policies/:id',
-    {
-      schema: {
-        summary: 'Read a policy (owner, readers, admins); objects=false leaves its object list out',
-        params: Type.Object({ id: PolicyIdSchema }),
-        querystring: Type.Object({
-          objects: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])),
-        }),
-        response: { 200: Type.Ref('Policy'), 404: Type.Ref('Error'), ...errorResponses },
-      },
-    },
-    async (request) => {
+  app.route({
+    ...routes.getPolicy,
+    handler: async (request) => {
       const objects = request.query.objects !== 'false'
       const policy = await app.latch.store.getPolicy(request.params.id, { objects })
       if (policy === undefined || !maySeePolicy(callerOf(request), policy))
         throw notFound(request.params.id)
       return policyView(policy)
     },
-  )
+  })
 
-  app.post(
-    '/v1/policies/:id/objects',
-    {
-      schema: {
-        summary: 'Record an object the policy covers, at a location (owner, admins)',
-        description:
-          'Adds the location (bucket, key) to the object; every location ever registered stays, and a bucket lockdown covers the policy while any of them is in its scope. Registering a location again changes nothing (the same answer, no new version). 409 when the object id is registered with another header hash.',
-        params: Type.Object({ id: PolicyIdSchema }),
-        body: ObjectBody,
-        response: {
-          200: Type.Object({
-            policyId: Type.String(),
-            version: Type.Integer(),
-            objectId: Type.String(),
-            coreHash: Type.String(),
-          }),
-          404: Type.Ref('Error'),
-          409: Type.Ref('Error'),
-          ...errorResponses,
-        },
-      },
-    },
-    async (request) => {
+  app.route({
+    ...routes.addPolicyObject,
+    handler: async (request) => {
       const caller = callerOf(request)
       const current = await app.latch.store.getPolicy(request.params.id, { objects: false })
       if (current === undefined) throw notFound(request.params.id)
@@ -158,7 +94,7 @@ export const policyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       )
       return { policyId: policy.id, version: policy.version, objectId, coreHash }
     },
-  )
+  })
 }
 
 function notFound(id: string): ServerError {

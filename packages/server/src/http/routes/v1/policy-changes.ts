@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { routes } from '@latch/protocol'
 import type { FastifyRequest } from 'fastify'
-import { Type } from 'typebox'
 import { type AuditEventType, auditEvent } from '../../../audit/audit-event.js'
 import { ServerError } from '../../../errors.js'
 import { assertMayChangePolicy } from '../../../policy/may-see-policy.js'
@@ -11,23 +11,6 @@ import type { PolicyPatch } from '../../../store/store.js'
 import { callerOf } from '../../caller-of.js'
 import { parseTimeInput } from '../../parse-time-input.js'
 import { requestMeta } from '../../request-meta.js'
-import {
-  errorResponses,
-  PolicyIdSchema,
-  PrintableTextSchema,
-  ReaderSchema,
-  TimeSchema,
-} from '../../schemas.js'
-
-const Params = Type.Object({ id: PolicyIdSchema })
-const Reason = Type.Optional(PrintableTextSchema(500))
-const responses = {
-  200: Type.Ref('Policy'),
-  404: Type.Ref('Error'),
-  409: Type.Ref('Error'),
-  ...errorResponses,
-}
-
 /**
  * What the owner (or an admin) changes after upload, each change one transaction with its audit
  * record (before and after), effective for the very next key request (there is no decision cache):
@@ -66,20 +49,9 @@ export const policyChangeRoutes: FastifyPluginAsyncTypebox = async (app) => {
     })
   }
 
-  app.post(
-    '/v1/policies/:id/readers',
-    {
-      schema: {
-        summary: 'Add or remove readers (owner, admins)',
-        params: Params,
-        body: Type.Object({
-          add: Type.Optional(Type.Array(ReaderSchema, { maxItems: 1000 })),
-          remove: Type.Optional(Type.Array(ReaderSchema, { maxItems: 1000 })),
-        }),
-        response: responses,
-      },
-    },
-    async (request) => {
+  app.route({
+    ...routes.changeReaders,
+    handler: async (request) => {
       const add = (request.body.add ?? []).map((r) => r.toLowerCase())
       const remove = new Set((request.body.remove ?? []).map((r) => r.toLowerCase()))
       const type = add.length > 0 ? 'policy.share' : 'policy.unshare'
@@ -91,21 +63,11 @@ export const policyChangeRoutes: FastifyPluginAsyncTypebox = async (app) => {
       })
       return policyView(await withObjects(policy))
     },
-  )
+  })
 
-  app.post(
-    '/v1/policies/:id/expiry',
-    {
-      schema: {
-        summary: 'Set or clear the expiry (owner, admins)',
-        params: Params,
-        body: Type.Object({
-          expiresAt: Type.Union([TimeSchema, Type.Null()]),
-        }),
-        response: responses,
-      },
-    },
-    async (request) => {
+  app.route({
+    ...routes.setExpiry,
+    handler: async (request) => {
       const expiresAt =
         request.body.expiresAt === null ? null : parseTimeInput(request.body.expiresAt, 'expiresAt')
       const policy = await change(request, request.params.id, 'policy.expire', () => ({
@@ -113,19 +75,11 @@ export const policyChangeRoutes: FastifyPluginAsyncTypebox = async (app) => {
       }))
       return policyView(await withObjects(policy))
     },
-  )
+  })
 
-  app.post(
-    '/v1/policies/:id/revoke',
-    {
-      schema: {
-        summary: 'Revoke: no key for anyone, the owner included (owner, admins)',
-        params: Params,
-        body: Type.Object({ reason: Reason }),
-        response: responses,
-      },
-    },
-    async (request) => {
+  app.route({
+    ...routes.revokePolicy,
+    handler: async (request) => {
       const reason = request.body.reason
       const policy = await change(
         request,
@@ -140,19 +94,11 @@ export const policyChangeRoutes: FastifyPluginAsyncTypebox = async (app) => {
       )
       return policyView(await withObjects(policy))
     },
-  )
+  })
 
-  app.post(
-    '/v1/policies/:id/unrevoke',
-    {
-      schema: {
-        summary: 'Lift a revocation; readers and expiry are as they were (owner, admins)',
-        params: Params,
-        body: Type.Object({ reason: Reason }),
-        response: responses,
-      },
-    },
-    async (request) => {
+  app.route({
+    ...routes.unrevokePolicy,
+    handler: async (request) => {
       const policy = await change(
         request,
         request.params.id,
@@ -166,7 +112,7 @@ export const policyChangeRoutes: FastifyPluginAsyncTypebox = async (app) => {
       )
       return policyView(await withObjects(policy))
     },
-  )
+  })
 
   async function withObjects(policy: PolicyRecord): Promise<PolicyRecord> {
     return (await app.latch.store.getPolicy(policy.id)) ?? policy

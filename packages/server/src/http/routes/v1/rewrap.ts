@@ -1,19 +1,19 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import {
+  type ErrorBody,
+  type RewrapBatchResult,
+  type RewrapRequest,
+  rewrapBatchBodySchema,
+  routes,
+} from '@latch/protocol'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { Type } from 'typebox'
 import { ServerError } from '../../../errors.js'
 import { type ClientKey, parseClientKey } from '../../../release/parse-client-key.js'
-import { type KeyRequestBody, parseReleaseRequest } from '../../../release/parse-release-request.js'
+import { parseReleaseRequest } from '../../../release/parse-release-request.js'
 import { type ReleaseRequest, releaseShare } from '../../../release/release-share.js'
 import { callerOf } from '../../caller-of.js'
-import { type ErrorBody, errorBodyOf } from '../../error-handler.js'
+import { errorBodyOf } from '../../error-handler.js'
 import { requestMeta } from '../../request-meta.js'
-import { Base64urlSchema, ClientKeySchema, errorResponses } from '../../schemas.js'
-
-const KeyRequest = {
-  core: Base64urlSchema('the object header core (format §3), base64url', 512),
-  jwe: Type.String({ minLength: 1, maxLength: 2048, description: "one key entry's compact JWE" }),
-}
 
 /** The uniform answer to every denied key request: it never says which check failed. */
 const DENIED = { code: 'ERR_ACCESS_DENIED', message: 'access denied' } as const
@@ -26,57 +26,31 @@ const DENIED = { code: 'ERR_ACCESS_DENIED', message: 'access denied' } as const
  * the audit or the database failed after other items were decided, the failure's 503.
  */
 export const rewrapRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  app.post(
-    '/v1/rewrap',
-    {
-      config: { access: 'user', auditAuthFailure: true },
-      schema: {
-        summary: 'Release one share, re-wrapped to a throw-away key',
-        body: Type.Object({ ...KeyRequest, clientKey: ClientKeySchema }),
-        response: { 200: Type.Object({ jwe: Type.String() }), ...errorResponses },
-      },
-    },
-    async (request) => {
+  app.route({
+    ...routes.rewrap,
+    config: { access: 'user', auditAuthFailure: true },
+    handler: async (request) => {
       const parsed = parseReleaseRequest(request.body, parseClientKey(request.body.clientKey))
       const outcome = await decide(app, request, parsed)
       if (!outcome.released) throw new ServerError(DENIED.code, DENIED.message)
       return { jwe: outcome.jwe }
     },
-  )
+  })
 
-  app.post(
-    '/v1/rewrap/batch',
-    {
-      config: { access: 'user', auditAuthFailure: true },
-      schema: {
-        summary: 'Release many shares (one decision each), re-wrapped to one throw-away key',
-        body: Type.Object({
-          clientKey: ClientKeySchema,
-          requests: Type.Array(Type.Object(KeyRequest), {
-            minItems: 1,
-            maxItems: app.latch.config.batchMax,
-          }),
-        }),
-        response: {
-          200: Type.Object({
-            results: Type.Array(
-              Type.Union([
-                Type.Object({ jwe: Type.String() }),
-                Type.Object({ error: Type.Ref('Error') }),
-              ]),
-            ),
-          }),
-          ...errorResponses,
-        },
-      },
+  app.route({
+    ...routes.rewrapBatch,
+    schema: {
+      ...routes.rewrapBatch.schema,
+      body: rewrapBatchBodySchema(app.latch.config.batchMax),
     },
-    async (request) => {
+    config: { access: 'user', auditAuthFailure: true },
+    handler: async (request) => {
       // The one client key is every item's: a key no share can be wrapped to fails them all,
       // and is refused before a decision could record a release that cannot be delivered.
       const clientKey = parseClientKey(request.body.clientKey)
       // All parsing first, so that no failure left after a committed permit depends on an item.
       const items = request.body.requests.map((item) => parseItem(item, clientKey))
-      const results: ({ jwe: string } | { error: ErrorBody })[] = []
+      const results: RewrapBatchResult['results'] = []
       let decided = 0
       let stopped: ErrorBody | undefined
       for (const item of items) {
@@ -104,10 +78,10 @@ export const rewrapRoutes: FastifyPluginAsyncTypebox = async (app) => {
       }
       return { results }
     },
-  )
+  })
 }
 
-function parseItem(item: KeyRequestBody, clientKey: ClientKey): ReleaseRequest | ServerError {
+function parseItem(item: RewrapRequest, clientKey: ClientKey): ReleaseRequest | ServerError {
   try {
     return parseReleaseRequest(item, clientKey)
   } catch (error) {

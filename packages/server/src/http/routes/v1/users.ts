@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Type } from 'typebox'
+import { routes } from '@latch/protocol'
 import { auditEvent } from '../../../audit/audit-event.js'
 import type { AuditValue } from '../../../audit/canonical-json.js'
 import { ServerError } from '../../../errors.js'
@@ -8,9 +8,6 @@ import { userView } from '../../../policy/policy-view.js'
 import type { OidcLink } from '../../../store/records.js'
 import { callerOf } from '../../caller-of.js'
 import { requestMeta } from '../../request-meta.js'
-import { EmailSchema, errorResponses, OidcSubjectSchema } from '../../schemas.js'
-
-const Minted = Type.Object({ email: Type.String(), tokenId: Type.String(), token: Type.String() })
 
 /**
  * Users and API tokens. Admins create (`POST /v1/users`, the answer holds the only copy of the
@@ -33,46 +30,18 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return issuer
   }
 
-  app.get(
-    '/v1/me',
-    {
-      schema: {
-        summary: 'Who am I',
-        response: {
-          200: Type.Object({
-            email: Type.String(),
-            role: Type.String(),
-            scheme: Type.String(),
-            mintedBy: Type.Union([Type.String(), Type.Null()], {
-              description: 'who minted this API token, when not its own user',
-            }),
-          }),
-          ...errorResponses,
-        },
-      },
-    },
-    async (request) => {
+  app.route({
+    ...routes.me,
+    handler: async (request) => {
       const { email, role, scheme, mintedBy } = callerOf(request)
       return { email, role, scheme, mintedBy: mintedBy ?? null }
     },
-  )
+  })
 
-  app.post(
-    '/v1/users',
-    {
-      config: { access: 'admin' },
-      schema: {
-        summary: 'Create a user and its first API token (admin)',
-        body: Type.Object({
-          email: EmailSchema,
-          admin: Type.Optional(Type.Boolean()),
-          mayAssignOwner: Type.Optional(Type.Boolean()),
-          oidcSubject: Type.Optional(OidcSubjectSchema),
-        }),
-        response: { 201: Minted, 409: Type.Ref('Error'), ...errorResponses },
-      },
-    },
-    async (request, reply) => {
+  app.route({
+    ...routes.createUser,
+    config: { access: 'admin' },
+    handler: async (request, reply) => {
       const caller = callerOf(request)
       const email = request.body.email.toLowerCase()
       const role = request.body.admin === true ? ('admin' as const) : ('user' as const)
@@ -96,31 +65,18 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
       reply.code(201)
       return { email, tokenId: minted.id, token: minted.token }
     },
-  )
+  })
 
-  app.get(
-    '/v1/users',
-    {
-      config: { access: 'admin' },
-      schema: {
-        summary: 'List users (admin)',
-        response: { 200: Type.Object({ users: Type.Array(Type.Ref('User')) }), ...errorResponses },
-      },
-    },
-    async () => ({ users: (await app.latch.store.listUsers()).map(userView) }),
-  )
+  app.route({
+    ...routes.listUsers,
+    config: { access: 'admin' },
+    handler: async () => ({ users: (await app.latch.store.listUsers()).map(userView) }),
+  })
 
-  app.post(
-    '/v1/users/:email/disable',
-    {
-      config: { access: 'admin' },
-      schema: {
-        summary: 'Disable a user: their tokens stop working at once (admin)',
-        params: Type.Object({ email: EmailSchema }),
-        response: { 200: Type.Ref('User'), 404: Type.Ref('Error'), ...errorResponses },
-      },
-    },
-    async (request) => {
+  app.route({
+    ...routes.disableUser,
+    config: { access: 'admin' },
+    handler: async (request) => {
       const email = request.params.email.toLowerCase()
       const user = await app.latch.store.disableUser(
         email,
@@ -128,26 +84,12 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
       )
       return userView(user)
     },
-  )
+  })
 
-  app.post(
-    '/v1/users/:email/oidc',
-    {
-      config: { access: 'admin' },
-      schema: {
-        summary:
-          'Link a user to its account at the OIDC issuer: an OIDC token of that subject gets the user’s role (admin)',
-        params: Type.Object({ email: EmailSchema }),
-        body: Type.Object({ subject: OidcSubjectSchema }),
-        response: {
-          200: Type.Ref('User'),
-          404: Type.Ref('Error'),
-          409: Type.Ref('Error'),
-          ...errorResponses,
-        },
-      },
-    },
-    async (request) => {
+  app.route({
+    ...routes.linkUserOidc,
+    config: { access: 'admin' },
+    handler: async (request) => {
       const caller = callerOf(request)
       const email = request.params.email.toLowerCase()
       const link = { issuer: configuredIssuer(), subject: request.body.subject }
@@ -160,18 +102,11 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
       )
       return userView(user)
     },
-  )
+  })
 
-  app.post(
-    '/v1/tokens',
-    {
-      schema: {
-        summary: 'Mint an API token for yourself, or for anyone (admin)',
-        body: Type.Object({ email: Type.Optional(EmailSchema) }),
-        response: { 201: Minted, 404: Type.Ref('Error'), ...errorResponses },
-      },
-    },
-    async (request, reply) => {
+  app.route({
+    ...routes.mintToken,
+    handler: async (request, reply) => {
       const caller = callerOf(request)
       const email = request.body.email?.toLowerCase() ?? caller.email
       // A stolen OIDC token expires within minutes; an API token minted with it would not.
@@ -189,33 +124,11 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
       reply.code(201)
       return { email, tokenId: minted.id, token: minted.token }
     },
-  )
+  })
 
-  app.get(
-    '/v1/tokens',
-    {
-      schema: {
-        summary: 'List your tokens, or a user’s (admin)',
-        querystring: Type.Object({ email: Type.Optional(EmailSchema) }),
-        response: {
-          200: Type.Object({
-            tokens: Type.Array(
-              Type.Object({
-                id: Type.String(),
-                email: Type.String(),
-                createdAt: Type.String(),
-                revokedAt: Type.Union([Type.String(), Type.Null()]),
-                mintedBy: Type.Union([Type.String(), Type.Null()], {
-                  description: 'who minted it (its user, an admin, system); null: unknown',
-                }),
-              }),
-            ),
-          }),
-          ...errorResponses,
-        },
-      },
-    },
-    async (request) => {
+  app.route({
+    ...routes.listTokens,
+    handler: async (request) => {
       const caller = callerOf(request)
       const email = request.query.email?.toLowerCase() ?? caller.email
       if (email !== caller.email && caller.role !== 'admin') {
@@ -232,18 +145,11 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
         })),
       }
     },
-  )
+  })
 
-  app.delete(
-    '/v1/tokens/:id',
-    {
-      schema: {
-        summary: 'Revoke a token (yours, or anyone’s as an admin)',
-        params: Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9]{12}$' }) }),
-        response: { 204: Type.Null(), 404: Type.Ref('Error'), ...errorResponses },
-      },
-    },
-    async (request, reply) => {
+  app.route({
+    ...routes.revokeToken,
+    handler: async (request, reply) => {
       const caller = callerOf(request)
       if (caller.role !== 'admin') {
         const own = await app.latch.store.listTokens(caller.email)
@@ -258,7 +164,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
       reply.code(204)
       return null
     },
-  )
+  })
 }
 
 function oidcOf(link: OidcLink): AuditValue {

@@ -1,6 +1,10 @@
-import type { ServerErrorCode } from '../errors.js'
+import type { ServerErrorCode } from './server-error-code.js'
 
-/** The HTTP status of every server error code: exhaustive, so a new code fails to compile here. */
+/**
+ * The HTTP status of every {@link ServerErrorCode}: exhaustive, so a new code fails to compile
+ * here until it has one. Every answer with one of these statuses of 500 or more carries a generic
+ * message, never the cause.
+ */
 export const statusFor = {
   ERR_REQUEST_INVALID: 400,
   ERR_REQUEST_TOO_LARGE: 413,

@@ -1,0 +1,14 @@
+import { type Static, Type } from 'typebox'
+import { AuditEventViewSchema } from './audit-event-view.js'
+
+/** The schema of {@link AuditEventPage}. */
+export const AuditEventPageSchema = Type.Object({
+  events: Type.Array(AuditEventViewSchema),
+  next: Type.Union([Type.Integer(), Type.Null()]),
+})
+
+/**
+ * One page of audit records as JSON, oldest first; `next` is the `after` of the next page, `null`
+ * after the last.
+ */
+export type AuditEventPage = Static<typeof AuditEventPageSchema>
