@@ -81,11 +81,18 @@ describe('T4: fail closed', () => {
   })
 
   it('stops releasing keys when the oldest unsigned record is older than the bound', async () => {
-    const { object, resolver } = await setup({
-      maxUnsignedAgeMs: 300,
-      checkpointRecords: 1_000_000,
-    })
-    await t.services.checkpointer.sign()
+    // With a 300 ms bound, a loaded machine could take longer than that over the set-up's own
+    // appends: a checkpoint after each step keeps the tail short until the test starts the clock.
+    t = await buildTestApp({ maxUnsignedAgeMs: 300, checkpointRecords: 1_000_000 })
+    const sign = () => t.services.checkpointer.sign()
+    await sign()
+    const owner = t.client(await t.user('owner@example.com'))
+    await sign()
+    const policy = await owner.createPolicy({})
+    await sign()
+    const { object } = await encryptFor(owner, policy.id, Buffer.from('secret'))
+    const resolver = keyServerResolver({ [(await owner.keys()).kasId]: owner })
+    await sign()
     await decryptBuffer(object, resolver)
     await new Promise((r) => setTimeout(r, 400))
     expect((await failure(decryptBuffer(object, resolver))).code).toBe('ERR_AUDIT_UNAVAILABLE')
