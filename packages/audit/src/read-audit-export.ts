@@ -1,11 +1,14 @@
-import { ServerError } from '../errors.js'
+import { AuditError } from './audit-error.js'
 import {
   AUDIT_EXPORT_FORMAT,
   type AuditExportCheckpoint,
   type AuditExportHeader,
 } from './audit-export.js'
-import { parseCheckpointNote } from './checkpoint-note.js'
-import type { AuditRow, AuditWindowStart } from './verify-audit-log.js'
+import type { AuditRow } from './audit-row.js'
+import { exportLineError as lineError } from './internal/export-line-error.js'
+import { LineReader } from './internal/line-reader.js'
+import { parseCheckpointNote } from './parse-checkpoint-note.js'
+import type { AuditWindowStart } from './verify-audit-log.js'
 
 /**
  * An audit export as read by {@link readAuditExport}: everything `verifyAuditLog` needs but the
@@ -29,8 +32,9 @@ export interface AuditExportReading {
   /** The header's `from`, for a partial export (absent for the whole log). */
   from?: AuditWindowStart
   /**
-   * The record lines, parsed as they are read (iterate once). Reading them throws
-   * `ERR_REQUEST_INVALID` naming the line of a malformed one, or of a cut-off last line.
+   * The record lines, parsed as they are read (iterate once). Reading them throws an
+   * `AuditError` `ERR_AUDIT_EXPORT_INVALID` naming the line of a malformed one, or of a cut-off
+   * last line.
    */
   rows: AsyncIterable<AuditRow>
 }
@@ -46,7 +50,6 @@ const FROM_KEYS = ['size', 'headHash']
 const CHECKPOINT_KEYS = ['size', 'note', 'signedAt']
 const RECORD_KEYS = ['seq', 'record', 'entryHash']
 const HASH_SIZE = 32
-const NEWLINE = 0x0a
 const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
 
@@ -61,7 +64,7 @@ const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
  *   `Uint8Array` or string chunks).
  * @param options the longest line accepted.
  * @returns the header, the checkpoints, and the verifier's input without its key.
- * @throws ServerError `ERR_REQUEST_INVALID` naming the line of the first malformed header or
+ * @throws AuditError `ERR_AUDIT_EXPORT_INVALID` naming the line of the first malformed header or
  *   checkpoint line (an empty file, another format, a member missing or extra, a bad value, a
  *   line cut off by the end of the file); reading `rows` throws the same for record lines.
  * @example
@@ -79,7 +82,10 @@ export async function readAuditExport(
   try {
     const line = await lines.next()
     if (line === undefined) {
-      throw new ServerError('ERR_REQUEST_INVALID', 'audit export: the file is empty (no header)')
+      throw new AuditError(
+        'ERR_AUDIT_EXPORT_INVALID',
+        'audit export: the file is empty (no header)',
+      )
     }
     header = parseHeader(line, lines.number)
     for (;;) {
@@ -114,90 +120,6 @@ export async function readAuditExport(
     now: header.exportedAt,
     ...(header.from === undefined ? {} : { from: header.from }),
     rows: rows(),
-  }
-}
-
-// --- Lines ---
-
-/** Splits a byte stream into lines ending in `\n`, counting them from 1. */
-class LineReader {
-  /** The number of the line last returned. */
-  number = 0
-  readonly #source: AsyncIterator<Uint8Array | string>
-  readonly #maxLineBytes: number
-  #chunk: Buffer = Buffer.alloc(0)
-  #at = 0
-  /** The start of a line that runs on past `#chunk`. */
-  #pending: Buffer[] = []
-  #pendingBytes = 0
-  #done = false
-
-  constructor(source: AsyncIterable<Uint8Array | string>, maxLineBytes: number) {
-    this.#source = source[Symbol.asyncIterator]()
-    this.#maxLineBytes = maxLineBytes
-  }
-
-  /** The next line if it is complete in the chunk at hand, without waiting. */
-  take(): Buffer | undefined {
-    const end = this.#chunk.indexOf(NEWLINE, this.#at)
-    if (end < 0) return undefined
-    let line = this.#chunk.subarray(this.#at, end)
-    this.#at = end + 1
-    if (this.#pending.length > 0) {
-      line = Buffer.concat([...this.#pending, line])
-      this.#pending = []
-      this.#pendingBytes = 0
-    }
-    this.number++
-    this.#checkLength(line.length)
-    return line
-  }
-
-  /** The next line, or `undefined` at the end of the file. */
-  async next(): Promise<Buffer | undefined> {
-    for (;;) {
-      const line = this.take()
-      if (line !== undefined) return line
-      if (this.#at < this.#chunk.length) {
-        const rest = this.#chunk.subarray(this.#at)
-        this.#pending.push(rest)
-        this.#pendingBytes += rest.length
-        this.#checkLength(this.#pendingBytes, this.number + 1)
-      }
-      this.#chunk = Buffer.alloc(0)
-      this.#at = 0
-      if (this.#done) return this.#end()
-      const { value, done } = await this.#source.next()
-      if (done === true) {
-        this.#done = true
-        return this.#end()
-      }
-      this.#chunk =
-        typeof value === 'string'
-          ? Buffer.from(value, 'utf8')
-          : Buffer.from(value.buffer, value.byteOffset, value.byteLength)
-    }
-  }
-
-  /** Stops reading the source (closes a file stream). */
-  async close(): Promise<void> {
-    if (!this.#done) {
-      this.#done = true
-      await this.#source.return?.()
-    }
-  }
-
-  #end(): undefined {
-    if (this.#pendingBytes > 0) {
-      throw lineError(this.number + 1, 'the file ends inside this line: it was cut off')
-    }
-    return undefined
-  }
-
-  #checkLength(bytes: number, number = this.number): void {
-    if (bytes > this.#maxLineBytes) {
-      throw lineError(number, `longer than ${this.#maxLineBytes} bytes`)
-    }
   }
 }
 
@@ -337,8 +259,4 @@ function timeOf(value: unknown, number: number, name: string): Date {
 
 function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
-function lineError(number: number, reason: string): ServerError {
-  return new ServerError('ERR_REQUEST_INVALID', `audit export line ${number}: ${reason}`)
 }

@@ -1,14 +1,12 @@
-import { Readable, type Writable } from 'node:stream'
-import { pipeline } from 'node:stream/promises'
-import { ServerError } from '../errors.js'
+import { AuditError } from './audit-error.js'
 import {
   AUDIT_EXPORT_FORMAT,
   type AuditExportCheckpoint,
   type AuditExportHeader,
 } from './audit-export.js'
-import type { AuditRow } from './verify-audit-log.js'
+import type { AuditRow } from './audit-row.js'
 
-/** What {@link writeAuditExport} writes: the header, then the checkpoints, then the rows. */
+/** What {@link encodeAuditExport} encodes: the header, then the checkpoints, then the rows. */
 export interface AuditExportSource {
   header: AuditExportHeader
   /** Every checkpoint, oldest first; those above `header.size` (signed later) are left out. */
@@ -21,22 +19,20 @@ export interface AuditExportSource {
   rows: Iterable<AuditRow> | AsyncIterable<AuditRow>
 }
 
-/** What {@link writeAuditExport} wrote. */
+/** What an export holds. */
 export interface AuditExportSummary {
-  /** Record lines written. */
+  /** Record lines. */
   records: number
-  /** Checkpoint lines written. */
+  /** Checkpoint lines. */
   checkpoints: number
-  /** Bytes written (UTF-8). */
+  /** Bytes (UTF-8). */
   bytes: number
 }
 
-/** Options of {@link writeAuditExport}. */
-export interface WriteAuditExportOptions {
-  /** Aborts the export (the promise rejects with an `AbortError`). */
-  signal?: AbortSignal
-  /** End `output` when done (default `true`); `false` for standard output. */
-  end?: boolean
+/** An export's bytes as they are encoded: iterate once, e.g. into a file. */
+export interface AuditExportEncoding extends AsyncIterable<Uint8Array> {
+  /** What has been encoded so far: the whole export's once the iteration has ended. */
+  readonly summary: Readonly<AuditExportSummary>
 }
 
 // Lines are gathered into chunks of about this size: one write per line would cost more than
@@ -45,43 +41,45 @@ const CHUNK_CHARS = 64 * 1024
 const HASH_SIZE = 32
 
 /**
- * Writes an audit export (the format of {@link AUDIT_EXPORT_FORMAT}) to a Node stream, honouring
- * its backpressure: the sources are read only as fast as `output` drains, so a million records
- * stream through in constant memory. Record bytes and hashes are written as given (base64), never
- * re-serialized.
+ * Encodes an audit export (the format of {@link AUDIT_EXPORT_FORMAT}) as chunks of bytes, each
+ * made only when the consumer asks for it: the sources are read only as fast as the bytes are
+ * written, so a million records stream through in constant memory. Record bytes and hashes are
+ * written as given (base64), never re-serialized. Writing the bytes is the caller's: to a file
+ * that appears only once complete (the CLI's `writeAtomically`), to standard output, a socket.
  *
- * @param output where to write, e.g. `fs.createWriteStream(file)`.
  * @param source the header and async (or sync) iterables of checkpoints and rows, e.g. pages of
  *   `GET /v1/audit/checkpoints` and `GET /v1/audit/records?after=…`.
- * @param options `signal` to abort; `end: false` to leave `output` open.
- * @returns how many lines of each kind, and bytes, were written.
- * @throws ServerError `ERR_REQUEST_INVALID` for a header that cannot be written (origin not a
- *   string, size not a safe integer ≥ 0, a hash not 32 bytes, an invalid date); whatever `output`
- *   or the sources throw.
+ * @returns the chunks (iterate once; stopping early stops reading the sources) and how many
+ *   lines of each kind, and bytes, they hold so far.
+ * @throws AuditError `ERR_AUDIT_ARGUMENT_INVALID`, at once, for a header that cannot be written
+ *   (origin not a string, size not a safe integer ≥ 0, a hash not 32 bytes, an invalid date);
+ *   iterating throws whatever the sources throw.
  * @example
- * await writeAuditExport(createWriteStream('audit.jsonl'), {
+ * const encoded = encodeAuditExport({
  *   header: { origin, exportedAt: new Date(), size: head.size, headHash: head.headHash, from: undefined },
  *   checkpoints: await store.listCheckpoints(),
  *   rows: store.iterateAudit(0),
  * })
+ * await pipeline(Readable.from(encoded), createWriteStream('audit.jsonl'))
+ * console.log(encoded.summary.records)
  */
-export async function writeAuditExport(
-  output: Writable,
-  source: AuditExportSource,
-  options: WriteAuditExportOptions = {},
-): Promise<AuditExportSummary> {
+export function encodeAuditExport(source: AuditExportSource): AuditExportEncoding {
   const header = headerLine(source.header)
   const summary: AuditExportSummary = { records: 0, checkpoints: 0, bytes: 0 }
   const size = source.header.size
-  async function* chunks(): AsyncGenerator<string> {
+  const bytes = (text: string): Uint8Array => {
+    const chunk = Buffer.from(text, 'utf8')
+    summary.bytes += chunk.length
+    return chunk
+  }
+  async function* chunks(): AsyncGenerator<Uint8Array> {
     let chunk = header
     for await (const checkpoint of source.checkpoints) {
       if (checkpoint.size > size) continue
       chunk += checkpointLine(checkpoint)
       summary.checkpoints++
       if (chunk.length >= CHUNK_CHARS) {
-        summary.bytes += Buffer.byteLength(chunk)
-        yield chunk
+        yield bytes(chunk)
         chunk = ''
       }
     }
@@ -90,21 +88,14 @@ export async function writeAuditExport(
       chunk += `{"seq":${row.seq},"record":"${base64(row.recordBytes)}","entryHash":"${base64(row.entryHash)}"}\n`
       summary.records++
       if (chunk.length >= CHUNK_CHARS) {
-        summary.bytes += Buffer.byteLength(chunk)
-        yield chunk
+        yield bytes(chunk)
         chunk = ''
       }
     }
-    if (chunk.length > 0) {
-      summary.bytes += Buffer.byteLength(chunk)
-      yield chunk
-    }
+    if (chunk.length > 0) yield bytes(chunk)
   }
-  await pipeline(Readable.from(chunks(), { objectMode: false }), output, {
-    ...(options.signal === undefined ? {} : { signal: options.signal }),
-    end: options.end ?? true,
-  })
-  return summary
+  const iterator = chunks()
+  return { summary, [Symbol.asyncIterator]: () => iterator }
 }
 
 function headerLine(header: AuditExportHeader): string {
@@ -139,6 +130,6 @@ function isSize(value: number): boolean {
   return Number.isSafeInteger(value) && value >= 0
 }
 
-function invalid(reason: string): ServerError {
-  return new ServerError('ERR_REQUEST_INVALID', `audit export: ${reason}`)
+function invalid(reason: string): AuditError {
+  return new AuditError('ERR_AUDIT_ARGUMENT_INVALID', `audit export: ${reason}`)
 }

@@ -7,9 +7,10 @@
  * database clock at its append, and checkpoints take their time from that clock under the same
  * lock, never earlier than a record they cover. So every record timed before `t` precedes the
  * first checkpoint timed at or after `t + AUDIT_TIME_TOLERANCE_MS`, which is what bounds a
- * per-file report's window (`report/file-report.ts`); the verifier names a record that breaks
+ * per-file report's window (`build-file-report.ts`); the verifier names a record that breaks
  * it (`record-time`).
  *
- * Written into a PostgreSQL migration (`store/postgres/schema.ts`): changing it takes a new one.
+ * Written into a PostgreSQL migration of the key server (`store/postgres/schema.ts`): changing
+ * it takes a new one.
  */
 export const AUDIT_TIME_TOLERANCE_MS = 5_000

@@ -1,4 +1,4 @@
-import { ServerError } from '../errors.js'
+import { AuditError } from './audit-error.js'
 
 /**
  * A value an audit record may hold: JSON without floating point. Numbers must be safe integers,
@@ -27,9 +27,9 @@ const MAX_DEPTH = 32
  *
  * @param value a plain value: no `undefined` (omit the member instead), no class instances.
  * @returns the canonical text; encode it as UTF-8 for the record bytes.
- * @throws ServerError `ERR_INTERNAL` for a number that is not a safe integer, `undefined`, a
- *   function, a symbol, a bigint, an object that is not a plain object or array, or nesting deeper
- *   than 32 levels.
+ * @throws AuditError `ERR_AUDIT_ARGUMENT_INVALID` for a number that is not a safe integer,
+ *   `undefined`, a function, a symbol, a bigint, an object that is not a plain object or array,
+ *   or nesting deeper than 32 levels.
  * @example
  * canonicalJson({ seq: 1, type: 'key.release', actor: { email: 'a@example.com' } })
  * // '{"actor":{"email":"a@example.com"},"seq":1,"type":"key.release"}'
@@ -86,6 +86,6 @@ function writeObject(object: object, depth: number, name: string): string {
   return `${out}}`
 }
 
-function invalid(reason: string): ServerError {
-  return new ServerError('ERR_INTERNAL', `canonical JSON: ${reason}`)
+function invalid(reason: string): AuditError {
+  return new AuditError('ERR_AUDIT_ARGUMENT_INVALID', `canonical JSON: ${reason}`)
 }

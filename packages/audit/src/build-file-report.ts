@@ -1,11 +1,10 @@
-import { AUDIT_TIME_TOLERANCE_MS } from '../audit/audit-time-tolerance.js'
-import { genesisHash } from '../audit/chain-hash.js'
-import {
-  type Checkpoint,
-  type CheckpointVerifierKey,
-  verifyCheckpointNote,
-} from '../audit/checkpoint-note.js'
-import { type AuditRow, type AuditVerifyReport, verifyAuditLog } from '../audit/verify-audit-log.js'
+import { AuditError } from './audit-error.js'
+import type { AuditRow } from './audit-row.js'
+import { AUDIT_TIME_TOLERANCE_MS } from './audit-time-tolerance.js'
+import type { Checkpoint, CheckpointVerifierKey } from './checkpoint.js'
+import { genesisHash } from './genesis-hash.js'
+import { type AuditVerifyReport, verifyAuditLog } from './verify-audit-log.js'
+import { verifyCheckpointNote } from './verify-checkpoint-note.js'
 
 /** What {@link buildFileReport} needs: the window, the trusted key, and a way to read the log. */
 export interface FileReportInput {
@@ -87,24 +86,39 @@ export interface ForeignTokenReleases {
  * `until` (every record timed before `until` precedes it). A report whose `verification.ok` is
  * false proves nothing.
  *
- * @throws RangeError when no checkpoint is timed late enough after `until` (sign one first) or
- *   `until` is not after `since`.
+ * @param input the file's policy id, the window, the trusted key, the notes and the rows.
+ * @returns the verified window and the file's records in it, counted.
+ * @throws AuditError `ERR_AUDIT_CHECKPOINT_MISSING` when no checkpoint is timed late enough
+ *   after `until` yet (sign one and retry); `ERR_AUDIT_ARGUMENT_INVALID` when `until` is not after
+ *   `since`, or the key is not an Ed25519 key with a valid name.
+ * @example
+ * const report = await buildFileReport({
+ *   policyId, since, until, origin, key, notes,
+ *   rows: (after, upTo) => store.iterateAudit(after, upTo),
+ * })
+ * if (report.verification.ok && report.releases === 0) console.log('nobody obtained the key')
  */
 export async function buildFileReport(input: FileReportInput): Promise<FileReport> {
   const { since, until } = input
-  if (until.getTime() <= since.getTime()) throw new RangeError('the window ends before it starts')
+  if (until.getTime() <= since.getTime()) {
+    throw new AuditError('ERR_AUDIT_ARGUMENT_INVALID', 'the window ends before it starts')
+  }
   const signed: Checkpoint[] = []
   for (const note of input.notes) {
     try {
       signed.push(verifyCheckpointNote(note, input.key))
-    } catch {
+    } catch (error) {
       // An invalid note bounds nothing; the verifier below reports it.
+      if (!(error instanceof AuditError) || error.code !== 'ERR_AUDIT_CHECKPOINT_INVALID') {
+        throw error
+      }
     }
   }
   const start = signed.filter((c) => c.time.getTime() < since.getTime()).at(-1)
   const end = signed.find((c) => c.time.getTime() >= until.getTime() + AUDIT_TIME_TOLERANCE_MS)
   if (end === undefined) {
-    throw new RangeError(
+    throw new AuditError(
+      'ERR_AUDIT_CHECKPOINT_MISSING',
       `no checkpoint signed ${AUDIT_TIME_TOLERANCE_MS / 1000} s after ${until.toISOString()} yet: sign one (POST /v1/audit/checkpoints) and retry`,
     )
   }
