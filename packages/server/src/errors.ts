@@ -25,7 +25,9 @@ import { ProjectError } from '@latch/format'
  * - `ERR_STORE_UNAVAILABLE`: the database cannot be reached or timed out.
  * - `ERR_INTERNAL`: a bug. The message says nothing more; the log has the cause.
  * - `ERR_CONFIG_INVALID`: the server cannot start with this configuration (root key, paths).
- * - `ERR_AUDIT_CHECKPOINT_INVALID`: a checkpoint note that does not parse or whose signature fails.
+ *
+ * The audit code's own failures are `AuditError`s (`@latch/audit`): where one reaches a route it
+ * is a bug of the server's, answered as `ERR_INTERNAL`.
  */
 export type ServerErrorCode =
   | 'ERR_REQUEST_INVALID'
@@ -41,7 +43,6 @@ export type ServerErrorCode =
   | 'ERR_STORE_UNAVAILABLE'
   | 'ERR_INTERNAL'
   | 'ERR_CONFIG_INVALID'
-  | 'ERR_AUDIT_CHECKPOINT_INVALID'
 
 /** Every code of {@link ServerErrorCode}, for exhaustive tables and the docs test. */
 export const SERVER_ERROR_CODES = [
@@ -58,7 +59,6 @@ export const SERVER_ERROR_CODES = [
   'ERR_STORE_UNAVAILABLE',
   'ERR_INTERNAL',
   'ERR_CONFIG_INVALID',
-  'ERR_AUDIT_CHECKPOINT_INVALID',
 ] as const satisfies readonly ServerErrorCode[]
 
 /** An error of the key server, its store, its audit chain or its authentication. */

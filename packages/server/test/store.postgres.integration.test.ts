@@ -74,7 +74,7 @@ describe('several PostgreSQL stores on one database', () => {
     await checkpointer.sign()
     const first = await store.latestCheckpoint()
     // A second signer that read no previous note: its note says `prev none`.
-    const { signCheckpoint } = await import('../src/audit/checkpoint-note.js')
+    const { signCheckpoint } = await import('@latch/audit')
     const stale = (size: number, headHash: Uint8Array, time: Date) =>
       signCheckpoint(
         { origin: store.auditOrigin, size, headHash, time, previousNoteHash: undefined },

@@ -16,7 +16,6 @@ const GENERIC: Partial<Record<ServerErrorCode, string>> = {
   ERR_STORE_UNAVAILABLE: 'the key server database is unavailable; retry later',
   ERR_INTERNAL: 'internal error',
   ERR_CONFIG_INVALID: 'internal error',
-  ERR_AUDIT_CHECKPOINT_INVALID: 'internal error',
 }
 
 /**

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto'
+import { AuditError, genesisHash } from '@latch/audit'
 import pg from 'pg'
-import { genesisHash } from '../../audit/chain-hash.js'
 import { ServerError } from '../../errors.js'
 import { checkCheckpointNote } from '../check-checkpoint-note.js'
 import {
@@ -1084,6 +1084,8 @@ async function one<R extends pg.QueryResultRow>(
 
 function unavailable(cause: unknown): ServerError {
   if (cause instanceof ServerError) return cause
+  // A record or note the audit code cannot write is the server's bug, not the database's.
+  if (cause instanceof AuditError) return new ServerError('ERR_INTERNAL', cause.message, { cause })
   // PostgreSQL text cannot hold a NUL character (SQLite's can): that is the request's fault.
   if ((cause as { code?: string }).code === CHARACTER_NOT_IN_REPERTOIRE) {
     return new ServerError('ERR_REQUEST_INVALID', 'text must not contain a NUL character', {

@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { closeSync, openSync } from 'node:fs'
+import { AuditError, genesisHash, sealRecord } from '@latch/audit'
 import Database from 'better-sqlite3'
-import { genesisHash } from '../../audit/chain-hash.js'
-import { sealRecord } from '../../audit/seal-record.js'
 import { ServerError } from '../../errors.js'
 import { checkCheckpointNote } from '../check-checkpoint-note.js'
 import {
@@ -634,6 +633,10 @@ class SqliteStore implements Store {
       return fn()
     } catch (cause) {
       if (cause instanceof ServerError) throw cause
+      // A record or note the audit code cannot write is the server's bug, not the database's.
+      if (cause instanceof AuditError) {
+        throw new ServerError('ERR_INTERNAL', cause.message, { cause })
+      }
       throw new ServerError('ERR_STORE_UNAVAILABLE', 'the database failed', { cause })
     }
   }
