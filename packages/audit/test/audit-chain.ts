@@ -12,7 +12,7 @@ import {
   noteHash,
   signCheckpoint,
   verifyAuditLog,
-} from '../../src/audit/index.js'
+} from '@latch/audit'
 
 /** Where the test chains start in time; record n is stamped `T0 + n × 10 ms`. */
 export const T0 = Date.parse('2026-11-27T10:00:00.000Z')

@@ -3,17 +3,19 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Readable, Writable } from 'node:stream'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { pipeline } from 'node:stream/promises'
 import {
   AUDIT_EXPORT_FORMAT,
   type AuditExportCheckpoint,
   type AuditExportHeader,
+  type AuditExportSource,
   type AuditRow,
   type AuditWindowStart,
+  encodeAuditExport,
   readAuditExport,
   verifyAuditLog,
-  writeAuditExport,
-} from '../../src/audit/index.js'
+} from '@latch/audit'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildChain, key, T0 } from './audit-chain.js'
 
 // 5,300 records, checkpoints at 1,000 … 5,000, 300 unsigned records.
@@ -41,6 +43,17 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true })
 })
 
+/** Writes an export to a stream as the CLI does: the encoded bytes piped into it. */
+async function writeExport(output: Writable, source: AuditExportSource, signal?: AbortSignal) {
+  const encoded = encodeAuditExport(source)
+  await pipeline(
+    Readable.from(encoded, { objectMode: false }),
+    output,
+    signal === undefined ? {} : { signal },
+  )
+  return encoded.summary
+}
+
 let files = 0
 /** Writes an export of the test chain to a new file and returns its path. */
 async function exportFile(
@@ -51,7 +64,7 @@ async function exportFile(
   } = {},
 ): Promise<string> {
   const file = join(dir, `export-${files++}.jsonl`)
-  await writeAuditExport(createWriteStream(file), {
+  await writeExport(createWriteStream(file), {
     header: { ...header, ...edits.header },
     checkpoints: edits.checkpoints ?? checkpoints,
     rows: edits.rows ?? chain.rows,
@@ -141,7 +154,7 @@ describe('audit export: write, read, verify', () => {
 
   it('stops at the header size, and leaves out checkpoints signed after it', async () => {
     const file = join(dir, 'cut.jsonl')
-    const summary = await writeAuditExport(createWriteStream(file), {
+    const summary = await writeExport(createWriteStream(file), {
       header: { ...header, size: 4500, headHash: (chain.rows[4499] as AuditRow).entryHash },
       checkpoints,
       rows: chain.rows,
@@ -229,13 +242,13 @@ describe('audit export: write, read, verify', () => {
     const file = join(dir, 'cut-inside.jsonl')
     await writeFile(file, text.slice(0, end))
     await expect(verifyFile(file)).rejects.toMatchObject({
-      code: 'ERR_REQUEST_INVALID',
+      code: 'ERR_AUDIT_EXPORT_INVALID',
       message: `audit export line ${SEQ_LINE(2500)}: the file ends inside this line: it was cut off`,
     })
     // Inside the checkpoints: reading the header fails at once.
     await writeFile(file, text.slice(0, text.indexOf('\n', text.indexOf('\n') + 1) + 100))
     await expect(readAuditExport(createReadStream(file))).rejects.toMatchObject({
-      code: 'ERR_REQUEST_INVALID',
+      code: 'ERR_AUDIT_EXPORT_INVALID',
       message: expect.stringContaining('line 3: the file ends inside this line'),
     })
   })
@@ -263,7 +276,7 @@ describe('audit export: write, read, verify', () => {
         return lines
       })
       const error = await verifyFile(file).catch((e: unknown) => e)
-      expect(error, text).toMatchObject({ code: 'ERR_REQUEST_INVALID' })
+      expect(error, text).toMatchObject({ code: 'ERR_AUDIT_EXPORT_INVALID' })
       expect((error as Error).message, text).toContain(`audit export line ${line}: `)
       expect((error as Error).message, text).toContain(reason)
     }
@@ -304,14 +317,14 @@ describe('audit export: write, read, verify', () => {
     for (const [edit, message] of cases) {
       const file = await editLines(exported, edit)
       await expect(readAuditExport(createReadStream(file)), message).rejects.toMatchObject({
-        code: 'ERR_REQUEST_INVALID',
+        code: 'ERR_AUDIT_EXPORT_INVALID',
         message: expect.stringContaining(message),
       })
     }
     const empty = join(dir, 'empty.jsonl')
     await writeFile(empty, '')
     await expect(readAuditExport(createReadStream(empty))).rejects.toMatchObject({
-      code: 'ERR_REQUEST_INVALID',
+      code: 'ERR_AUDIT_EXPORT_INVALID',
       message: expect.stringContaining('empty'),
     })
   })
@@ -323,7 +336,7 @@ describe('audit export: write, read, verify', () => {
       })(),
     )
     await expect(readAuditExport(source, { maxLineBytes: 10_000 })).rejects.toMatchObject({
-      code: 'ERR_REQUEST_INVALID',
+      code: 'ERR_AUDIT_EXPORT_INVALID',
       message: 'audit export line 1: longer than 10000 bytes',
     })
   })
@@ -358,7 +371,7 @@ describe('audit export: write, read, verify', () => {
         setTimeout(callback, 1)
       },
     })
-    await writeAuditExport(slow, { header, checkpoints, rows: rows() })
+    await writeExport(slow, { header, checkpoints, rows: rows() })
     expect(written).toBe(1 + checkpoints.length + N)
     // A few 64 KiB chunks in flight (about 80 lines each), never the whole chain.
     expect(ahead).toBeLessThan(600)
@@ -374,21 +387,20 @@ describe('audit export: write, read, verify', () => {
     }
     const sink = new Writable({ write: (_c, _e, callback) => setImmediate(callback) })
     await expect(
-      writeAuditExport(sink, { header, checkpoints, rows: rows() }, { signal: controller.signal }),
+      writeExport(sink, { header, checkpoints, rows: rows() }, controller.signal),
     ).rejects.toMatchObject({ name: 'AbortError' })
   })
 
-  it('refuses a header it cannot write', async () => {
-    const sink = new Writable({ write: (_c, _e, callback) => callback() })
+  it('refuses a header it cannot write, before writing anything', () => {
     for (const bad of [
       { size: -1 },
       { headHash: Buffer.alloc(31) },
       { exportedAt: new Date(Number.NaN) },
       { from: { size: 1.5, headHash: Buffer.alloc(32) } },
     ]) {
-      await expect(
-        writeAuditExport(sink, { header: { ...header, ...bad }, checkpoints, rows: [] }),
-      ).rejects.toMatchObject({ code: 'ERR_REQUEST_INVALID' })
+      expect(() =>
+        encodeAuditExport({ header: { ...header, ...bad }, checkpoints, rows: [] }),
+      ).toThrowError(expect.objectContaining({ code: 'ERR_AUDIT_ARGUMENT_INVALID' }))
     }
   })
 })

@@ -1,7 +1,7 @@
 import { fc, test } from '@fast-check/vitest'
+import { type AuditValue, canonicalJson } from '@latch/audit'
 import { describe, expect, it } from 'vitest'
-import { type AuditValue, canonicalJson } from '../../src/audit/index.js'
-import { scanCanonicalRecord } from '../../src/audit/scan-canonical-record.js'
+import { scanCanonicalRecord } from '../src/internal/scan-canonical-record.js'
 
 // A low number of runs by default; SLOW=1 runs many more.
 const runs = (n: number) => ({ numRuns: process.env.SLOW === '1' ? n * 50 : n })
@@ -70,7 +70,7 @@ describe('canonicalJson (RFC 8785 for audit values)', () => {
     expect(canonicalJson(value)).toBe('{"a":2,"b":1}')
   })
 
-  it('rejects values outside the audit domain with ERR_INTERNAL', () => {
+  it('rejects values outside the audit domain with ERR_AUDIT_ARGUMENT_INVALID', () => {
     const cyclic: Record<string, unknown> = {}
     cyclic.self = cyclic
     let deep: unknown = 1
@@ -98,7 +98,10 @@ describe('canonicalJson (RFC 8785 for audit values)', () => {
     ]
     for (const [value, reason] of bad) {
       expect(() => canonicalJson(value as AuditValue), String(reason)).toThrowError(
-        expect.objectContaining({ code: 'ERR_INTERNAL', message: expect.stringMatching(reason) }),
+        expect.objectContaining({
+          code: 'ERR_AUDIT_ARGUMENT_INVALID',
+          message: expect.stringMatching(reason),
+        }),
       )
     }
   })

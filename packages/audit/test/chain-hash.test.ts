@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
+import { leafHash } from '@latch/audit'
 import { describe, expect, it } from 'vitest'
-import { leafHash } from '../../src/audit/index.js'
 
 describe('leafHash', () => {
   it('is SHA-256(0x00 ‖ bytes) for every length, in any order of lengths', () => {

@@ -1,7 +1,7 @@
 import { createHash, generateKeyPairSync, type KeyObject, sign } from 'node:crypto'
 import { fc, test } from '@fast-check/vitest'
-import { describe, expect, it } from 'vitest'
 import {
+  AuditError,
   type Checkpoint,
   type CheckpointSigner,
   type CheckpointVerifierKey,
@@ -10,8 +10,8 @@ import {
   parseCheckpointNote,
   signCheckpoint,
   verifyCheckpointNote,
-} from '../../src/audit/index.js'
-import { ServerError } from '../../src/errors.js'
+} from '@latch/audit'
+import { describe, expect, it } from 'vitest'
 import { ed25519FromSeed } from './audit-chain.js'
 
 // A low number of runs by default; SLOW=1 runs the T2 figure (10⁵ for the mutation property).
@@ -72,7 +72,7 @@ function rejects(text: string, reason: RegExp, verifier: CheckpointVerifierKey =
   } catch (error) {
     caught = error
   }
-  expect(caught, JSON.stringify(text)).toBeInstanceOf(ServerError)
+  expect(caught, JSON.stringify(text)).toBeInstanceOf(AuditError)
   expect(caught).toMatchObject({ code: 'ERR_AUDIT_CHECKPOINT_INVALID' })
   expect((caught as Error).message).toMatch(reason)
 }
@@ -145,7 +145,7 @@ describe('signCheckpoint and verifyCheckpointNote', () => {
     expect(noteHash(note)).toEqual(createHash('sha256').update(note, 'utf8').digest())
   })
 
-  it('refuses to sign what it could not write as a valid note (ERR_INTERNAL)', () => {
+  it('refuses to sign what it could not write as a valid note (ERR_AUDIT_ARGUMENT_INVALID)', () => {
     const bad: [Partial<Checkpoint>, RegExp][] = [
       [{ origin: 'has space' }, /origin/],
       [{ origin: 'has+plus' }, /origin/],
@@ -169,7 +169,7 @@ describe('signCheckpoint and verifyCheckpointNote', () => {
       ['ok', pair.publicKey],
     ] as [string, KeyObject][]) {
       expect(() => signCheckpoint(checkpoint, { name, privateKey })).toThrowError(
-        expect.objectContaining({ code: 'ERR_INTERNAL' }),
+        expect.objectContaining({ code: 'ERR_AUDIT_ARGUMENT_INVALID' }),
       )
     }
   })
@@ -281,10 +281,10 @@ describe('verifyCheckpointNote rejects every malformed or foreign note (T2)', ()
     rejects(note, /key id/, other)
   })
 
-  it('throws ERR_INTERNAL, not a note error, for a verifier key that is not Ed25519', () => {
+  it('throws ERR_AUDIT_ARGUMENT_INVALID, not a note error, for a verifier key that is not Ed25519', () => {
     const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey
     expect(() => verifyCheckpointNote(note, { name: signer.name, publicKey: ec })).toThrowError(
-      expect.objectContaining({ code: 'ERR_INTERNAL' }),
+      expect.objectContaining({ code: 'ERR_AUDIT_ARGUMENT_INVALID' }),
     )
   })
 })
@@ -349,7 +349,7 @@ describe('checkpoint note properties', () => {
       try {
         parseCheckpointNote(text)
       } catch (error) {
-        expect(error).toBeInstanceOf(ServerError)
+        expect(error).toBeInstanceOf(AuditError)
         expect(error).toMatchObject({ code: 'ERR_AUDIT_CHECKPOINT_INVALID' })
       }
     },

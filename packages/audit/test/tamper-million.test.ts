@@ -1,4 +1,3 @@
-import { describe, expect, it } from 'vitest'
 import {
   type AuditProblem,
   type AuditRow,
@@ -6,9 +5,10 @@ import {
   chainHash,
   genesisHash,
   leafHash,
+  sealRecord,
   verifyAuditLog,
-} from '../../src/audit/index.js'
-import { sealRecord } from '../../src/audit/seal-record.js'
+} from '@latch/audit'
+import { describe, expect, it } from 'vitest'
 import { key, prng } from './audit-chain.js'
 import { buildRealisticChain, EventSource } from './realistic-chain.js'
 

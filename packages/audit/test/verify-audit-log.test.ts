@@ -1,13 +1,13 @@
 import { generateKeyPairSync } from 'node:crypto'
-import fc from 'fast-check'
-import { describe, expect, it } from 'vitest'
 import {
   type AuditProblemKind,
   type AuditRow,
   genesisHash,
   MAX_REPORTED_PROBLEMS,
   verifyAuditLog,
-} from '../../src/audit/index.js'
+} from '@latch/audit'
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
 import {
   attacker,
   buildChain,
@@ -489,11 +489,11 @@ describe('verifyAuditLog on checkpoint notes (T2)', () => {
     expect(report.checkpoints).toBe(chain.notes.length - 1)
   })
 
-  it('throws ERR_INTERNAL for a key that is not Ed25519', async () => {
+  it('throws ERR_AUDIT_ARGUMENT_INVALID for a key that is not Ed25519', async () => {
     const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey
     await expect(
       verifyAuditLog({ origin: ORIGIN, rows: [], notes: [], key: { name: 'k', publicKey: ec } }),
-    ).rejects.toMatchObject({ code: 'ERR_INTERNAL' })
+    ).rejects.toMatchObject({ code: 'ERR_AUDIT_ARGUMENT_INVALID' })
   })
 })
 

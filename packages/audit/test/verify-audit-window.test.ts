@@ -1,11 +1,6 @@
+import { type AuditRow, type AuditWindowStart, genesisHash, verifyAuditLog } from '@latch/audit'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import {
-  type AuditRow,
-  type AuditWindowStart,
-  genesisHash,
-  verifyAuditLog,
-} from '../../src/audit/index.js'
 import {
   attacker,
   buildChain,
@@ -245,7 +240,7 @@ describe('verifyAuditLog over a window (from, to)', () => {
     expect(report.firstBad?.message).toContain('fork')
   })
 
-  it('throws ERR_REQUEST_INVALID for a window that is not sizes and a 32-byte head', async () => {
+  it('throws ERR_AUDIT_ARGUMENT_INVALID for a window that is not sizes and a 32-byte head', async () => {
     const cases = [
       { from: { size: -1, headHash: Buffer.alloc(32) } },
       { from: { size: 1.5, headHash: Buffer.alloc(32) } },
@@ -256,7 +251,7 @@ describe('verifyAuditLog over a window (from, to)', () => {
     for (const window of cases) {
       await expect(
         verifyAuditLog({ origin: ORIGIN, rows: [], notes: [], key, ...window }),
-      ).rejects.toMatchObject({ code: 'ERR_REQUEST_INVALID' })
+      ).rejects.toMatchObject({ code: 'ERR_AUDIT_ARGUMENT_INVALID' })
     }
   })
 

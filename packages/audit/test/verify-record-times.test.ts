@@ -1,7 +1,11 @@
+import {
+  AUDIT_TIME_TOLERANCE_MS,
+  type AuditRow,
+  type AuditValue,
+  genesisHash,
+  verifyAuditLog,
+} from '@latch/audit'
 import { describe, expect, it } from 'vitest'
-import { AUDIT_TIME_TOLERANCE_MS } from '../../src/audit/audit-time-tolerance.js'
-import { type AuditRow, type AuditValue, genesisHash } from '../../src/audit/index.js'
-import { verifyAuditLog } from '../../src/audit/verify-audit-log.js'
 import { key, noteFor, ORIGIN, rehashFrom, rowOf, T0 } from './audit-chain.js'
 
 /**

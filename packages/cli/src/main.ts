@@ -1,7 +1,8 @@
+import { AuditError } from '@latch/audit'
 import { ClientError, KeyServerError } from '@latch/client'
 import { ProjectError } from '@latch/format'
 import { Command, CommanderError } from 'commander'
-import { auditCommand } from './commands/audit.js'
+import { auditCommand } from './commands/audit/index.js'
 import { devCommand } from './commands/dev.js'
 import { decryptCommand, encryptCommand } from './commands/encrypt.js'
 import { getCommand } from './commands/get.js'
@@ -99,7 +100,11 @@ function report(error: unknown, io: Io): number {
     )
     return code
   }
-  if (error instanceof ClientError || error instanceof ProjectError) {
+  if (
+    error instanceof ClientError ||
+    error instanceof ProjectError ||
+    error instanceof AuditError
+  ) {
     const code = (exitCodeFor as Record<string, number>)[error.code] ?? EX.SOFTWARE
     io.stderr.write(
       `latch: ${printable(`${error.message} (${error.code})`)}${hintFor(error.code)}\n`,
