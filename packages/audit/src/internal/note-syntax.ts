@@ -8,9 +8,13 @@ export const ORIGIN = /^[\x21-\x2a\x2c-\x7e]{1,255}$/
 export const KEY_NAME = /^[A-Za-z0-9._:-]{1,64}$/
 /** A note's time: RFC 3339 UTC with milliseconds, as `toISOString()` writes it. */
 export const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
+/** A SHA-256 hash: the head, `prev`. */
 export const HASH_SIZE = 32
+/** The key id that prefixes a signature. */
 export const KEY_ID_SIZE = 4
+/** A raw Ed25519 public key. */
 export const ED25519_KEY_SIZE = 32
+/** An Ed25519 signature. */
 export const SIGNATURE_SIZE = 64
 /** DER SubjectPublicKeyInfo of an Ed25519 key: this 12-byte prefix, then the raw 32-byte key. */
 export const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex')
