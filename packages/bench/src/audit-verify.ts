@@ -2,13 +2,8 @@ import { spawnSync } from 'node:child_process'
 import { hash } from 'node:crypto'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import {
-  type AuditRow,
-  type CheckpointVerifierKey,
-  openSqliteStore,
-  type Store,
-  verifyStore,
-} from '@latch/server'
+import type { AuditRow, CheckpointVerifierKey } from '@latch/audit'
+import { openSqliteStore, type Store, verifyStore } from '@latch/server'
 import { compareRates } from './measure.js'
 import { printTable } from './report.js'
 

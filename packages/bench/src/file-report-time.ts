@@ -5,9 +5,8 @@ import {
   buildFileReport,
   type CheckpointVerifierKey,
   type FileReport,
-  openSqliteStore,
-  type Store,
-} from '@latch/server'
+} from '@latch/audit'
+import { openSqliteStore, type Store } from '@latch/server'
 import { median } from './measure.js'
 import { printTable, type Row } from './report.js'
 

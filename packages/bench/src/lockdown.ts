@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { AUDIT_TIME_TOLERANCE_MS } from '@latch/server'
+import { AUDIT_TIME_TOLERANCE_MS } from '@latch/audit'
 import { benchAuditVerify } from './audit-verify.js'
 import { benchDecisionCost } from './decision-cost.js'
 import { benchFileReport } from './file-report-time.js'

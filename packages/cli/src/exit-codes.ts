@@ -1,3 +1,4 @@
+import type { AuditErrorCode } from '@latch/audit'
 import type { ClientErrorCode } from '@latch/client'
 import type { FormatErrorCode } from '@latch/format'
 import type { ServerErrorCode } from '@latch/protocol'
@@ -7,6 +8,7 @@ import type { CliErrorCode } from './errors.js'
 /** Every error code a `latch` command can end with. */
 export type AnyErrorCode =
   | FormatErrorCode
+  | AuditErrorCode
   | ServerErrorCode
   | ClientErrorCode
   | S3ErrorCode
@@ -32,6 +34,10 @@ export const exitCodeFor = {
   ERR_FORMAT_RANGE_INVALID: EX.USAGE,
   ERR_FORMAT_ARGUMENT_INVALID: EX.USAGE,
   ERR_FORMAT_SEGMENT_REJECTED: EX.SOFTWARE,
+  ERR_AUDIT_CHECKPOINT_INVALID: EX.DATAERR,
+  ERR_AUDIT_CHECKPOINT_MISSING: EX.UNAVAILABLE,
+  ERR_AUDIT_EXPORT_INVALID: EX.DATAERR,
+  ERR_AUDIT_ARGUMENT_INVALID: EX.SOFTWARE,
   ERR_REQUEST_INVALID: EX.USAGE,
   ERR_REQUEST_TOO_LARGE: EX.USAGE,
   ERR_AUTH_REQUIRED: EX.NOPERM,
@@ -45,7 +51,6 @@ export const exitCodeFor = {
   ERR_STORE_UNAVAILABLE: EX.UNAVAILABLE,
   ERR_INTERNAL: EX.SOFTWARE,
   ERR_CONFIG_INVALID: EX.USAGE,
-  ERR_AUDIT_CHECKPOINT_INVALID: EX.DATAERR,
   ERR_CLIENT_UNAVAILABLE: EX.UNAVAILABLE,
   ERR_CLIENT_RESPONSE_INVALID: EX.SOFTWARE,
   ERR_CLIENT_CONFIG_INVALID: EX.USAGE,

@@ -1,7 +1,8 @@
+import { AuditError } from '@latch/audit'
 import { KeyServerError } from '@latch/client'
 import { ProjectError } from '@latch/format'
 import { Command, CommanderError } from 'commander'
-import { auditCommand } from './commands/audit.js'
+import { auditCommand } from './commands/audit/index.js'
 import { devCommand } from './commands/dev.js'
 import { decryptCommand, encryptCommand } from './commands/encrypt.js'
 import { getCommand } from './commands/get.js'
@@ -101,7 +102,7 @@ function report(error: unknown, io: Io): number {
     )
     return exitCodeFor[error.code]
   }
-  if (error instanceof ProjectError) {
+  if (error instanceof ProjectError || error instanceof AuditError) {
     const code = isAnyErrorCode(error.code) ? error.code : undefined
     io.stderr.write(
       `latch: ${printable(`${error.message} (${error.code})`)}${code === undefined ? '' : hint(code)}\n`,

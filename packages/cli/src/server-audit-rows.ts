@@ -1,5 +1,5 @@
+import type { AuditRow } from '@latch/audit'
 import type { KeyServerClient } from '@latch/client'
-import type { AuditRow } from '@latch/server'
 
 /**
  * The audit rows with `after < seq ≤ upTo` (or to the end), paged through

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import { AUDIT_ERROR_CODES } from '@latch/audit'
 import { CLIENT_ERROR_CODES } from '@latch/client'
 import { FORMAT_ERROR_CODES } from '@latch/format'
 import { SERVER_ERROR_CODES, statusFor } from '@latch/protocol'
@@ -23,6 +24,7 @@ const rows = new Map(
 )
 const allCodes = [
   ...FORMAT_ERROR_CODES,
+  ...AUDIT_ERROR_CODES,
   ...SERVER_ERROR_CODES,
   ...CLIENT_ERROR_CODES,
   ...S3_ERROR_CODES,
@@ -41,6 +43,7 @@ describe('error codes (HS-6)', () => {
     }
     for (const code of [
       ...FORMAT_ERROR_CODES,
+      ...AUDIT_ERROR_CODES,
       ...CLIENT_ERROR_CODES,
       ...S3_ERROR_CODES,
       ...CLI_ERROR_CODES,
@@ -51,6 +54,24 @@ describe('error codes (HS-6)', () => {
 
   it('gives hints only for codes that exist', () => {
     for (const code of Object.keys(hintFor)) expect(allCodes).toContain(code)
+  })
+
+  it('gives every code to one package only, and lists it in that package’s section', () => {
+    expect(allCodes).toHaveLength(new Set(allCodes).size)
+    const sections = doc.split(/^## /m).slice(1)
+    for (const [union, codes] of Object.entries({
+      FormatErrorCode: FORMAT_ERROR_CODES,
+      AuditErrorCode: AUDIT_ERROR_CODES,
+      ServerErrorCode: SERVER_ERROR_CODES,
+      ClientErrorCode: CLIENT_ERROR_CODES,
+      S3ErrorCode: S3_ERROR_CODES,
+      CliErrorCode: CLI_ERROR_CODES,
+    })) {
+      const section = sections.find((s) => s.split('\n', 1)[0]?.includes(`\`${union}\``))
+      expect(section, union).toBeDefined()
+      const listed = [...(section ?? '').matchAll(/^\| `(ERR_[A-Z0-9_]+)`/gm)].map(([, c]) => c)
+      expect(new Set(listed), union).toEqual(new Set(codes))
+    }
   })
 
   it('uses only the exit codes of the CLI contract', () => {

@@ -2,22 +2,31 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 
 // HS-1: arrows point inward. format ← client ← s3 ← cli, format ← server ← cli, protocol ← client,
-// server, cli; the server never imports the client side. Checked on every package.json and every
-// import in src/.
+// server, cli; audit ← server, cli; the server never imports the client side, the protocol imports
+// typebox only and audit nothing but node:*. Checked on every package.json and every import in src/.
 
 const packages = new URL('../../', import.meta.url)
 const allowed: Record<string, string[]> = {
   format: [],
   protocol: [],
+  audit: [],
   testkit: ['@latch/format'],
   client: ['@latch/format', '@latch/protocol'],
   s3: ['@latch/format', '@latch/client'],
-  server: ['@latch/format', '@latch/protocol'],
-  cli: ['@latch/format', '@latch/protocol', '@latch/client', '@latch/s3', '@latch/server'],
+  server: ['@latch/format', '@latch/protocol', '@latch/audit'],
+  cli: [
+    '@latch/format',
+    '@latch/protocol',
+    '@latch/audit',
+    '@latch/client',
+    '@latch/s3',
+    '@latch/server',
+  ],
   // The benchmark stands up the real parts it measures (a key server, a Ceph gateway).
   bench: [
     '@latch/format',
     '@latch/protocol',
+    '@latch/audit',
     '@latch/client',
     '@latch/s3',
     '@latch/server',
@@ -76,6 +85,36 @@ describe('@latch/protocol', () => {
         expect(specifier, `protocol/src/${file}`).toMatch(/^(typebox(\/.*)?|\.\.?\/.*)$/)
       }
       expect(text, `protocol/src/${file}`).not.toMatch(/\bBuffer\.|\bprocess\.|\brequire\(|'node:/)
+    }
+  })
+})
+
+// An auditor verifies an export with the audit package alone: no other package, no npm
+// dependency, nothing but Node's own modules.
+describe('audit depends on node:* only', () => {
+  it('declares no dependency and imports only node:* and its own files', () => {
+    const manifest = JSON.parse(readFileSync(new URL('audit/package.json', packages), 'utf8'))
+    expect(manifest.dependencies ?? {}).toEqual({})
+    expect(manifest.peerDependencies ?? {}).toEqual({})
+    const sources = readdirSync(new URL('audit/src/', packages), {
+      recursive: true,
+      encoding: 'utf8',
+    }).filter((f) => f.endsWith('.ts'))
+    expect(sources.length).toBeGreaterThan(0)
+    for (const file of sources) {
+      const text = readFileSync(new URL(`audit/src/${file}`, packages), 'utf8')
+      const specifiers = [
+        ...text.matchAll(/^(?:import|export)[^'\n]*?(?:\n[^'\n]*?)*? from '([^']+)'/gm),
+        ...text.matchAll(/import\('([^']+)'\)/g),
+      ].map(([, specifier]) => specifier as string)
+      for (const specifier of specifiers) {
+        expect(
+          specifier.startsWith('node:') ||
+            specifier.startsWith('./') ||
+            specifier.startsWith('../'),
+          `audit/src/${file} imports ${specifier}`,
+        ).toBe(true)
+      }
     }
   })
 })

@@ -16,7 +16,6 @@ export const SERVER_ERROR_CODES = [
   'ERR_STORE_UNAVAILABLE',
   'ERR_INTERNAL',
   'ERR_CONFIG_INVALID',
-  'ERR_AUDIT_CHECKPOINT_INVALID',
 ] as const
 
 /**
@@ -45,6 +44,8 @@ export const SERVER_ERROR_CODES = [
  * - `ERR_STORE_UNAVAILABLE`: the database cannot be reached or timed out.
  * - `ERR_INTERNAL`: a bug. The message says nothing more; the log has the cause.
  * - `ERR_CONFIG_INVALID`: the server cannot start with this configuration (root key, paths).
- * - `ERR_AUDIT_CHECKPOINT_INVALID`: a checkpoint note that does not parse or whose signature fails.
+ *
+ * The audit code's own failures (`ERR_AUDIT_*` but `ERR_AUDIT_UNAVAILABLE`) belong to `@latch/audit`:
+ * no route answers one.
  */
 export type ServerErrorCode = (typeof SERVER_ERROR_CODES)[number]

@@ -19,5 +19,4 @@ export const statusFor = {
   ERR_STORE_UNAVAILABLE: 503,
   ERR_INTERNAL: 500,
   ERR_CONFIG_INVALID: 500,
-  ERR_AUDIT_CHECKPOINT_INVALID: 500,
 } as const satisfies Record<ServerErrorCode, number>

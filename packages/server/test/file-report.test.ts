@@ -1,9 +1,8 @@
+import type { AuditRow } from '@latch/audit'
+import { AUDIT_TIME_TOLERANCE_MS, buildFileReport } from '@latch/audit'
 import { type KeyServerError, keyServerResolver } from '@latch/client'
 import { decryptBuffer } from '@latch/format'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { AUDIT_TIME_TOLERANCE_MS } from '../src/audit/audit-time-tolerance.js'
-import type { AuditRow } from '../src/audit/verify-audit-log.js'
-import { buildFileReport } from '../src/report/file-report.js'
 import { encryptFor } from './helpers/encrypt-for.js'
 import { buildTestApp, type TestApp } from './helpers/test-app.js'
 

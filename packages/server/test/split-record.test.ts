@@ -1,7 +1,7 @@
 import { fc, test } from '@fast-check/vitest'
+import type { AuditValue } from '@latch/audit'
+import { sealRecord } from '@latch/audit'
 import { describe, expect, it } from 'vitest'
-import type { AuditValue } from '../src/audit/canonical-json.js'
-import { sealRecord } from '../src/audit/seal-record.js'
 import { splitRecord } from '../src/store/postgres/split-record.js'
 
 // latch_append (PostgreSQL) puts seq and time into the bytes splitRecord cuts: the result must be

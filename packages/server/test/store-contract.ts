@@ -1,11 +1,6 @@
+import { type Checkpoint, noteHash, parseCheckpointNote, signCheckpoint } from '@latch/audit'
 import { describe, expect, it, vi } from 'vitest'
 import { auditEvent } from '../src/audit/audit-event.js'
-import {
-  type Checkpoint,
-  noteHash,
-  parseCheckpointNote,
-  signCheckpoint,
-} from '../src/audit/checkpoint-note.js'
 import { Checkpointer } from '../src/audit/checkpointer.js'
 import { verifyStore } from '../src/audit/verify-store.js'
 import { type Identity, SYSTEM_IDENTITY } from '../src/auth/identity.js'
@@ -936,6 +931,30 @@ export function describeStoreContract(name: string, open: OpenStore, runSql: Run
         ),
       ).toBe('ERR_AUDIT_UNAVAILABLE')
       expect((await store.auditHead()).size).toBe(3)
+      await store.close()
+    })
+
+    it('answers a record or a note that cannot be written as an internal error, not as the database failing, and appends nothing', async () => {
+      const store = await open()
+      const float = auditEvent('server.start', SYSTEM_IDENTITY, undefined, { n: 1.5 })
+      expect(await codeOf(store.appendAudit(float))).toBe('ERR_INTERNAL')
+      expect(
+        await codeOf(
+          store.decide({
+            policyId: 'p',
+            judge: () => ({ permit: true, reason: 'x' }),
+            record: () => float,
+          }),
+        ),
+      ).toBe('ERR_INTERNAL')
+      const keys = await KeyRing.open(store, createRootKeySealer(Buffer.alloc(32, 7)))
+      const unsignable = (size: number, headHash: Uint8Array, time: Date) =>
+        signCheckpoint(
+          { origin: 'not an origin', size, headHash, time, previousNoteHash: undefined },
+          keys.checkpointSigner,
+        )
+      expect(await codeOf(store.addCheckpoint(unsignable))).toBe('ERR_INTERNAL')
+      expect((await store.auditHead()).size).toBe(2) // the key ring's own records
       await store.close()
     })
   })

@@ -1,6 +1,6 @@
+import type { AuditValue } from '@latch/audit'
 import type { Identity } from '../auth/identity.js'
 import type { AuditDraft } from '../store/records.js'
-import type { AuditValue } from './canonical-json.js'
 
 /**
  * The catalogue of audit events (`docs/audit-events.md`). Every record's `type` is one of these.

@@ -1,8 +1,8 @@
+import type { AuditValue } from '@latch/audit'
 import type { FastifyBaseLogger } from 'fastify'
 import type { AuditDraft } from '../store/records.js'
 import type { Store } from '../store/store.js'
 import { auditEvent, type RequestMeta } from './audit-event.js'
-import type { AuditValue } from './canonical-json.js'
 import type { Checkpointer } from './checkpointer.js'
 
 /** Why an authentication failed, as `auth.failed` records name it. */

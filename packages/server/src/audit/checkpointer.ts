@@ -1,8 +1,8 @@
+import { noteHash, signCheckpoint } from '@latch/audit'
 import type { FastifyBaseLogger } from 'fastify'
 import { ServerError } from '../errors.js'
 import type { KeyRing } from '../keys/key-ring.js'
 import type { Store } from '../store/store.js'
-import { noteHash, signCheckpoint } from './checkpoint-note.js'
 
 /** When to sign: at least every `intervalMs`, and as soon as `records` records are unsigned. */
 export interface CheckpointSchedule {

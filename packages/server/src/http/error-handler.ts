@@ -16,7 +16,6 @@ const GENERIC_MESSAGE: Readonly<Partial<Record<ServerErrorCode, string>>> = {
   ERR_STORE_UNAVAILABLE: 'the key server database is unavailable; retry later',
   ERR_INTERNAL: 'internal error',
   ERR_CONFIG_INVALID: 'internal error',
-  ERR_AUDIT_CHECKPOINT_INVALID: 'internal error',
 } satisfies Record<FailureCode, string>
 
 // The error's own message for a refusal (4xx); a fixed text for a failure (500 or more).

@@ -5,6 +5,7 @@ import {
   type KeyObject,
   randomBytes,
 } from 'node:crypto'
+import type { CheckpointSigner, CheckpointVerifierKey } from '@latch/audit'
 import {
   exportX25519PrivateKey,
   exportX25519PublicKey,
@@ -13,7 +14,6 @@ import {
 } from '@latch/format'
 import type { RequestMeta } from '../audit/audit-event.js'
 import { auditEvent } from '../audit/audit-event.js'
-import type { CheckpointSigner, CheckpointVerifierKey } from '../audit/checkpoint-note.js'
 import { type Identity, SYSTEM_IDENTITY } from '../auth/identity.js'
 import type { ServerKeyRecord } from '../store/records.js'
 import type { Store } from '../store/store.js'

@@ -1,4 +1,4 @@
-import type { AuditValue } from '../audit/canonical-json.js'
+import type { AuditValue } from '@latch/audit'
 import type { PolicyRecord } from '../store/records.js'
 import { policyView } from './policy-view.js'
 

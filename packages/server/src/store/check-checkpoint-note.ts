@@ -1,4 +1,4 @@
-import { noteHash, parseCheckpointNote } from '../audit/checkpoint-note.js'
+import { noteHash, parseCheckpointNote } from '@latch/audit'
 import { ServerError } from '../errors.js'
 
 /**

@@ -1,4 +1,4 @@
-import { genesisHash } from '../audit/chain-hash.js'
+import { genesisHash } from '@latch/audit'
 import { ServerError } from '../errors.js'
 import { checkCheckpointNote } from './check-checkpoint-note.js'
 import type { CheckpointRecord } from './records.js'

@@ -1,4 +1,4 @@
-import type { AuditValue } from '../audit/canonical-json.js'
+import type { AuditValue } from '@latch/audit'
 
 /** A role a user can have. Admins manage users, keys, any policy, and read the audit log. */
 export type Role = 'admin' | 'user'

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
+import { genesisHash } from '@latch/audit'
 import type pg from 'pg'
-import { genesisHash } from '../../audit/chain-hash.js'
 import { ADVISORY_LOCKS } from './advisory-locks.js'
 import { POSTGRES_MIGRATIONS } from './schema.js'
 

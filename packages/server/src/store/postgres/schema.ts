@@ -1,4 +1,4 @@
-import { AUDIT_TIME_TOLERANCE_MS } from '../../audit/audit-time-tolerance.js'
+import { AUDIT_TIME_TOLERANCE_MS } from '@latch/audit'
 
 /**
  * The PostgreSQL schema, as ordered migrations. `migratePostgres` runs the missing ones in one

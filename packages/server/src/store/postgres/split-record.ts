@@ -1,5 +1,4 @@
-import { canonicalJson } from '../../audit/canonical-json.js'
-import { AUDIT_RECORD_VERSION } from '../../audit/seal-record.js'
+import { AUDIT_RECORD_VERSION, canonicalJson } from '@latch/audit'
 import { ServerError } from '../../errors.js'
 import type { AuditDraft } from '../records.js'
 
@@ -21,8 +20,9 @@ export interface SplitRecord {
  * written `YYYY-MM-DDTHH:MM:SS.sssZ` (neither needs escaping). The cut points are where two
  * serializations that differ only in those values differ.
  *
- * @throws ServerError `ERR_INTERNAL` when the draft cannot be serialized (from `canonicalJson`),
- *   or the two serializations do not differ in exactly the two places expected.
+ * @throws AuditError `ERR_AUDIT_ARGUMENT_INVALID` when the draft cannot be serialized (from
+ *   `canonicalJson`); ServerError `ERR_INTERNAL` when the two serializations do not differ in
+ *   exactly the two places expected.
  */
 export function splitRecord(draft: AuditDraft): SplitRecord {
   const one = Buffer.from(

@@ -1,4 +1,4 @@
-import { sealRecord } from '../../audit/seal-record.js'
+import { sealRecord } from '@latch/audit'
 import { ServerError } from '../../errors.js'
 import { auditIndexFields } from '../audit-index-fields.js'
 import type { HeadRow } from '../record-of-row.js'

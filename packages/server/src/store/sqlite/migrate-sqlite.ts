@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
+import { genesisHash } from '@latch/audit'
 import type Database from 'better-sqlite3'
-import { genesisHash } from '../../audit/chain-hash.js'
 import { SQLITE_MIGRATIONS } from './schema.js'
 
 /**

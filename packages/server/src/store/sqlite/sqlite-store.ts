@@ -1,3 +1,4 @@
+import { AuditError } from '@latch/audit'
 import type Database from 'better-sqlite3'
 import { ServerError } from '../../errors.js'
 import { iterateAuditPages } from '../iterate-audit-pages.js'
@@ -460,6 +461,10 @@ export class SqliteStore implements Store {
       return fn()
     } catch (cause) {
       if (cause instanceof ServerError) throw cause
+      // A record or note the audit code cannot write is the server's bug, not the database's.
+      if (cause instanceof AuditError) {
+        throw new ServerError('ERR_INTERNAL', cause.message, { cause })
+      }
       throw new ServerError('ERR_STORE_UNAVAILABLE', 'the database failed', { cause })
     }
   }

@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { checkpointKeyId, formatVerifierKey } from '@latch/audit'
 import { type AuditEventView, routes } from '@latch/protocol'
-import { checkpointKeyId } from '../../../audit/checkpoint-note.js'
-import { formatVerifierKey } from '../../../audit/verifier-key.js'
 import { ServerError } from '../../../errors.js'
 import { assertMayChangePolicy } from '../../../policy/may-see-policy.js'
 import { callerOf } from '../../caller-of.js'

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { AuditValue } from '@latch/audit'
 import { routes } from '@latch/protocol'
 import { auditEvent } from '../../../audit/audit-event.js'
-import type { AuditValue } from '../../../audit/canonical-json.js'
 import { ServerError } from '../../../errors.js'
 import { mintApiToken } from '../../../identity/api-token.js'
 import { userView } from '../../../policy/policy-view.js'
