@@ -4,7 +4,8 @@ import { fallbackCodeFor, isServerErrorCode, type ServerErrorCode } from '@latch
 /**
  * Failures of the client itself (the key server's own refusals are {@link KeyServerError}s):
  *
- * - `ERR_CLIENT_UNAVAILABLE`: the key server cannot be reached (connection refused, DNS, timeout).
+ * - `ERR_CLIENT_UNAVAILABLE`: the key server cannot be reached (connection refused, DNS), does not
+ *   answer within the time-out, or cuts its answer short.
  * - `ERR_CLIENT_RESPONSE_INVALID`: the key server answered something this client does not
  *   understand, or a re-wrapped share that does not open with the throw-away key.
  * - `ERR_CLIENT_CONFIG_INVALID`: no key server URL, or a malformed one.

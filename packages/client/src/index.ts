@@ -21,6 +21,7 @@ export {
   KeyServerClient,
   type KeyServerClientOptions,
   type LockdownScopeInput,
+  type RequestOptions,
 } from './key-server-client.js'
 export { keyServerResolver } from './key-server-resolver.js'
 export { type Encrypted, LatchClient, type PolicyOptions } from './latch-client.js'

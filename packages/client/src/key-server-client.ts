@@ -46,6 +46,12 @@ export interface KeyServerClientOptions {
   readonly fetch?: typeof fetch
 }
 
+/** Options of one request to the key server. */
+export interface RequestOptions {
+  /** Cancels the request: it is aborted, and its promise rejects with the signal's reason. */
+  readonly signal?: AbortSignal | undefined
+}
+
 /**
  * What a lockdown rule covers: every policy, a bucket (under a key prefix), or an owner's. Exactly
  * one of the scope members of `AddLockdownBody`, which the server checks at run time.
@@ -174,8 +180,12 @@ export class KeyServerClient {
   }
 
   /** One key request: the share, re-wrapped to `clientKey`, once its release is audited. */
-  rewrap(request: RewrapRequest, clientKey: ClientPublicJwk): Promise<RewrapResult> {
-    return this.call(routes.rewrap, { body: { ...request, clientKey } })
+  rewrap(
+    request: RewrapRequest,
+    clientKey: ClientPublicJwk,
+    options: RequestOptions = {},
+  ): Promise<RewrapResult> {
+    return this.call(routes.rewrap, { body: { ...request, clientKey } }, options)
   }
 
   /**
@@ -187,8 +197,9 @@ export class KeyServerClient {
   rewrapBatch(
     requests: readonly RewrapRequest[],
     clientKey: ClientPublicJwk,
+    options: RequestOptions = {},
   ): Promise<RewrapBatchResult> {
-    return this.call(routes.rewrapBatch, { body: { requests: [...requests], clientKey } })
+    return this.call(routes.rewrapBatch, { body: { requests: [...requests], clientKey } }, options)
   }
 
   /** Creates a user and its first API token, optionally linked to an OIDC subject (admins). */
@@ -300,9 +311,14 @@ export class KeyServerClient {
    * ```ts
    * const policy = await client.call(routes.getPolicy, { params: { id }, query: {} })
    * ```
+   * @param options - `signal` cancels the request (see {@link KeyServerClient.request}).
    * @throws KeyServerError, ClientError
    */
-  call<R extends RouteDefinition>(route: R, input: RouteInput<R>): Promise<RouteReply<R>> {
+  call<R extends RouteDefinition>(
+    route: R,
+    input: RouteInput<R>,
+    options: RequestOptions = {},
+  ): Promise<RouteReply<R>> {
     const { params, query, body } = input as {
       readonly params?: Readonly<Record<string, string>>
       readonly query?: Readonly<Record<string, string | undefined>>
@@ -316,34 +332,54 @@ export class KeyServerClient {
       if (value !== undefined) search.set(name, value)
     }
     const queryString = search.toString()
-    return this.request(route.method, queryString === '' ? path : `${path}?${queryString}`, body)
+    return this.request(
+      route.method,
+      queryString === '' ? path : `${path}?${queryString}`,
+      body,
+      options,
+    )
   }
 
   /**
    * Sends one request and decodes the JSON answer, untyped: {@link KeyServerClient.call} is the
-   * typed way.
-   * @throws KeyServerError, ClientError
+   * typed way. The request is cancelled when `options.signal` aborts (the promise then rejects
+   * with the signal's reason) or when the client's time-out passes first.
+   * @throws KeyServerError, ClientError (`ERR_CLIENT_UNAVAILABLE` also for the time-out and for an
+   *   answer cut short)
    */
-  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  async request<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    options: RequestOptions = {},
+  ): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' }
     if (this.#token !== undefined) headers.authorization = `Bearer ${this.#token}`
     if (body !== undefined) headers['content-type'] = 'application/json'
+    const timeout = AbortSignal.timeout(this.#timeoutMs)
+    const { signal } = options
     let response: Response
+    let text: string
     try {
       response = await this.#fetch(this.server + path, {
         method,
         headers,
         body: body === undefined ? null : JSON.stringify(body),
-        signal: AbortSignal.timeout(this.#timeoutMs),
+        signal: signal === undefined ? timeout : AbortSignal.any([signal, timeout]),
       })
+      // The time-out and the caller's signal cover the body too: a server that sends its headers
+      // and then stalls is as unavailable as one that never answers.
+      text = await response.text()
     } catch (cause) {
+      if (signal?.aborted === true) throw signal.reason
       throw new ClientError(
         'ERR_CLIENT_UNAVAILABLE',
-        `cannot reach the key server at ${this.server}`,
+        timeout.aborted
+          ? `the key server at ${this.server} did not answer within ${this.#timeoutMs} ms`
+          : `cannot reach the key server at ${this.server}`,
         { cause },
       )
     }
-    const text = await response.text()
     let json: unknown
     try {
       json = text === '' ? null : JSON.parse(text)

@@ -1,4 +1,10 @@
-import { combineShares, type Header, type KeyResolver, shareBindingOf } from '@latch/format'
+import {
+  combineShares,
+  type Header,
+  type KeyEntry,
+  type KeyResolver,
+  shareBindingOf,
+} from '@latch/format'
 import { ClientError } from './errors.js'
 import type { KeyServerClient } from './key-server-client.js'
 import { ShareBatcher } from './share-batcher.js'
@@ -8,7 +14,8 @@ import { ShareBatcher } from './share-batcher.js'
  * wrapped to a key server this resolver knows (`kasId` → client), re-wrapped by that server to a
  * fresh throw-away X25519 key, opened and checked against the object's binding, then XORed into
  * the data key. Requests made at the same time (many objects read at once) travel in one batch
- * per server.
+ * per server. The abort signal the decryptor passes on cancels the key requests (see
+ * {@link ShareBatcher.share}).
  *
  * @throws KeyServerError from the server (`ERR_ACCESS_DENIED`, …); ClientError
  *   `ERR_CLIENT_RESPONSE_INVALID` when no entry names a known server or the answer does not open.
@@ -23,22 +30,26 @@ export function keyServerResolver(servers: Readonly<Record<string, KeyServerClie
     }
     return batcher
   }
-  return async (header: Header) => {
+  return async (header: Header, options: { readonly signal?: AbortSignal | undefined } = {}) => {
     const n = header.entries[0]?.n ?? 0
     const core = Buffer.from(header.coreBytes).toString('base64url')
-    const requests: Promise<Uint8Array>[] = []
+    // Every share must have a server before any is asked for: a share released for an object
+    // that cannot be opened would be audited as a release for nothing.
+    const asks: { entry: KeyEntry; client: KeyServerClient; sid: number }[] = []
     for (let sid = 1; sid <= n; sid++) {
       const entry = header.entries.find((e) => e.sid === sid && servers[e.kasId] !== undefined)
       const client = entry === undefined ? undefined : servers[entry.kasId]
       if (entry === undefined || client === undefined) throw noServer(header, sid)
-      requests.push(
-        batcherFor(entry.kasId, client).share(
-          core,
-          entry.jwe,
-          shareBindingOf(header.coreBytes, sid, n),
-        ),
-      )
+      asks.push({ entry, client, sid })
     }
+    const requests = asks.map(({ entry, client, sid }) =>
+      batcherFor(entry.kasId, client).share(
+        core,
+        entry.jwe,
+        shareBindingOf(header.coreBytes, sid, n),
+        options,
+      ),
+    )
     const settled = await Promise.allSettled(requests)
     const shares = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []))
     try {

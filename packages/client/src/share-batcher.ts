@@ -7,8 +7,17 @@ interface Pending {
   readonly core: string
   readonly jwe: string
   readonly binding: ShareBinding
+  /** The batch it was sent in; `undefined` while it waits in the queue. */
+  batch: Batch | undefined
+  settled: boolean
   resolve(share: Uint8Array): void
   reject(error: unknown): void
+}
+
+interface Batch {
+  readonly items: readonly Pending[]
+  /** Cancels the batch's HTTP request, once none of its callers waits for it. */
+  readonly controller: AbortController
 }
 
 // A batch item's error carries no status: give it the one its code has as a whole answer
@@ -37,10 +46,47 @@ export class ShareBatcher {
     this.#maxBatch = maxBatch
   }
 
-  /** The share of one key entry (`jwe`) of the object whose header core is `core`. */
-  share(core: string, jwe: string, binding: ShareBinding): Promise<Uint8Array> {
+  /**
+   * The share of one key entry (`jwe`) of the object whose header core is `core`. An abort of
+   * `options.signal` rejects with its reason at once: a request still waiting for its batch is
+   * taken out of it, and the HTTP request of a batch in flight is cancelled once every caller of
+   * that batch has given up.
+   */
+  share(
+    core: string,
+    jwe: string,
+    binding: ShareBinding,
+    options: { readonly signal?: AbortSignal | undefined } = {},
+  ): Promise<Uint8Array> {
+    const { signal } = options
     return new Promise((resolve, reject) => {
-      this.#queue.push({ core, jwe, binding, resolve, reject })
+      if (signal?.aborted === true) {
+        reject(signal.reason)
+        return
+      }
+      const onAbort = () => this.#abandon(item, signal?.reason)
+      const settle = () => {
+        if (item.settled) return false
+        item.settled = true
+        signal?.removeEventListener('abort', onAbort)
+        return true
+      }
+      const item: Pending = {
+        core,
+        jwe,
+        binding,
+        batch: undefined,
+        settled: false,
+        resolve: (share) => {
+          if (settle()) resolve(share)
+          else share.fill(0)
+        },
+        reject: (error) => {
+          if (settle()) reject(error)
+        },
+      }
+      signal?.addEventListener('abort', onAbort, { once: true })
+      this.#queue.push(item)
       if (!this.#scheduled) {
         this.#scheduled = true
         setImmediate(() => this.#flush())
@@ -48,30 +94,51 @@ export class ShareBatcher {
     })
   }
 
+  #abandon(item: Pending, reason: unknown): void {
+    if (item.settled) return
+    item.reject(reason)
+    const { batch } = item
+    if (batch === undefined) {
+      const queued = this.#queue.indexOf(item)
+      if (queued >= 0) this.#queue.splice(queued, 1)
+      return
+    }
+    if (batch.items.every((other) => other.settled)) batch.controller.abort(reason)
+  }
+
   #flush(): void {
     this.#scheduled = false
     while (this.#queue.length > 0) {
-      const batch = this.#queue.splice(0, this.#maxBatch)
+      const batch: Batch = {
+        items: this.#queue.splice(0, this.#maxBatch),
+        controller: new AbortController(),
+      }
+      for (const item of batch.items) item.batch = batch
       this.#send(batch).catch((error: unknown) => {
-        for (const item of batch) item.reject(error)
+        for (const item of batch.items) item.reject(error)
       })
     }
   }
 
-  async #send(batch: Pending[]): Promise<void> {
+  async #send({ items: batch, controller }: Batch): Promise<void> {
     const throwaway = generateX25519KeyPair()
     const x = throwaway.publicKey.export({ format: 'jwk' }).x ?? ''
     const clientKey = { kty: 'OKP', crv: 'X25519', x, kid: 'client' } as const
     const requests = batch.map(({ core, jwe }) => ({ core, jwe }))
+    const options = { signal: controller.signal }
     // One request alone takes the single route, whose denial is a 403 like any other client's.
     const { results } =
       requests.length === 1
         ? {
             results: [
-              await this.#client.rewrap(requests[0] as { core: string; jwe: string }, clientKey),
+              await this.#client.rewrap(
+                requests[0] as { core: string; jwe: string },
+                clientKey,
+                options,
+              ),
             ],
           }
-        : await this.#client.rewrapBatch(requests, clientKey)
+        : await this.#client.rewrapBatch(requests, clientKey, options)
     if (results.length !== batch.length) {
       throw new ClientError(
         'ERR_CLIENT_RESPONSE_INVALID',
@@ -80,6 +147,7 @@ export class ShareBatcher {
     }
     batch.forEach((item, i) => {
       const result = results[i] as (typeof results)[number]
+      if (item.settled) return
       if ('error' in result) {
         const { code, message, requestId } = result.error
         item.reject(new KeyServerError(code, message, statusOf(code), requestId))

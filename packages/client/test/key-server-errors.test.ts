@@ -26,6 +26,22 @@ const answers: Record<string, { status: number; body: string; type?: string }> =
   '/html-502': { status: 502, body: '<html>Bad Gateway</html>', type: 'text/html' },
   '/html-404': { status: 404, body: '<html>Not Found</html>', type: 'text/html' },
   '/not-an-error': { status: 400, body: '{"error":"bad"}' },
+  '/no-message-400': { status: 400, body: '{"code":"ERR_REQUEST_INVALID"}' },
+  '/no-message-503': { status: 503, body: '{"code":"ERR_STORE_UNAVAILABLE"}' },
+  '/numeric-code': { status: 403, body: '{"code":403,"message":"denied"}' },
+  '/odd-request-id': {
+    status: 401,
+    body: '{"code":"ERR_AUTH_INVALID","message":"invalid token","requestId":42}',
+  },
+  '/rate-limited': {
+    status: 429,
+    body: '{"code":"ERR_RATE_LIMITED","message":"slow down","requestId":"r-5"}',
+  },
+  '/newer-502': { status: 502, body: '{"code":"ERR_UPSTREAM","message":"bad gateway"}' },
+  '/newer-504': { status: 504, body: '{"code":"ERR_UPSTREAM","message":"gateway time-out"}' },
+  '/newer-507': { status: 507, body: '{"code":"ERR_DISK_FULL","message":"full"}' },
+  '/ok-html': { status: 200, body: '<html>Welcome</html>', type: 'text/html' },
+  '/ok-truncated-json': { status: 200, body: '{"kasId":"a"' },
 }
 
 let server: Server
@@ -107,6 +123,52 @@ describe('how the client reads the key server’s error answers', () => {
       const error = await failure(path)
       expect(error, path).toBeInstanceOf(ClientError)
       expect(error, path).toMatchObject({ code: 'ERR_CLIENT_RESPONSE_INVALID' })
+    }
+  })
+
+  it('takes an error answer without a string code and message for one it does not understand, or for an unavailable server at 5xx', async () => {
+    for (const path of ['/no-message-400', '/numeric-code']) {
+      const error = await failure(path)
+      expect(error, path).toBeInstanceOf(ClientError)
+      expect(error, path).toMatchObject({ code: 'ERR_CLIENT_RESPONSE_INVALID' })
+    }
+    expect(await failure('/no-message-503')).toMatchObject({ code: 'ERR_CLIENT_UNAVAILABLE' })
+  })
+
+  it('drops a request id that is not a string', async () => {
+    const error = await failure('/odd-request-id')
+    expect(error).toBeInstanceOf(KeyServerError)
+    expect(error).toMatchObject({ code: 'ERR_AUTH_INVALID', status: 401, requestId: undefined })
+  })
+
+  it('keeps 429 and its code, for the caller to retry later', async () => {
+    expect(await failure('/rate-limited')).toMatchObject({
+      code: 'ERR_RATE_LIMITED',
+      status: 429,
+      requestId: 'r-5',
+    })
+  })
+
+  it('reads a newer server’s code at a gateway status as unavailable, at any other 5xx as internal', async () => {
+    for (const path of ['/newer-502', '/newer-504']) {
+      expect(await failure(path), path).toMatchObject({
+        code: 'ERR_STORE_UNAVAILABLE',
+        serverCode: 'ERR_UPSTREAM',
+      })
+    }
+    expect(await failure('/newer-507')).toMatchObject({
+      code: 'ERR_INTERNAL',
+      serverCode: 'ERR_DISK_FULL',
+      status: 507,
+    })
+  })
+
+  it('refuses a success answer that is not JSON as ERR_CLIENT_RESPONSE_INVALID', async () => {
+    for (const path of ['/ok-html', '/ok-truncated-json']) {
+      const error = await failure(path)
+      expect(error, path).toBeInstanceOf(ClientError)
+      expect(error, path).toMatchObject({ code: 'ERR_CLIENT_RESPONSE_INVALID' })
+      expect((error as Error).message, path).toContain('HTTP 200')
     }
   })
 })

@@ -202,6 +202,11 @@ export class EncryptedUpload extends EventEmitter<{ progress: [UploadProgress] }
         if (failure !== undefined) return
         const part = await next()
         if (part === undefined) return
+        // Another part failed while this one was read: the upload is being aborted, send no more.
+        if (failure !== undefined) {
+          pools.plain.give(part.buffer)
+          return
+        }
         const out = pools.sealed.take()
         const body = encryptPart(writer, part, this.#partSize, out)
         pools.plain.give(part.buffer)

@@ -1,3 +1,4 @@
+import { ProjectError } from '@latch/format'
 import { S3Error } from './errors.js'
 
 interface SdkError {
@@ -18,10 +19,13 @@ const CHANGED = new Set(['PreconditionFailed'])
 
 /**
  * Maps an error of the AWS SDK (or of the network under it) to an {@link S3Error} that says what
- * happened to `where` (`s3://bucket/key`). Our own errors and aborts pass through unchanged.
+ * happened to `where` (`s3://bucket/key`). Our own errors (any `ProjectError`: an `S3Error`, or
+ * the key server's refusal met inside a protected client's `send`) and aborts pass through
+ * unchanged.
  */
 export function mapS3Error(error: unknown, where: string): unknown {
-  if (error instanceof S3Error) return error
+  // Our errors carry a `code` too: they must not read as a network failure below.
+  if (error instanceof ProjectError) return error
   if (!(error instanceof Error)) return error
   if (error.name === 'AbortError') return error
   const sdk = error as SdkError
@@ -35,7 +39,12 @@ export function mapS3Error(error: unknown, where: string): unknown {
     )
   }
   if (sdk.$fault === undefined && status === undefined) {
-    if ('code' in error || /ECONNREFUSED|ENOTFOUND|ETIMEDOUT|socket|network/i.test(error.message)) {
+    // The SDK's fetch and HTTP/2 handlers name a time-out `TimeoutError` and give it no code.
+    if (
+      error.name === 'TimeoutError' ||
+      'code' in error ||
+      /ECONNREFUSED|ENOTFOUND|ETIMEDOUT|socket|network/i.test(error.message)
+    ) {
       return new S3Error('ERR_S3_UNAVAILABLE', `cannot reach S3 for ${where}: ${error.message}`, {
         cause: error,
       })
