@@ -11,7 +11,8 @@ import { describe, expect, it } from 'vitest'
 // Values come from the imported module itself. Types come from the entry's source, which tsc
 // turns into the entry's `.d.ts` statement for statement: an entry holds named exports only
 // (`export *` would hide what it adds, and is refused below), so its export statements are the
-// whole list, with no build needed.
+// whole list, with no build needed. Every export must also carry TSDoc (HS-19), wherever it is
+// declared.
 
 type Kind = 'class' | 'function' | 'value' | 'type'
 
@@ -85,6 +86,51 @@ function declaredExports(file: URL): Map<string, 'value' | 'type'> {
   return names
 }
 
+let program: ts.Program | undefined
+
+/** One program over every entry, resolved as the tests resolve packages: to their sources. */
+function entryProgram(): ts.Program {
+  if (program !== undefined) return program
+  const base = ts.readConfigFile(
+    new URL('../tsconfig.base.json', packagesDir).pathname,
+    ts.sys.readFile,
+  )
+  const { options } = ts.parseJsonConfigFileContent(base.config, ts.sys, packagesDir.pathname)
+  const files = packages.flatMap(({ dir, manifest }) =>
+    Object.values(manifest.exports ?? {}).map(
+      (target) => new URL(`${dir}/${target['@latch/source']}`, packagesDir).pathname,
+    ),
+  )
+  program = ts.createProgram(files, {
+    ...options,
+    composite: false,
+    noEmit: true,
+    customConditions: ['@latch/source'],
+  })
+  return program
+}
+
+/** The exports of the entry `file` whose declaration carries no TSDoc comment. */
+function undocumentedExports(file: URL): string[] {
+  const checker = entryProgram().getTypeChecker()
+  const source = entryProgram().getSourceFile(file.pathname)
+  const module = source === undefined ? undefined : checker.getSymbolAtLocation(source)
+  if (module === undefined) return [`${file.pathname} is not in the program`]
+  return checker
+    .getExportsOfModule(module)
+    .filter((exported) => {
+      const symbol =
+        exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported
+      return !(symbol.declarations ?? []).some((declaration) => {
+        const holder = ts.isVariableDeclaration(declaration)
+          ? declaration.parent.parent
+          : declaration
+        return ts.getJSDocCommentsAndTags(holder).length > 0
+      })
+    })
+    .map((exported) => exported.name)
+}
+
 function kindOf(value: unknown): Kind {
   if (typeof value !== 'function') return 'value'
   return /^class\b/.test(Function.prototype.toString.call(value)) ? 'class' : 'function'
@@ -127,6 +173,13 @@ describe('public surfaces (HS-7)', () => {
       await expect(`${JSON.stringify(surface, null, 2)}\n`).toMatchFileSnapshot(
         `../../${dir}/public-surface.json`,
       )
+    })
+
+    it(`${manifest.name}: every export carries TSDoc`, () => {
+      for (const target of Object.values(manifest.exports ?? {})) {
+        const file = new URL(`${dir}/${target['@latch/source']}`, packagesDir)
+        expect(undocumentedExports(file), file.pathname).toEqual([])
+      }
     })
   }
 })
