@@ -40,13 +40,13 @@ export {
 } from './jwe/wrap-share.js'
 export {
   exportX25519PrivateKey,
+  exportX25519PublicJwk,
   exportX25519PublicKey,
   generateX25519KeyPair,
   importX25519PrivateKey,
   importX25519PublicKey,
   type X25519KeyPair,
   type X25519PublicJwk,
-  x25519PublicJwk,
 } from './jwe/x25519.js'
 export type { KeyResolver } from './key-resolver.js'
 export { createDecryptTransform, createEncryptTransform } from './node-streams.js'

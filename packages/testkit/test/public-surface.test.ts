@@ -2,16 +2,16 @@ import { readdirSync, readFileSync } from 'node:fs'
 import ts from 'typescript'
 import { describe, expect, it } from 'vitest'
 
-// HS-7: what each package exports is a reviewed list. Every entry point of every package's
+// What each package exports is a reviewed list. Every entry point of every package's
 // `exports` map is imported, and its export names, each with its kind, are compared with the
 // package's committed `public-surface.json`: adding, removing or retyping an export fails here
-// until the file is updated (`npx vitest run -u packages/testkit/test/public-surface.test.ts`)
+// until the file is updated (`npx vitest run packages/testkit/test/public-surface.test.ts --update`)
 // and the diff reviewed with the change.
 //
 // Values come from the imported module itself. Types come from the entry's source, which tsc
 // turns into the entry's `.d.ts` statement for statement: an entry holds named exports only
 // (`export *` would hide what it adds, and is refused below), so its export statements are the
-// whole list, with no build needed. Every export must also carry TSDoc (HS-19), wherever it is
+// whole list, with no build needed. Every export must also carry TSDoc, wherever it is
 // declared.
 
 type Kind = 'class' | 'function' | 'value' | 'type'
@@ -143,7 +143,7 @@ function byName(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0
 }
 
-describe('public surfaces (HS-7)', () => {
+describe('public surfaces', () => {
   it('covers every package with an exports map', () => {
     expect(packages.map(({ dir }) => dir)).toEqual(
       expect.arrayContaining(['audit', 'cli', 'client', 'format', 'protocol', 's3', 'server']),
