@@ -21,12 +21,12 @@ export type AuditErrorCode =
   | 'ERR_AUDIT_ARGUMENT_INVALID'
 
 /** Every code of {@link AuditErrorCode}, for exhaustive tables and the docs test. */
-export const AUDIT_ERROR_CODES = [
+export const AUDIT_ERROR_CODES = Object.freeze([
   'ERR_AUDIT_CHECKPOINT_INVALID',
   'ERR_AUDIT_CHECKPOINT_MISSING',
   'ERR_AUDIT_EXPORT_INVALID',
   'ERR_AUDIT_ARGUMENT_INVALID',
-] as const satisfies readonly AuditErrorCode[]
+] as const satisfies readonly AuditErrorCode[])
 
 /**
  * An error of the audit code, with a stable {@link AuditErrorCode}. It has the shape of the other

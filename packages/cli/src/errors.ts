@@ -9,11 +9,11 @@ import { ProjectError } from '@latch/format'
 export type CliErrorCode = 'ERR_CLI_USAGE' | 'ERR_CLI_NOT_FOUND' | 'ERR_CLI_AUDIT_INVALID'
 
 /** Every code of {@link CliErrorCode}. */
-export const CLI_ERROR_CODES = [
+export const CLI_ERROR_CODES = Object.freeze([
   'ERR_CLI_USAGE',
   'ERR_CLI_NOT_FOUND',
   'ERR_CLI_AUDIT_INVALID',
-] as const satisfies readonly CliErrorCode[]
+] as const satisfies readonly CliErrorCode[])
 
 /** An error of the command line. */
 export class CliError extends ProjectError<CliErrorCode> {}

@@ -15,7 +15,7 @@ export type AnyErrorCode =
   | CliErrorCode
 
 /** sysexits(3) values of the CLI contract (`shared/spec/PRODUCT.md`). */
-export const EX = {
+export const EX = Object.freeze({
   OK: 0,
   USAGE: 64,
   DATAERR: 65,
@@ -23,10 +23,10 @@ export const EX = {
   UNAVAILABLE: 69,
   SOFTWARE: 70,
   NOPERM: 77,
-} as const
+} as const)
 
 /** The exit code of every error code: exhaustive, so a new code fails to compile until mapped. */
-export const exitCodeFor = {
+export const exitCodeFor = Object.freeze({
   ERR_FORMAT_HEADER_INVALID: EX.DATAERR,
   ERR_FORMAT_VERSION_UNSUPPORTED: EX.DATAERR,
   ERR_FORMAT_LENGTH_INVALID: EX.DATAERR,
@@ -63,7 +63,7 @@ export const exitCodeFor = {
   ERR_CLI_USAGE: EX.USAGE,
   ERR_CLI_NOT_FOUND: EX.NOINPUT,
   ERR_CLI_AUDIT_INVALID: EX.DATAERR,
-} as const satisfies Record<AnyErrorCode, number>
+} as const satisfies Record<AnyErrorCode, number>)
 
 /**
  * Whether `code` is one of {@link AnyErrorCode}, so that {@link exitCodeFor} maps it.

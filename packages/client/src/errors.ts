@@ -16,11 +16,11 @@ export type ClientErrorCode =
   | 'ERR_CLIENT_CONFIG_INVALID'
 
 /** Every code of {@link ClientErrorCode}. */
-export const CLIENT_ERROR_CODES = [
+export const CLIENT_ERROR_CODES = Object.freeze([
   'ERR_CLIENT_UNAVAILABLE',
   'ERR_CLIENT_RESPONSE_INVALID',
   'ERR_CLIENT_CONFIG_INVALID',
-] as const satisfies readonly ClientErrorCode[]
+] as const satisfies readonly ClientErrorCode[])
 
 /** An error of the client. */
 export class ClientError extends ProjectError<ClientErrorCode> {}

@@ -14,8 +14,9 @@ export const TAG_SIZE = 16
 export const ENCRYPTED_SEGMENT_SIZE = SEGMENT_SIZE + TAG_SIZE
 /** Segment indices are below 2^32 (S3's 48.8 TiB object limit needs fewer than 2^30). */
 export const MAX_SEGMENTS = 2 ** 32
-/** Smallest and largest `header_len` a reader accepts. */
+/** Smallest `header_len` a reader accepts. */
 export const MIN_HEADER_SIZE = 128
+/** Largest `header_len` a reader accepts: a reader never buffers more to find the header. */
 export const MAX_HEADER_SIZE = 16_384
 /** Largest compact JWE in a key entry. */
 export const MAX_JWE_SIZE = 2048

@@ -27,7 +27,7 @@ export type FormatErrorCode =
   | 'ERR_FORMAT_SEGMENT_REJECTED'
 
 /** Every code of {@link FormatErrorCode}, for exhaustive tables and the docs test. */
-export const FORMAT_ERROR_CODES = [
+export const FORMAT_ERROR_CODES = Object.freeze([
   'ERR_FORMAT_HEADER_INVALID',
   'ERR_FORMAT_VERSION_UNSUPPORTED',
   'ERR_FORMAT_LENGTH_INVALID',
@@ -35,7 +35,7 @@ export const FORMAT_ERROR_CODES = [
   'ERR_FORMAT_RANGE_INVALID',
   'ERR_FORMAT_ARGUMENT_INVALID',
   'ERR_FORMAT_SEGMENT_REJECTED',
-] as const satisfies readonly FormatErrorCode[]
+] as const satisfies readonly FormatErrorCode[])
 
 /**
  * The base of every error Latch throws: a message for people and a stable `code` for programs.

@@ -17,7 +17,7 @@ import { encodeHeaderCore, type HeaderCore, hashHeaderCore } from './header-core
 import { toBase64url } from './internal/bytes.js'
 import { IndexSet } from './internal/index-set.js'
 import { sealSegmentPieces, segmentScratch } from './internal/segment-cipher.js'
-import { type WrapMaterial, wrapShare } from './jwe/wrap-share.js'
+import { type WrapMaterial, wrapShareWithMaterial } from './jwe/wrap-share.js'
 import { importX25519PublicKey, type X25519PublicJwk } from './jwe/x25519.js'
 
 /** A key server a share is wrapped to: its id (in the entry), key id and X25519 public key. */
@@ -93,7 +93,7 @@ export class ObjectWriter {
     shares.forEach((alternatives, s) => {
       for (const recipient of alternatives) {
         const publicKey = importX25519PublicKey(recipient.publicKey)
-        const jwe = wrapShare(
+        const jwe = wrapShareWithMaterial(
           material.shares[s] as Uint8Array,
           { kid: recipient.kid, publicKey },
           { ...binding, sid: s + 1 },

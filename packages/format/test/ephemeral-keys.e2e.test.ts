@@ -13,11 +13,11 @@ import { describe, expect, it } from 'vitest'
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url))
 const SCRIPT = `
-import { generateX25519KeyPair, prepareShareWrap, x25519PublicJwk } from '@latch/format'
+import { generateX25519KeyPair, prepareShareWrap, exportX25519PublicJwk } from '@latch/format'
 const recipient = { kid: 'client', publicKey: generateX25519KeyPair().publicKey }
 for (let i = 0; i < 30000; i++) {
   prepareShareWrap(recipient)
-  x25519PublicJwk(generateX25519KeyPair().publicKey)
+  exportX25519PublicJwk(generateX25519KeyPair().publicKey)
 }
 process.stdout.write('done')
 `

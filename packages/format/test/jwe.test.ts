@@ -7,6 +7,7 @@ import {
   type ShareBinding,
   wrapShare,
 } from '@latch/format'
+import { wrapShareWithMaterial } from '@latch/format/testing'
 import * as jose from 'jose'
 import { describe, expect, it } from 'vitest'
 
@@ -51,7 +52,12 @@ describe('JWE profile (ECDH-ES+A256KW, X25519, A256GCM) on node:crypto', () => {
       cek: randomBytes(32),
       iv: randomBytes(12),
     }
-    const ours = wrapShare(share, { kid: 'kas-1', publicKey: server.publicKey }, binding, material)
+    const ours = wrapShareWithMaterial(
+      share,
+      { kid: 'kas-1', publicKey: server.publicKey },
+      binding,
+      material,
+    )
     const epk = importX25519PrivateKey(material.ephemeralPrivateKey).export({ format: 'jwk' })
     const theirs = await new jose.CompactEncrypt(share)
       .setProtectedHeader({

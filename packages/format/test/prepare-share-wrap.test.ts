@@ -9,6 +9,7 @@ import {
 } from '@latch/format'
 import { LOW_ORDER_X25519 } from '@latch/testkit'
 import { describe, expect, it } from 'vitest'
+import { prepareShareWrapWithMaterial, wrapShareWithMaterial } from '../src/jwe/wrap-share.js'
 
 const binding: ShareBinding = {
   policyId: 'policy-1',
@@ -40,8 +41,8 @@ describe('prepareShareWrap: the re-wrap key agreement done ahead (issue 11)', ()
       cek: randomBytes(32),
       iv: randomBytes(12),
     }
-    const prepared = prepareShareWrap(recipient, material).wrap(share, binding)
-    expect(prepared).toBe(wrapShare(share, recipient, binding, material))
+    const prepared = prepareShareWrapWithMaterial(recipient, material).wrap(share, binding)
+    expect(prepared).toBe(wrapShareWithMaterial(share, recipient, binding, material))
   })
 
   it('makes one JWE per prepared wrap, each with its own ephemeral key', () => {

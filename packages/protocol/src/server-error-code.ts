@@ -2,7 +2,7 @@
  * Every code of {@link ServerErrorCode}, in the order of `docs/errors.md`: for exhaustive tables,
  * the docs test and {@link isServerErrorCode}.
  */
-export const SERVER_ERROR_CODES = [
+export const SERVER_ERROR_CODES = Object.freeze([
   'ERR_REQUEST_INVALID',
   'ERR_REQUEST_TOO_LARGE',
   'ERR_AUTH_REQUIRED',
@@ -16,7 +16,7 @@ export const SERVER_ERROR_CODES = [
   'ERR_STORE_UNAVAILABLE',
   'ERR_INTERNAL',
   'ERR_CONFIG_INVALID',
-] as const
+] as const)
 
 /**
  * The closed union of the key server's error codes: the `code` of every error answer

@@ -5,7 +5,7 @@ import type { ServerErrorCode } from './server-error-code.js'
  * here until it has one. Every answer with one of these statuses of 500 or more carries a generic
  * message, never the cause.
  */
-export const statusFor = {
+export const statusFor = Object.freeze({
   ERR_REQUEST_INVALID: 400,
   ERR_REQUEST_TOO_LARGE: 413,
   ERR_AUTH_REQUIRED: 401,
@@ -19,4 +19,4 @@ export const statusFor = {
   ERR_STORE_UNAVAILABLE: 503,
   ERR_INTERNAL: 500,
   ERR_CONFIG_INVALID: 500,
-} as const satisfies Record<ServerErrorCode, number>
+} as const satisfies Record<ServerErrorCode, number>)

@@ -22,14 +22,14 @@ export type S3ErrorCode =
   | 'ERR_S3_ARGUMENT_INVALID'
 
 /** Every code of {@link S3ErrorCode}. */
-export const S3_ERROR_CODES = [
+export const S3_ERROR_CODES = Object.freeze([
   'ERR_S3_UNAVAILABLE',
   'ERR_S3_NOT_FOUND',
   'ERR_S3_ACCESS_DENIED',
   'ERR_S3_CHANGED',
   'ERR_S3_REQUEST_FAILED',
   'ERR_S3_ARGUMENT_INVALID',
-] as const satisfies readonly S3ErrorCode[]
+] as const satisfies readonly S3ErrorCode[])
 
 /** An error of the S3 layer. */
 export class S3Error extends ProjectError<S3ErrorCode> {}

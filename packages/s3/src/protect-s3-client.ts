@@ -29,7 +29,7 @@ export interface ProtectOptions {
 const policyIds = new WeakMap<object, string>()
 
 /** The policy id of an object written through a protected client (from `send`'s output). */
-export function policyIdOf(output: PutObjectCommandOutput): string | undefined {
+export function policyIdOfPut(output: PutObjectCommandOutput): string | undefined {
   return policyIds.get(output)
 }
 
@@ -41,7 +41,7 @@ export function policyIdOf(output: PutObjectCommandOutput): string | undefined {
  * Covered: `PutObject` with a string, `Uint8Array` or `Buffer` body, or a stream body with
  * `ContentLength` (the plaintext length); `GetObject` of a whole object (`Body` is the plaintext,
  * `ContentLength` its length). Each put creates the object's policy (see `policyFor`) and
- * records the object under it once S3 stored it; `policyIdOf(output)` gives its id.
+ * records the object under it once S3 stored it; `policyIdOfPut(output)` gives its id.
  * Not covered (they throw `ERR_S3_ARGUMENT_INVALID` rather than store or return ciphertext
  * silently): ranged or part `GetObject` (use `getObject({ range })`), stream bodies of unknown
  * length and multipart commands (use `EncryptedUpload`/`uploadFile`). Other commands (list,

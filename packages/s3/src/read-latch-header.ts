@@ -11,7 +11,7 @@ import { notLatchObject } from './not-latch-object.js'
 import { sendS3 } from './send-s3.js'
 
 /** The first answer of a download: the object's header, its first bytes, its size and version. */
-export interface HeaderRead {
+export interface ReadLatchHeaderResult {
   readonly header: Header
   /** The object's first bytes (up to 16 KiB: the header, and a small object whole). */
   readonly prefix: Buffer
@@ -34,7 +34,7 @@ export async function readLatchHeader(options: {
   readonly key: string
   readonly versionId?: string
   readonly signal?: AbortSignal
-}): Promise<HeaderRead> {
+}): Promise<ReadLatchHeaderResult> {
   const where = `s3://${options.bucket}/${options.key}`
   let answer: GetObjectCommandOutput
   try {

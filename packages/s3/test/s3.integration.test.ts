@@ -18,7 +18,7 @@ import { downloadFile } from '../src/download-file.js'
 import { EncryptedUpload } from '../src/encrypted-upload.js'
 import type { S3Error } from '../src/errors.js'
 import { getObject } from '../src/get-object.js'
-import { policyIdOf, protectS3Client } from '../src/protect-s3-client.js'
+import { policyIdOfPut, protectS3Client } from '../src/protect-s3-client.js'
 import { putObject } from '../src/put-object.js'
 import { uploadFile } from '../src/upload-file.js'
 import {
@@ -290,7 +290,7 @@ describe.each([
     const put = await client.send(
       new PutObjectCommand({ Bucket: bucket, Key: 'transparent', Body: 'hello through the SDK' }),
     )
-    const policyId = policyIdOf(put)
+    const policyId = policyIdOfPut(put)
     expect(policyId).toMatch(/^p-/)
     const got = await client.send(new GetObjectCommand({ Bucket: bucket, Key: 'transparent' }))
     expect(await got.Body?.transformToString()).toBe('hello through the SDK')

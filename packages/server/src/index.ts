@@ -1,18 +1,15 @@
 /**
  * The Latch key server: identities, policies, audited key release and the hash-chained audit
  * log, over a Fastify HTTP API whose contract is `@latch/protocol`, on SQLite or PostgreSQL behind
- * one {@link Store} interface.
+ * one {@link Store} interface. {@link startServer} runs one; the stores and {@link verifyStore}
+ * are for tools that work on a key server's database directly (`latch audit verify --data`).
+ * The configuration's defaults are `@latch/server/defaults`, which loads nothing else.
  *
  * @packageDocumentation
  */
 export { type VerifyStoreOptions, verifyStore } from './audit/verify-store.js'
-export { ADMIN_TOKEN_FILE, FIRST_ADMIN_EMAIL } from './bootstrap-admin.js'
-export { DEFAULTS } from './config/defaults.js'
-export { resolveConfig, type ServerConfig, type ServerConfigInput } from './config/server-config.js'
 export { ServerError } from './errors.js'
-export { buildApp } from './http/app.js'
 export { type RunningServer, type StartOptions, startServer } from './server.js'
-export { closeServices, type KeyServerServices, openServices } from './services.js'
 export {
   openPostgresStore,
   type PostgresStoreOptions,

@@ -11,7 +11,7 @@ import { exportX25519PublicKey, importX25519PrivateKey } from '@latch/format'
 import { seedBytes } from './generate/build-object.js'
 import { KNOWN_ANSWER_SPECS, knownAnswerVector } from './generate/known-answer.js'
 import { negativeSpecs } from './generate/negative.js'
-import { dataKeyResolver, keyServerResolver, VECTORS_DIR } from './key-servers.js'
+import { dataKeyResolver, VECTORS_DIR, vectorKeyServerResolver } from './key-servers.js'
 import { patternSha256 } from './pattern.js'
 import {
   decryptByteAtATime,
@@ -61,7 +61,7 @@ async function main(which: string): Promise<void> {
     mkdirSync(new URL('negative', VECTORS_DIR))
     const problems: string[] = []
     for (const spec of negativeSpecs(keys)) {
-      const resolver = keyServerResolver(keys, spec.kasPreference)
+      const resolver = vectorKeyServerResolver(keys, spec.kasPreference)
       const stage = await stageOf(spec.object, resolver)
       const withDek =
         spec.expectWithDek && (await stageOf(spec.object, dataKeyResolver(spec.base.dek)))

@@ -4,10 +4,10 @@
  *
  * @packageDocumentation
  */
-export { dataKeyResolver, keyServerResolver, loadVectorKeys, VECTORS_DIR } from './key-servers.js'
+export { dataKeyResolver, loadVectorKeys, vectorKeyServerResolver } from './key-servers.js'
 export { loadKnownAnswerVectors, loadNegativeVectors } from './load-vectors.js'
 export { LOW_ORDER_X25519 } from './low-order-x25519.js'
-export { patternBytes, patternChunks, patternSha256 } from './pattern.js'
+export { patternChunks } from './pattern.js'
 export {
   decryptByteAtATime,
   decryptStreaming,
@@ -16,4 +16,10 @@ export {
   type Outcome,
   stageOf,
 } from './run-vector.js'
-export type * from './vector.js'
+export type {
+  KnownAnswerVector,
+  NegativeVector,
+  VectorKey,
+  VectorStage,
+  VectorWrapMaterial,
+} from './vector.js'

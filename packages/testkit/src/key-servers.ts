@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import {
   combineShares,
-  decryptFailed,
+  FormatError,
   type Header,
   importX25519PrivateKey,
   type KeyResolver,
@@ -25,7 +25,7 @@ export function loadVectorKeys(): VectorKey[] {
  * that server's private key for its `kid` after checking the binding to the header core, exactly
  * as `latch server` does, and XORs the shares. An unknown `kid` is denied like a bad JWE.
  */
-export function keyServerResolver(
+export function vectorKeyServerResolver(
   keys: readonly VectorKey[],
   preference: readonly string[] = [],
 ): KeyResolver {
@@ -40,15 +40,20 @@ export function keyServerResolver(
       const entry = header.entries
         .filter((e) => e.sid === sid)
         .sort((a, b) => rank(a.kasId) - rank(b.kasId))[0]
-      if (entry === undefined) throw decryptFailed()
+      if (entry === undefined) throw denied()
       const jwe = parseCompactJwe(entry.jwe)
       const key = keys.find((k) => k.kas_id === entry.kasId && k.kid === jwe.header.kid)
-      if (key === undefined) throw decryptFailed()
+      if (key === undefined) throw denied()
       const privateKey = importX25519PrivateKey(Buffer.from(key.private_key, 'hex'))
       shares.push(openShare(jwe, privateKey, shareBindingOf(header.coreBytes, sid, n)))
     }
     return combineShares(shares)
   }
+}
+
+// The key server's one denial: its message, like the format's, never says which check failed.
+function denied(): FormatError {
+  return new FormatError('ERR_FORMAT_DECRYPT_FAILED', 'the object failed authentication')
 }
 
 /** A key resolver that hands over a known data key: the "bypass the key server" harness. */

@@ -4,14 +4,12 @@ import {
   decryptBuffer,
   FormatError,
   type Header,
-  HeaderReader,
   type KeyResolver,
   openHeader,
   parseHeader,
   plaintextSize,
-  SegmentDecryptor,
 } from '@latch/format'
-import { deriveObjectKeys } from '@latch/format/testing'
+import { deriveObjectKeys, HeaderReader, SegmentDecryptor } from '@latch/format/testing'
 import { patternSha256 } from './pattern.js'
 import type { VectorStage } from './vector.js'
 

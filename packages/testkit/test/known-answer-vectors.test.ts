@@ -1,25 +1,24 @@
 import { createHash } from 'node:crypto'
+import { createDecryptStream, createEncryptStream, type KeyServerRecipient } from '@latch/format'
 import {
-  createDecryptStream,
-  createEncryptStream,
-  type KeyServerRecipient,
+  createObjectWriterWithMaterial,
+  deriveObjectKeys,
   SegmentEncryptor,
-} from '@latch/format'
-import { createObjectWriterWithMaterial, deriveObjectKeys } from '@latch/format/testing'
+} from '@latch/format/testing'
 import {
   decryptByteAtATime,
   decryptStreaming,
   decryptWhole,
   type KnownAnswerVector,
-  keyServerResolver,
   loadKnownAnswerVectors,
   loadVectorKeys,
   patternChunks,
+  vectorKeyServerResolver,
 } from '@latch/testkit'
 import { describe, expect, it } from 'vitest'
 
 const keys = loadVectorKeys()
-const resolver = keyServerResolver(keys)
+const resolver = vectorKeyServerResolver(keys)
 const vectors = loadKnownAnswerVectors()
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex')
 // Above this, the whole-buffer path (and its byte-at-a-time twin) is left out: a 4 GiB object

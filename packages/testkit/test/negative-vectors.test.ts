@@ -4,10 +4,10 @@ import {
   decryptStreaming,
   decryptWhole,
   isPrefix,
-  keyServerResolver,
   loadNegativeVectors,
   loadVectorKeys,
   stageOf,
+  vectorKeyServerResolver,
 } from '@latch/testkit'
 import { describe, expect, it } from 'vitest'
 
@@ -25,7 +25,7 @@ describe('negative vectors', () => {
   for (const vector of vectors) {
     it(`${vector.group} ${vector.name}: ${vector.comment}`, async () => {
       const object = Buffer.from(vector.object, 'base64')
-      const resolver = keyServerResolver(keys, vector.kas_preference)
+      const resolver = vectorKeyServerResolver(keys, vector.kas_preference)
       expect(await stageOf(object, resolver)).toBe(vector.expect)
       if (vector.expect_with_dek !== undefined) {
         const bypass = dataKeyResolver(Buffer.from(vector.dek, 'hex'))

@@ -4,7 +4,7 @@ import { keyServerFor } from '../config.js'
 import type { Io } from '../io.js'
 import { collectEmails, parseExpiry } from '../parse-expiry.js'
 import { printable } from '../printable.js'
-import { policyIdOf } from './policy.js'
+import { resolvePolicyId } from './policy.js'
 
 /**
  * `latch share|unshare POLICY EMAIL…`, `latch expire POLICY WHEN|never`,
@@ -24,7 +24,7 @@ export function policyChangeCommands(io: Io): Command[] {
     .option('--json', 'print the policy')
     .action(async (ref: string, emails: string[], options: { json?: boolean }) => {
       const add = emails.flatMap((e) => collectEmails(e))
-      const view = await keyServerFor(io).changeReaders(await policyIdOf(ref, io), { add })
+      const view = await keyServerFor(io).changeReaders(await resolvePolicyId(ref, io), { add })
       done(view, options.json, `readers ${view.readers.join(', ') || '(none)'}`)
     })
   const unshare = new Command('unshare')
@@ -34,7 +34,7 @@ export function policyChangeCommands(io: Io): Command[] {
     .option('--json', 'print the policy')
     .action(async (ref: string, emails: string[], options: { json?: boolean }) => {
       const remove = emails.flatMap((e) => collectEmails(e))
-      const view = await keyServerFor(io).changeReaders(await policyIdOf(ref, io), { remove })
+      const view = await keyServerFor(io).changeReaders(await resolvePolicyId(ref, io), { remove })
       done(view, options.json, `readers ${view.readers.join(', ') || '(none)'}`)
     })
   const expire = new Command('expire')
@@ -44,7 +44,7 @@ export function policyChangeCommands(io: Io): Command[] {
     .option('--json', 'print the policy')
     .action(async (ref: string, when: string, options: { json?: boolean }) => {
       const expiresAt = when === 'never' ? null : parseExpiry(when).toISOString()
-      const view = await keyServerFor(io).setExpiry(await policyIdOf(ref, io), expiresAt)
+      const view = await keyServerFor(io).setExpiry(await resolvePolicyId(ref, io), expiresAt)
       done(view, options.json, `expires ${view.expiresAt ?? 'never'}`)
     })
   const revoke = new Command('revoke')
@@ -53,7 +53,10 @@ export function policyChangeCommands(io: Io): Command[] {
     .option('--reason <text>', 'recorded in the audit log')
     .option('--json', 'print the policy')
     .action(async (ref: string, options: { reason?: string; json?: boolean }) => {
-      const view = await keyServerFor(io).revokePolicy(await policyIdOf(ref, io), options.reason)
+      const view = await keyServerFor(io).revokePolicy(
+        await resolvePolicyId(ref, io),
+        options.reason,
+      )
       done(view, options.json, 'revoked')
     })
   const unrevoke = new Command('unrevoke')
@@ -62,7 +65,10 @@ export function policyChangeCommands(io: Io): Command[] {
     .option('--reason <text>', 'recorded in the audit log')
     .option('--json', 'print the policy')
     .action(async (ref: string, options: { reason?: string; json?: boolean }) => {
-      const view = await keyServerFor(io).unrevokePolicy(await policyIdOf(ref, io), options.reason)
+      const view = await keyServerFor(io).unrevokePolicy(
+        await resolvePolicyId(ref, io),
+        options.reason,
+      )
       done(view, options.json, 'active again')
     })
   return [share, unshare, expire, revoke, unrevoke]

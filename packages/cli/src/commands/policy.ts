@@ -13,7 +13,7 @@ export function policyCommand(io: Io): Command {
     .argument('<policy>', 'a policy id, or s3://BUCKET/KEY of a Latch object')
     .option('--json', 'one JSON document')
     .action(async (ref: string, options: { json?: boolean }) => {
-      const id = await policyIdOf(ref, io)
+      const id = await resolvePolicyId(ref, io)
       const view = await keyServerFor(io).getPolicy(id)
       io.stdout.write(
         options.json === true ? `${JSON.stringify({ v: 1, policy: view })}\n` : render(view),
@@ -23,7 +23,7 @@ export function policyCommand(io: Io): Command {
 }
 
 /** Resolves POLICY: an id as is, or the policy id in the header of the Latch object at an s3:// URL. */
-export async function policyIdOf(ref: string, io: Io): Promise<string> {
+export async function resolvePolicyId(ref: string, io: Io): Promise<string> {
   if (!ref.startsWith('s3://')) return ref
   const { bucket, key } = parseS3Url(ref)
   const { createS3Client, readLatchHeader } = await import('@latch/s3')

@@ -1,22 +1,7 @@
 import { createCipheriv, createDecipheriv, type KeyObject } from 'node:crypto'
 import { TAG_SIZE } from '../constants.js'
 import { decryptFailed } from '../errors.js'
-
-/**
- * `nonce_i = BE88(i) ‖ f`: the index big-endian in 11 bytes, then 0x01 for the final segment.
- * Written into `into` when given (ciphers copy their IV, so one buffer serves every segment).
- */
-export function segmentNonce(
-  index: number,
-  final: boolean,
-  into: Buffer = Buffer.alloc(12),
-): Buffer {
-  // Indices are < 2^32, so the top seven bytes of the 88-bit counter stay zero.
-  into.fill(0, 0, 7)
-  into.writeUInt32BE(index, 7)
-  into[11] = final ? 1 : 0
-  return into
-}
+import { segmentNonce } from '../segment-nonce.js'
 
 /** Reusable scratch memory of one encryptor or decryptor. */
 export interface SegmentScratch {

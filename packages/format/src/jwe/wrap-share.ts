@@ -55,7 +55,6 @@ export interface PreparedShareWrap {
  * refused before any audit record says a share was released.
  *
  * @param recipient - the X25519 key the JWE is for, and the `kid` its header names.
- * @param material - fixed randomness (test vectors only); by default everything is random.
  * @returns the prepared wrap, for exactly one JWE.
  * @throws FormatError `ERR_FORMAT_ARGUMENT_INVALID` for a recipient key of small order (its
  *   shared secret is all zero, RFC 7748 §6.1) or any key the agreement fails on.
@@ -66,9 +65,22 @@ export interface PreparedShareWrap {
  * const jwe = prepared.wrap(share, binding)
  * ```
  */
-export function prepareShareWrap(
+export function prepareShareWrap(recipient: WrapRecipient): PreparedShareWrap {
+  return prepareShareWrapWithMaterial(recipient, undefined)
+}
+
+/**
+ * {@link prepareShareWrap} with the JWE's randomness given: a writer passes the CEK and IV of its
+ * one CSPRNG draw, and only test vectors fix the ephemeral key too (`@latch/format/testing`).
+ *
+ * @param recipient - the X25519 key the JWE is for, and the `kid` its header names.
+ * @param material - the CEK, IV and maybe ephemeral key; everything is random when `undefined`.
+ * @returns the prepared wrap, for exactly one JWE.
+ * @throws FormatError `ERR_FORMAT_ARGUMENT_INVALID`, as {@link prepareShareWrap}.
+ */
+export function prepareShareWrapWithMaterial(
   recipient: WrapRecipient,
-  material?: WrapMaterial,
+  material: WrapMaterial | undefined,
 ): PreparedShareWrap {
   // Not generateKeyPairSync: see generateX25519KeyPair (a deadlock on Node 20).
   const raw = material?.ephemeralPrivateKey ?? randomBytes(32)
@@ -107,6 +119,10 @@ export function prepareShareWrap(
  * Implemented on `node:crypto` (about 10× faster than `jose`'s WebCrypto path here); tests check
  * that `jose` opens it and writes the same bytes.
  *
+ * @param share - the 32-byte share.
+ * @param recipient - the X25519 key the JWE is for, and the `kid` its header names.
+ * @param binding - the object and share the protected header names.
+ * @returns the compact JWE.
  * @throws FormatError `ERR_FORMAT_ARGUMENT_INVALID` for a share that is not 32 bytes or a
  *   recipient key of small order.
  */
@@ -114,11 +130,30 @@ export function wrapShare(
   share: Uint8Array,
   recipient: WrapRecipient,
   binding: ShareBinding,
-  material?: WrapMaterial,
+): string {
+  return wrapShareWithMaterial(share, recipient, binding, undefined)
+}
+
+/**
+ * {@link wrapShare} with the JWE's randomness given (see {@link prepareShareWrapWithMaterial}).
+ * Never fix the ephemeral key of a real JWE: test vectors only (`@latch/format/testing`).
+ *
+ * @param share - the 32-byte share.
+ * @param recipient - the X25519 key the JWE is for, and the `kid` its header names.
+ * @param binding - the object and share the protected header names.
+ * @param material - the CEK, IV and maybe ephemeral key; everything is random when `undefined`.
+ * @returns the compact JWE.
+ * @throws FormatError `ERR_FORMAT_ARGUMENT_INVALID`, as {@link wrapShare}.
+ */
+export function wrapShareWithMaterial(
+  share: Uint8Array,
+  recipient: WrapRecipient,
+  binding: ShareBinding,
+  material: WrapMaterial | undefined,
 ): string {
   if (share.length !== 32)
     throw new FormatError('ERR_FORMAT_ARGUMENT_INVALID', 'share must be 32 bytes')
-  return prepareShareWrap(recipient, material).wrap(share, binding)
+  return prepareShareWrapWithMaterial(recipient, material).wrap(share, binding)
 }
 
 function completeJwe(

@@ -77,8 +77,14 @@ export function exportX25519PrivateKey(key: KeyObject): Uint8Array {
   return key.export({ format: 'der', type: 'pkcs8' }).subarray(PKCS8_PREFIX.length)
 }
 
-/** An X25519 public key as a JWK. */
-export function x25519PublicJwk(key: KeyObject, kid?: string): X25519PublicJwk {
+/**
+ * An X25519 public key as a JWK (RFC 8037), the form a key server publishes and a client sends.
+ *
+ * @param key - the public (or private) X25519 key.
+ * @param kid - the key id to name in the JWK, if any.
+ * @returns `{ kty: 'OKP', crv: 'X25519', x }`, with `kid` when given.
+ */
+export function exportX25519PublicJwk(key: KeyObject, kid?: string): X25519PublicJwk {
   const { x = '' } = key.export({ format: 'jwk' })
   return kid === undefined
     ? { kty: 'OKP', crv: 'X25519', x }

@@ -1,18 +1,18 @@
 import { createHash } from 'node:crypto'
 import {
   combineShares,
-  type Emit,
   type Header,
   importX25519PrivateKey,
   type KeyServerRecipient,
   type ObjectKeys,
   parseHeader,
-  SegmentEncryptor,
 } from '@latch/format'
 import {
   createObjectWriterWithMaterial,
   deriveObjectKeys,
+  type Emit,
   type ObjectMaterial,
+  SegmentEncryptor,
   type WrapMaterial,
 } from '@latch/format/testing'
 import { patternChunks } from '../pattern.js'

@@ -3,9 +3,8 @@ import {
   importX25519PublicKey,
   type KeyEntry,
   SEGMENT_SIZE as S,
-  wrapShare,
 } from '@latch/format'
-import { deriveObjectKeys, encodeHeader } from '@latch/format/testing'
+import { deriveObjectKeys, encodeHeader, wrapShareWithMaterial } from '@latch/format/testing'
 import type { VectorKey, VectorStage } from '../vector.js'
 import { type BuiltObject, buildObject, recipientFor, seedBytes } from './build-object.js'
 import {
@@ -86,14 +85,14 @@ export function negativeSpecs(keys: readonly VectorKey[]): NegativeSpec[] {
       iv: seedBytes('iv', seed, 12),
     }
     const publicKey = importX25519PublicKey(recipientFor(keys, kid).publicKey as Uint8Array)
-    return wrapShare(share, { kid: label, publicKey }, bindingOf(b, sid, n), material)
+    return wrapShareWithMaterial(share, { kid: label, publicKey }, bindingOf(b, sid, n), material)
   }
   /** A consistent header for the same data key under another core (a re-wrap that changed it). */
   const headerForCore = (b: BuiltObject, coreBytes: Buffer) => {
     const hc = sha256(coreBytes)
     const derived = deriveObjectKeys(b.dek, coreBytes.subarray(24, 56), hc)
     const binding = { ...bindingOf(b), coreHash: b64u(hc) }
-    const jwe = wrapShare(
+    const jwe = wrapShareWithMaterial(
       b.material.shares[0] as Uint8Array,
       {
         kid: 'kas-a-1',

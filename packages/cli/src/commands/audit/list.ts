@@ -4,7 +4,7 @@ import { AUDIT_HEADER, auditLine } from '../../audit-line.js'
 import { keyServerFor } from '../../config.js'
 import type { Io } from '../../io.js'
 import { parseTime } from '../../parse-expiry.js'
-import { policyIdOf } from '../policy.js'
+import { resolvePolicyId } from '../policy.js'
 
 interface ListOptions {
   actor?: string
@@ -40,7 +40,7 @@ export function listCommand(io: Io): Command {
       .action(async (ref: string | undefined, options: ListOptions) => {
         const client = keyServerFor(io)
         const filter: AuditEventFilter = {
-          policy: ref === undefined ? undefined : await policyIdOf(ref, io),
+          policy: ref === undefined ? undefined : await resolvePolicyId(ref, io),
           actor: options.actor,
           type: options.action,
           since:

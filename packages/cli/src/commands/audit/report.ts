@@ -4,7 +4,7 @@ import { keyServerFor } from '../../config.js'
 import { CliError } from '../../errors.js'
 import type { Io } from '../../io.js'
 import { parseTime } from '../../parse-expiry.js'
-import { policyIdOf } from '../policy.js'
+import { resolvePolicyId } from '../policy.js'
 import { describeProblem } from './describe-problem.js'
 import { fetchFileReport } from './fetch-file-report.js'
 import { printFileReport } from './print-file-report.js'
@@ -39,7 +39,7 @@ export function reportCommand(io: Io): Command {
     .option('--json', 'one JSON document')
     .action(async (ref: string, options: ReportOptions) => {
       const client = keyServerFor(io)
-      const policyId = await policyIdOf(ref, io)
+      const policyId = await resolvePolicyId(ref, io)
       const now = Date.now()
       const since =
         options.since === undefined ? new Date(0) : parseTime(options.since, '--since', 'past', now)

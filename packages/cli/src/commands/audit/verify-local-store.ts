@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import type { CheckpointVerifierKey } from '@latch/audit'
 import type { Store } from '@latch/server'
+import { DEFAULTS } from '@latch/server/defaults'
 import { CliError } from '../../errors.js'
 import type { VerifiedLog } from './verified-log.js'
 
@@ -21,9 +22,7 @@ export async function verifyLocalStore(
   key: CheckpointVerifierKey | undefined,
   anchor: string | undefined,
 ): Promise<VerifiedLog> {
-  const { DEFAULTS, openPostgresStore, openSqliteStore, verifyStore } = await import(
-    '@latch/server'
-  )
+  const { openPostgresStore, openSqliteStore, verifyStore } = await import('@latch/server')
   const tailBounds = {
     maxUnsignedRecords: DEFAULTS.maxUnsignedRecords.default,
     maxUnsignedAgeMs: DEFAULTS.maxUnsignedAgeMs.default,
