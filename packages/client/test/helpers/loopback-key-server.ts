@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net'
 import {
   createObjectWriter,
   encryptBuffer,
+  exportX25519PublicJwk,
   generateX25519KeyPair,
   type Header,
   importX25519PublicKey,
@@ -12,7 +13,6 @@ import {
   parseHeader,
   shareBindingOf,
   wrapShare,
-  x25519PublicJwk,
 } from '@latch/format'
 import type { ClientPublicJwk, RewrapRequest } from '@latch/protocol'
 
@@ -75,7 +75,7 @@ const STATUS: Readonly<Record<string, number>> = {
 export async function startLoopbackKeyServer(kasId = 'kas-test'): Promise<LoopbackKeyServer> {
   const pair = generateX25519KeyPair()
   const kid = 'k1'
-  const publicJwk = x25519PublicJwk(pair.publicKey, kid)
+  const publicJwk = exportX25519PublicJwk(pair.publicKey, kid)
   const calls: KeyRequestCall[] = []
   const open = new Set<ServerResponse>()
 
