@@ -15,8 +15,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['packages/*/test/**/*.test.ts'],
-          exclude: ['**/*.integration.test.ts', '**/*.e2e.test.ts'],
+          include: ['packages/*/test/**/*.unit.test.ts'],
           testTimeout: 120_000,
         },
       },

@@ -10,14 +10,14 @@
  * next to SQLite, BENCH_RELEASE_SECONDS each.
  */
 import { cpus } from 'node:os'
-import { benchPeakRss } from './format-peak-rss.js'
-import { benchSmallObjects } from './format-small-objects.js'
-import { benchStreaming } from './format-streaming.js'
-import { benchKeyRelease } from './key-release.js'
-import { benchKeyReleasePostgres } from './key-release-postgres.js'
-import { benchLockdown } from './lockdown.js'
-import { benchS3 } from './s3.js'
-import { s3BenchOptionsFromEnv } from './s3-options.js'
+import { benchPeakRss } from './format/peak-rss.js'
+import { benchSmallObjects } from './format/small-objects.js'
+import { benchStreaming } from './format/streaming.js'
+import { benchKeyRelease } from './key-release/key-release.js'
+import { benchKeyReleasePostgres } from './key-release/key-release-postgres.js'
+import { benchLockdown } from './lockdown/lockdown.js'
+import { s3BenchOptionsFromEnv } from './s3/options.js'
+import { benchS3 } from './s3/s3.js'
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback)
 const only = process.env.BENCH_ONLY?.split(',').map((part) => part.trim())

@@ -15,8 +15,8 @@ import {
   sealRecord,
   signCheckpoint,
 } from '@latch/audit'
+import { LATCH_BIN } from '@latch/testkit/latch-process'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { BIN } from './cli-process.js'
 
 // An auditor checks an export with the CLI and the published key alone: `audit verify --file`
 // must not need the key server's code (Fastify, SQLite, PostgreSQL drivers) at all. The CLI runs
@@ -103,7 +103,7 @@ function runWithoutServer(
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['--import', pathToFileURL(refuseServer).href, BIN, ...args],
+      ['--import', pathToFileURL(refuseServer).href, LATCH_BIN, ...args],
       { env: { ...process.env, LATCH_SERVER: 'http://127.0.0.1:9', LATCH_TOKEN: '' } },
       (error, stdout, stderr) => {
         const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 70

@@ -2,19 +2,20 @@ import { createHash } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { type KeyServerProcess, startKeyServerProcess } from '@latch/testkit/key-server-process'
 import Database from 'better-sqlite3'
 import { afterAll, describe, expect, it } from 'vitest'
-import { runCli, type ServerProcess, startServerProcess } from './cli-process.js'
+import { runCli } from './cli-process.js'
 
 const dirs: string[] = []
-const running: ServerProcess[] = []
+const running: KeyServerProcess[] = []
 afterAll(async () => {
   for (const s of running) s.child.kill('SIGKILL')
   for (const d of dirs) rmSync(d, { recursive: true, force: true })
 })
 
-async function serve(dir: string): Promise<ServerProcess> {
-  const server = await startServerProcess(dir)
+async function serve(dir: string): Promise<KeyServerProcess> {
+  const server = await startKeyServerProcess(dir)
   running.push(server)
   return server
 }

@@ -3,10 +3,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { KeyServerClient } from '@latch/client'
+import { type InstanceGroup, startInstances } from '@latch/testkit/key-server-process'
 import { createDatabase, postgresTool } from '@latch/testkit/postgres'
 import { afterAll, describe, expect, inject, it } from 'vitest'
 import { runCli } from './cli-process.js'
-import { type InstanceGroup, prepareFixture, sendRead, startInstances } from './instances.js'
+import { prepareFixture, sendRead } from './instances.js'
 
 // T19 of the research report: a database restored from a backup older than a checkpoint kept
 // outside it is caught by `latch audit verify --anchor`, while the restored database alone

@@ -9,12 +9,13 @@ import {
   parseHeader,
 } from '@latch/format'
 import { openSqliteStore } from '@latch/server'
+import { type KeyServerProcess, startKeyServerProcess } from '@latch/testkit/key-server-process'
 import Database from 'better-sqlite3'
 import { afterAll, describe, expect, it } from 'vitest'
-import { runCli, type ServerProcess, startServerProcess } from './cli-process.js'
+import { runCli } from './cli-process.js'
 
 const dirs: string[] = []
-const running: ServerProcess[] = []
+const running: KeyServerProcess[] = []
 function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'latch-e2e-'))
   dirs.push(dir)
@@ -25,8 +26,8 @@ afterAll(async () => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true })
 })
 
-async function serve(dir: string): Promise<ServerProcess & { env: Record<string, string> }> {
-  const server = await startServerProcess(dir)
+async function serve(dir: string): Promise<KeyServerProcess & { env: Record<string, string> }> {
+  const server = await startKeyServerProcess(dir)
   running.push(server)
   const token = readFileSync(join(dir, 'admin.token'), 'utf8').trim()
   return Object.assign(server, { env: { LATCH_SERVER: server.url, LATCH_TOKEN: token } })

@@ -1,18 +1,20 @@
+import {
+  type Instance,
+  type InstanceGroup,
+  startInstances,
+} from '@latch/testkit/key-server-process'
 import { type PostgresCluster, startPostgresCluster } from '@latch/testkit/postgres'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runCli } from './cli-process.js'
 import {
-  type Instance,
-  type InstanceGroup,
   type PreparedRead,
   prepareFixture,
+  type ReadersFixture,
   type ReadOutcome,
-  type ReleaseFixture,
   readChain,
   sendRead,
   sleep,
-  startInstances,
 } from './instances.js'
 
 // Faults under load with three `latch server` processes on one PostgreSQL (research §7.6, T4,
@@ -27,7 +29,7 @@ const LEASE_KEY = 0x4c415443_0003n
 
 let cluster: PostgresCluster
 let group: InstanceGroup
-let fixture: ReleaseFixture
+let fixture: ReadersFixture
 let live: Instance[]
 
 beforeAll(async () => {

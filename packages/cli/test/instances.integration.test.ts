@@ -1,15 +1,18 @@
 import { randomInt } from 'node:crypto'
+import {
+  type Instance,
+  type InstanceGroup,
+  startInstances,
+} from '@latch/testkit/key-server-process'
 import { createDatabase } from '@latch/testkit/postgres'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { runCli } from './cli-process.js'
 import {
   type ChainRecord,
-  type Instance,
-  type InstanceGroup,
   type PreparedRead,
   prepareFixture,
+  type ReadersFixture,
   type ReadOutcome,
-  type ReleaseFixture,
   readChain,
   sendRead,
   sleep,
@@ -32,14 +35,13 @@ const LANES = 4
 const REPORT = process.env.LATCH_REPORT === '1'
 
 let group: InstanceGroup
-let fixture: ReleaseFixture
+let fixture: ReadersFixture
 let a: Instance
 let b: Instance
 let c: Instance
 
 beforeAll(async () => {
   const database = await createDatabase(inject('postgresUrl'))
-  const { startInstances } = await import('./instances.js')
   group = await startInstances(database, ['a', 'b', 'c'])
   ;[a, b, c] = group.instances as [Instance, Instance, Instance]
   fixture = await prepareFixture(a.url, group.adminToken, 'ld', 6)

@@ -1,92 +1,20 @@
-import { randomBytes } from 'node:crypto'
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { Agent, request } from 'node:http'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { KeyServerClient } from '@latch/client'
-import {
-  createObjectWriter,
-  encryptBuffer,
-  generateX25519KeyPair,
-  openShare,
-  parseHeader,
-  shareBindingOf,
-} from '@latch/format'
+import { parseHeader } from '@latch/format'
 import { openPostgresStore } from '@latch/server'
-import { type ServerProcess, startServerProcess } from './cli-process.js'
+import { type PreparedRewrap, prepareRewrap, registerObject } from '@latch/testkit/release-fixture'
 
-// Several `latch server` processes on one PostgreSQL database, and what the tests need around
-// them: users, a policy with an object, prepared key requests, and the audit chain as written.
-
-/** A `latch server` process of a group that shares one database. */
-export interface Instance extends ServerProcess {
-  readonly name: string
-  readonly dir: string
-}
-
-/** Instances on one database, the shared root key and the first admin's token. */
-export interface InstanceGroup {
-  readonly database: string
-  readonly instances: Instance[]
-  readonly adminToken: string
-  /** The data directories that received an `admin.token` (exactly one). */
-  readonly adminTokenFiles: number
-  /** Starts one more instance on the same database (a replacement). */
-  start(name: string): Promise<Instance>
-  /** SIGKILLs what is still running and deletes the data directories. */
-  close(): Promise<void>
-}
-
-/**
- * Starts `names.length` instances on `database` at the same moment (the start-up lock makes
- * that safe), with one root key through `LATCH_ROOT_KEY` and the rate limit out of the way.
- */
-export async function startInstances(
-  database: string,
-  names: readonly string[],
-  extra: readonly string[] = [],
-): Promise<InstanceGroup> {
-  const env = { LATCH_ROOT_KEY: randomBytes(32).toString('hex') }
-  const dirs: string[] = []
-  const all: Instance[] = []
-  const start = async (name: string): Promise<Instance> => {
-    const dir = mkdtempSync(join(tmpdir(), `latch-${name}-`))
-    dirs.push(dir)
-    const server = await startServerProcess(
-      dir,
-      ['--database', database, '--rate-limit', '1000000000', ...extra],
-      env,
-    )
-    const instance = Object.assign(server, { name, dir })
-    all.push(instance)
-    return instance
-  }
-  const instances = await Promise.all(names.map(start))
-  const withToken = dirs.filter((d) => existsSync(join(d, 'admin.token')))
-  return {
-    database,
-    instances,
-    adminToken: readFileSync(join(withToken[0] as string, 'admin.token'), 'utf8').trim(),
-    adminTokenFiles: withToken.length,
-    start,
-    async close() {
-      for (const instance of all) instance.child.kill('SIGKILL')
-      for (const dir of dirs) rmSync(dir, { recursive: true, force: true })
-    },
-  }
-}
+// What the tests of several `latch server` processes on one PostgreSQL database (started with
+// `startInstances` of `@latch/testkit/key-server-process`) need around them: users, a policy with
+// an object, prepared key requests, and the audit chain as written.
 
 /** One prepared `POST /v1/rewrap` of a reader, and how to check what it got back. */
-export interface PreparedRead {
+export interface PreparedRead extends PreparedRewrap {
   readonly reader: string
-  readonly headers: Record<string, string>
-  readonly body: string
-  /** Whether a 200 answer's JWE opens with this reader's throw-away key (a real key). */
-  opens(jwe: string): boolean
 }
 
 /** A policy readable by some readers, with one registered object. */
-export interface ReleaseFixture {
+export interface ReadersFixture {
   readonly policyId: string
   /** The owner's client, through `url` (its calls record their `x-request-id`). */
   ownerOn(url: string): TrackedClient
@@ -125,7 +53,7 @@ export async function prepareFixture(
   adminToken: string,
   name: string,
   readers: number,
-): Promise<ReleaseFixture> {
+): Promise<ReadersFixture> {
   const admin = new KeyServerClient({ server: url, token: adminToken })
   const ownerToken = (await admin.createUser(`${name}-owner@example.com`)).token
   const owner = new KeyServerClient({ server: url, token: ownerToken })
@@ -136,46 +64,20 @@ export async function prepareFixture(
     }),
   )
   const policy = await owner.createPolicy({ readers: people.map((p) => p.email) })
-  const keys = await owner.keys()
-  const jwk = keys.keys.find((k) => k.kid === keys.current)
-  if (jwk === undefined) throw new Error('no current wrap key')
-  const object = encryptBuffer(
-    createObjectWriter({
-      policyId: policy.id,
-      shares: [[{ kasId: keys.kasId, kid: jwk.kid, publicKey: jwk }]],
-    }),
+  const object = await registerObject(
+    owner,
+    await owner.keys(),
+    policy.id,
     Buffer.from('payroll'),
+    {
+      bucket: 'hr',
+      key: 'payroll/2026/jan.pdf',
+    },
   )
   const header = parseHeader(object)
-  await owner.addPolicyObject(policy.id, {
-    objectId: Buffer.from(header.core.objectId).toString('base64url'),
-    coreHash: Buffer.from(header.coreHash).toString('base64url'),
-    bucket: 'hr',
-    key: 'payroll/2026/jan.pdf',
-  })
-  const entry = header.entries[0]
-  if (entry === undefined) throw new Error('no key entry')
-  const binding = shareBindingOf(header.coreBytes, 1, 1)
-  const reads = people.map((person): PreparedRead => {
-    const pair = generateX25519KeyPair()
-    return {
-      reader: person.email,
-      headers: { authorization: `Bearer ${person.token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        core: Buffer.from(header.coreBytes).toString('base64url'),
-        jwe: entry.jwe,
-        clientKey: { kty: 'OKP', crv: 'X25519', x: pair.publicKey.export({ format: 'jwk' }).x },
-      }),
-      opens(jwe) {
-        try {
-          openShare(jwe, pair.privateKey, binding)
-          return true
-        } catch {
-          return false
-        }
-      },
-    }
-  })
+  const reads = people.map(
+    (person): PreparedRead => ({ reader: person.email, ...prepareRewrap(person.token, header) }),
+  )
   return {
     policyId: policy.id,
     ownerOn: (at) => trackedClient(at, ownerToken),

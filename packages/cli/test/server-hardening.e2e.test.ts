@@ -1,8 +1,9 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { type KeyServerProcess, startKeyServerProcess } from '@latch/testkit/key-server-process'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { runCli, type ServerProcess, startServerProcess } from './cli-process.js'
+import { runCli } from './cli-process.js'
 
 // Issue 11, item 7, through `latch server`'s own flags: --trust-proxy, --rate-limit-anonymous
 // and --auth-failure-interval reach the server, and a graceful stop appends the tally of failed
@@ -16,7 +17,7 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true })
 })
 
-async function badRewrap(server: ServerProcess, forwardedFor: string): Promise<number> {
+async function badRewrap(server: KeyServerProcess, forwardedFor: string): Promise<number> {
   const response = await fetch(`${server.url}/v1/rewrap`, {
     method: 'POST',
     headers: {
@@ -30,7 +31,7 @@ async function badRewrap(server: ServerProcess, forwardedFor: string): Promise<n
   return response.status
 }
 
-async function authFailures(server: ServerProcess) {
+async function authFailures(server: KeyServerProcess) {
   const token = readFileSync(join(dir, 'admin.token'), 'utf8').trim()
   const response = await fetch(`${server.url}/v1/audit/events?type=auth.failed`, {
     headers: { authorization: `Bearer ${token}` },
@@ -41,7 +42,11 @@ async function authFailures(server: ServerProcess) {
 describe('issue 11: latch server --trust-proxy, --rate-limit-anonymous, --auth-failure-interval', () => {
   it('attributes requests from the trusted proxy to the forwarded address, limits each, and records the tally on stop', async () => {
     const flags = ['--trust-proxy', '127.0.0.1,10.0.0.0/8', '--rate-limit-anonymous', '3']
-    const server = await startServerProcess(dir, [...flags, '--auth-failure-interval', '3600000'])
+    const server = await startKeyServerProcess(dir, [
+      ...flags,
+      '--auth-failure-interval',
+      '3600000',
+    ])
     try {
       const codes = []
       for (let i = 0; i < 4; i++) codes.push(await badRewrap(server, '203.0.113.9'))
@@ -54,7 +59,7 @@ describe('issue 11: latch server --trust-proxy, --rate-limit-anonymous, --auth-f
     } finally {
       expect(await server.stop()).toBe(0)
     }
-    const again = await startServerProcess(dir)
+    const again = await startKeyServerProcess(dir)
     try {
       expect((await authFailures(again)).map((e) => [e.source_ip, e.count])).toEqual([
         ['203.0.113.9', undefined],

@@ -2,18 +2,19 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { KeyServerClient } from '@latch/client'
+import { type KeyServerProcess, startKeyServerProcess } from '@latch/testkit/key-server-process'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   startOidcProvider,
   type TestOidcProvider,
 } from '../../server/test/helpers/oidc-provider.js'
-import { runCli, type ServerProcess, startServerProcess } from './cli-process.js'
+import { runCli } from './cli-process.js'
 
 // Issue 11, item 1: `latch users add` hands out a token the admin knows; every key released with
 // it names the admin, `latch audit report` says so, and `latch token rotate` ends it.
 
 const dirs: string[] = []
-const running: ServerProcess[] = []
+const running: KeyServerProcess[] = []
 function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'latch-e2e-identity-'))
   dirs.push(dir)
@@ -37,7 +38,7 @@ afterAll(async () => {
 
 async function serve(extra: string[] = []) {
   const dir = tempDir()
-  const server = await startServerProcess(dir, [
+  const server = await startKeyServerProcess(dir, [
     '--oidc-issuer',
     idp.issuer,
     '--oidc-audience',

@@ -89,7 +89,7 @@ export const legacyHash = (token: string) => hashApiToken(token)
 
 /**
  * The identity part of the store contract (issue 11): token minters, OIDC links, lower-cased
- * lookups. Both stores run it (`identity-store.*.test.ts`).
+ * lookups. Both stores run it (`identity-store-sqlite.unit.test.ts`, `identity-store-postgres.integration.test.ts`).
  */
 export function describeIdentityStoreContract(name: string, open: OpenStore): void {
   describe(`store contract, identities (issue 11): ${name}`, () => {

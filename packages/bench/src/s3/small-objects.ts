@@ -1,9 +1,9 @@
-import { compareRates } from './measure.js'
-import { printTable, type Row } from './report.js'
-import { type Breakdown, emptyBreakdown, printBreakdowns, startBreakdown } from './s3-breakdown.js'
-import type { S3BenchContext } from './s3-context.js'
-import { concurrentRate } from './s3-rate.js'
-import { prepareSmallOps, type SmallOps } from './s3-small-ops.js'
+import { compareRates } from '../shared/measure.js'
+import { printTable, type Row } from '../shared/report.js'
+import { type Breakdown, emptyBreakdown, printBreakdowns, startBreakdown } from './breakdown.js'
+import type { S3BenchContext } from './context.js'
+import { concurrentRate } from './rate.js'
+import { prepareSmallOps, type SmallOps } from './small-ops.js'
 
 type OpName = keyof SmallOps['ops']
 

@@ -1,13 +1,11 @@
 import { spawnSync } from 'node:child_process'
 import { hash } from 'node:crypto'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import type { AuditRow, CheckpointVerifierKey } from '@latch/audit'
 import { openSqliteStore, type Store, verifyStore } from '@latch/server'
-import { compareRates } from './measure.js'
-import { printTable } from './report.js'
-
-const CLI = fileURLToPath(new URL('../../cli/dist/bin.js', import.meta.url))
+import { LATCH_BIN } from '@latch/testkit/latch-process'
+import { compareRates } from '../shared/measure.js'
+import { printTable } from '../shared/report.js'
 
 /** What {@link benchAuditVerify} measured, for other sections' summaries. */
 export interface AuditVerifyFigures {
@@ -148,7 +146,7 @@ function hashTwice(rows: readonly AuditRow[]): number {
 
 function runCliVerify(dataDir: string): { seconds: number; status: number | null; stderr: string } {
   const started = performance.now()
-  const result = spawnSync(process.execPath, [CLI, 'audit', 'verify', '--data', dataDir], {
+  const result = spawnSync(process.execPath, [LATCH_BIN, 'audit', 'verify', '--data', dataDir], {
     encoding: 'utf8',
   })
   return {

@@ -1,14 +1,19 @@
-import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { KeyServerClient } from '@latch/client'
 import { openPostgresStore, openSqliteStore, type Store } from '@latch/server'
+import {
+  type KeyServerProcess,
+  startInstances,
+  startKeyServerProcess,
+  stopKeyServer,
+} from '@latch/testkit/key-server-process'
 import { type PostgresCluster, startPostgresCluster } from '@latch/testkit/postgres'
-import { type LoadRequest, type LoadResult, runHttpLoad } from './http-load.js'
-import { type KeyServerProcess, startKeyServerProcess } from './key-server-process.js'
-import { prepareReleaseFixture } from './release-fixture.js'
-import { printTable, type Row } from './report.js'
+import { prepareReleaseFixture } from '@latch/testkit/release-fixture'
+import { type LoadRequest, type LoadResult, runHttpLoad } from '../shared/http-load.js'
+import { keyServerAccess } from '../shared/key-server-access.js'
+import { printTable, type Row } from '../shared/report.js'
 
 const CONNECTIONS = 48 // a multiple of 1, 2 and 3: autocannon spreads them over the instances
 const WARM_UP_SECONDS = 2
@@ -39,16 +44,11 @@ export async function benchKeyReleasePostgres(seconds: number): Promise<void> {
   const measured: Measured[] = []
   const sqliteDir = mkdtempSync(join(tmpdir(), 'latch-bench-sqlite-'))
   try {
-    const server = await startKeyServerProcess(sqliteDir, [
-      '--log-level',
-      'warn',
-      '--rate-limit',
-      String(RATE_LIMIT),
-    ])
+    const server = await startKeyServerProcess(sqliteDir, ['--rate-limit', String(RATE_LIMIT)])
     try {
       measured.push(await measure('SQLite, 1 process', [server], server.adminToken, seconds))
     } finally {
-      await server.stop()
+      await stopKeyServer(server)
     }
   } finally {
     rmSync(sqliteDir, { recursive: true, force: true })
@@ -141,27 +141,13 @@ async function onPostgres(
   seconds: number,
 ): Promise<Measured> {
   const database = await cluster.createDatabase()
-  const env = { LATCH_ROOT_KEY: randomBytes(32).toString('hex') }
-  const dirs: string[] = []
-  const servers: KeyServerProcess[] = []
+  const names = Array.from({ length: count }, (_, i) => `bench-pg${i}`)
+  const group = await startInstances(database, names)
   try {
-    for (let i = 0; i < count; i++) {
-      const dir = mkdtempSync(join(tmpdir(), 'latch-bench-pg-'))
-      dirs.push(dir)
-      servers.push(
-        await startKeyServerProcess(
-          dir,
-          ['--database', database, '--log-level', 'warn', '--rate-limit', String(RATE_LIMIT)],
-          [],
-          env,
-        ),
-      )
-    }
-    const adminToken = servers.find((s) => s.adminToken !== '')?.adminToken ?? ''
-    return await measure(label, servers, adminToken, seconds)
+    return await measure(label, group.instances, group.adminToken, seconds)
   } finally {
-    for (const server of servers) await server.stop()
-    for (const dir of dirs) rmSync(dir, { recursive: true, force: true })
+    for (const server of group.instances) await stopKeyServer(server)
+    await group.close()
   }
 }
 
@@ -173,7 +159,7 @@ async function measure(
 ): Promise<Measured> {
   const first = servers[0] as KeyServerProcess
   const admin = new KeyServerClient({ server: first.url, token: adminToken })
-  const fixture = await prepareReleaseFixture(first.url, adminToken)
+  const fixture = await prepareReleaseFixture(keyServerAccess(first.url), adminToken)
   const release: LoadRequest[] = fixture.requests.map((r) => ({
     method: 'POST',
     path: '/v1/rewrap',

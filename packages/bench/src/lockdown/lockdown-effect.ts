@@ -1,11 +1,11 @@
 import { copyFileSync, rmSync } from 'node:fs'
 import { openSqliteStore, type Store } from '@latch/server'
 import Database from 'better-sqlite3'
+import { median } from '../shared/measure.js'
+import { printTable, type Row } from '../shared/report.js'
 import { addRule, liftRules, type Scope } from './add-rule.js'
 import { type DecisionSeen, decisionInput } from './decision-input.js'
 import { FILL_BUCKET, policyIdAt, prefixAt } from './fill-policies.js'
-import { median } from './measure.js'
-import { printTable, type Row } from './report.js'
 
 /** The figures of {@link benchLockdownEffect}, for the section's summary. */
 export interface LockdownEffect {

@@ -48,7 +48,7 @@ export async function startCephEndpoint(): Promise<BenchS3Endpoint> {
 
 /** s3rver in a child process on a temporary folder, removed on `stop()`. */
 export async function startS3rverEndpoint(): Promise<BenchS3Endpoint> {
-  const child = fork(new URL('./s3-s3rver-child.js', import.meta.url), {
+  const child = fork(new URL('./s3rver-child.js', import.meta.url), {
     execArgv: [],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })

@@ -2,14 +2,18 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { KeyServerClient, LatchClient } from '@latch/client'
-import { type KeyServerProcess, startKeyServerProcess } from './key-server-process.js'
-import { createBenchBucket, removeBenchBucket } from './s3-bucket.js'
-import type { S3BenchContext } from './s3-context.js'
-import { type BenchS3Endpoint, startCephEndpoint, startS3rverEndpoint } from './s3-endpoints.js'
-import type { S3BenchOptions } from './s3-options.js'
-import { benchS3PeakRss } from './s3-peak-rss.js'
-import { benchS3SmallObjects } from './s3-small-objects.js'
-import { benchS3Transfer } from './s3-transfer.js'
+import {
+  type KeyServerProcess,
+  startKeyServerProcess,
+  stopKeyServer,
+} from '@latch/testkit/key-server-process'
+import { createBenchBucket, removeBenchBucket } from './bucket.js'
+import type { S3BenchContext } from './context.js'
+import { type BenchS3Endpoint, startCephEndpoint, startS3rverEndpoint } from './endpoints.js'
+import type { S3BenchOptions } from './options.js'
+import { benchS3PeakRss } from './peak-rss.js'
+import { benchS3SmallObjects } from './small-objects.js'
+import { benchS3Transfer } from './transfer.js'
 
 // Each encrypted put makes two key-server requests from one identity: far past the default
 // 60,000 a minute at these rates. The limit's cost per request does not depend on its value.
@@ -34,12 +38,7 @@ export async function benchS3(options: S3BenchOptions): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'latch-bench-s3-'))
   let keyServer: KeyServerProcess | undefined
   try {
-    keyServer = await startKeyServerProcess(dataDir, [
-      '--log-level',
-      'warn',
-      '--rate-limit',
-      String(RATE_LIMIT),
-    ])
+    keyServer = await startKeyServerProcess(dataDir, ['--rate-limit', String(RATE_LIMIT)])
     const admin = new KeyServerClient({ server: keyServer.url, token: keyServer.adminToken })
     const { token } = await admin.createUser('bench@s3.example')
     const keyServerEnv = { LATCH_SERVER: keyServer.url, LATCH_TOKEN: token }
@@ -70,7 +69,7 @@ export async function benchS3(options: S3BenchOptions): Promise<void> {
       }
     }
   } finally {
-    await keyServer?.stop()
+    if (keyServer !== undefined) await stopKeyServer(keyServer)
     rmSync(dataDir, { recursive: true, force: true })
   }
 }

@@ -1,9 +1,9 @@
 import { openSqliteStore, type Store } from '@latch/server'
+import { median } from '../shared/measure.js'
+import { printTable, type Row } from '../shared/report.js'
 import { addRule, liftRules } from './add-rule.js'
 import { decisionInput } from './decision-input.js'
 import { policyIdAt } from './fill-policies.js'
-import { median } from './measure.js'
-import { printTable, type Row } from './report.js'
 import { RULE_COUNTS, RULE_SETS } from './rule-sets.js'
 
 /** A filled store to measure decisions on. */

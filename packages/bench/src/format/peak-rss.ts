@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { ENCRYPTED_SEGMENT_SIZE } from '@latch/format'
-import { printTable } from './report.js'
+import { printTable } from '../shared/report.js'
 
 /**
  * Peak RSS of a child process that streams `megabytes` MiB from a generator through

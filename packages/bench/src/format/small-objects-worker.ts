@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { parentPort, workerData } from 'node:worker_threads'
 import { createObjectWriter, encryptBuffer, importX25519PublicKey } from '@latch/format'
-import { opsPerSecond } from './measure.js'
+import { opsPerSecond } from '../shared/measure.js'
 
 // Worker of format-small-objects.ts: encrypts 16 KiB objects for `seconds` and posts its rate.
 const { seconds, publicKey } = workerData as { seconds: number; publicKey: Uint8Array }

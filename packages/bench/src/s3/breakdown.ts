@@ -1,5 +1,5 @@
-import type { CallStats, CallTimer } from './s3-call-timer.js'
-import { cpuSecondsOf } from './s3-cpu.js'
+import type { CallStats, CallTimer } from './call-timer.js'
+import { cpuSecondsOf } from './cpu.js'
 
 /** Where the time of one kind of operation went, summed over the timed runs. */
 export interface Breakdown {

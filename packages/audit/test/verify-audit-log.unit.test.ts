@@ -455,7 +455,7 @@ describe('verifyAuditLog on checkpoint notes (T2)', () => {
     expect(sizeBack.firstBad?.message).toContain('size goes back from 2000 to 1000')
     // Record n is timed T0 + n × 10 ms: c just after record 1000, d 1 ms before c (times that
     // would also put c after records it does not cover, or d before records it covers, are named
-    // as record-time problems besides; see verify-record-times.test.ts).
+    // as record-time problems besides; see verify-record-times.unit.test.ts).
     const c = noteFor({ size: 1000, headHash: first.entryHash, time: new Date(T0 + 10_001) })
     const d = noteFor({
       size: 2000,

@@ -1,11 +1,12 @@
 import { KeyServerClient, type LockdownScopeInput } from '@latch/client'
+import { startKeyServerProcess, stopKeyServer } from '@latch/testkit/key-server-process'
+import { prepareReleaseFixture } from '@latch/testkit/release-fixture'
+import { type LoadRequest, type LoadResult, runHttpLoad } from '../shared/http-load.js'
+import { keyServerAccess } from '../shared/key-server-access.js'
+import { median } from '../shared/measure.js'
+import { printTable, type Row } from '../shared/report.js'
 import type { Scope } from './add-rule.js'
 import { FILL_BUCKET } from './fill-policies.js'
-import { type LoadRequest, type LoadResult, runHttpLoad } from './http-load.js'
-import { startKeyServerProcess } from './key-server-process.js'
-import { median } from './measure.js'
-import { prepareReleaseFixture } from './release-fixture.js'
-import { printTable, type Row } from './report.js'
 import { RULE_COUNTS, RULE_SETS } from './rule-sets.js'
 
 /** Decisions per second and latency percentiles over HTTP, with their ratio to no rule. */
@@ -42,15 +43,10 @@ export async function benchLockdownRelease(
   rounds: number,
 ): Promise<LockdownRelease> {
   process.stderr.write('lockdown: key release over HTTP …\n')
-  const server = await startKeyServerProcess(dataDir, [
-    '--log-level',
-    'warn',
-    '--rate-limit',
-    String(RATE_LIMIT),
-  ])
+  const server = await startKeyServerProcess(dataDir, ['--rate-limit', String(RATE_LIMIT)])
   try {
     const admin = new KeyServerClient({ server: server.url, token: server.adminToken })
-    const fixture = await prepareReleaseFixture(server.url, server.adminToken, {
+    const fixture = await prepareReleaseFixture(keyServerAccess(server.url), server.adminToken, {
       location: (policy, copy) => ({ bucket: FILL_BUCKET, key: `data/${policy}/${copy}.bin` }),
     })
     const requests: LoadRequest[] = fixture.requests.map((r) => ({
@@ -126,11 +122,11 @@ export async function benchLockdownRelease(
       rows,
     )
     process.stdout.write(
-      `\n- every answer the expected 200 or 403 in every run; server log lines at warn and above: ${server.log.length}\n`,
+      `\n- every answer the expected 200 or 403 in every run; server log lines at warn and above: ${server.log().length}\n`,
     )
     return figures
   } finally {
-    await server.stop()
+    await stopKeyServer(server)
   }
 }
 

@@ -4,8 +4,8 @@ import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3'
 import { LatchClient } from '@latch/client'
 import type { KeyResolver } from '@latch/format'
 import { createS3Client, getObject, putObject } from '@latch/s3'
-import { CallTimer } from './s3-call-timer.js'
-import type { S3BenchContext } from './s3-context.js'
+import { CallTimer } from './call-timer.js'
+import type { S3BenchContext } from './context.js'
 
 const SIZE = 1024
 const GET_OBJECTS = 64

@@ -3,12 +3,17 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { KeyServerClient } from '@latch/client'
 import { openSqliteStore } from '@latch/server'
-import { benchAuditVerify } from './audit-verify.js'
-import { fillAuditLog } from './fill-audit-log.js'
-import { type LoadRequest, type LoadResult, runHttpLoad } from './http-load.js'
-import { type KeyServerProcess, startKeyServerProcess } from './key-server-process.js'
-import { prepareReleaseFixture } from './release-fixture.js'
-import { printTable } from './report.js'
+import {
+  type KeyServerProcess,
+  startKeyServerProcess,
+  stopKeyServer,
+} from '@latch/testkit/key-server-process'
+import { prepareReleaseFixture } from '@latch/testkit/release-fixture'
+import { benchAuditVerify } from '../audit/audit-verify.js'
+import { fillAuditLog } from '../audit/fill-audit-log.js'
+import { type LoadRequest, type LoadResult, runHttpLoad } from '../shared/http-load.js'
+import { keyServerAccess } from '../shared/key-server-access.js'
+import { printTable } from '../shared/report.js'
 
 const CONNECTIONS = 50
 const WARM_UP_SECONDS = 2
@@ -33,16 +38,14 @@ export async function benchKeyRelease(seconds: number, rounds: number): Promise<
   const dataDir = mkdtempSync(join(tmpdir(), 'latch-bench-'))
   try {
     const profile = process.env.BENCH_CPU_PROF
-    const server = await startKeyServerProcess(
-      dataDir,
-      ['--log-level', 'warn', '--rate-limit', String(RATE_LIMIT)],
-      profile === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', profile],
-    )
+    const server = await startKeyServerProcess(dataDir, ['--rate-limit', String(RATE_LIMIT)], {
+      nodeArgs: profile === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', profile],
+    })
     let run: Awaited<ReturnType<typeof measure>>
     try {
       run = await measure(server, seconds)
     } finally {
-      await server.stop()
+      await stopKeyServer(server)
     }
     const { healthz, decisions } = run
     const audited = await countReleaseRecords(dataDir, run.headBefore, run.headAfter)
@@ -115,7 +118,7 @@ export async function benchKeyRelease(seconds: number, rounds: number): Promise<
 /** Sets the server up, warms it up, then measures /healthz and the decisions. */
 async function measure(server: KeyServerProcess, seconds: number) {
   const admin = new KeyServerClient({ server: server.url, token: server.adminToken })
-  const fixture = await prepareReleaseFixture(server.url, server.adminToken)
+  const fixture = await prepareReleaseFixture(keyServerAccess(server.url), server.adminToken)
   const health: LoadRequest[] = [{ method: 'GET', path: '/healthz' }]
   const release: LoadRequest[] = fixture.requests.map((r) => ({
     method: 'POST',
@@ -150,7 +153,7 @@ async function measure(server: KeyServerProcess, seconds: number) {
     cpuSeconds,
     healthzCpuSeconds,
     usage: server.usage(),
-    log: server.log,
+    log: server.log(),
   }
 }
 

@@ -18,9 +18,9 @@ import {
   SEGMENT_SIZE,
 } from '@latch/format'
 import { Decrypter, Encrypter, generateIdentity, identityToRecipient } from 'age-encryption'
+import { compareRates, mbPerSecond, timeMs } from '../shared/measure.js'
+import { printTable, type Row } from '../shared/report.js'
 import { keyServer, resolveKey } from './key-server.js'
-import { compareRates, mbPerSecond, timeMs } from './measure.js'
-import { printTable, type Row } from './report.js'
 
 const CHUNK = 65_536
 

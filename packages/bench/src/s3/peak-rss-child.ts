@@ -5,7 +5,7 @@ import { GetObjectCommand } from '@aws-sdk/client-s3'
 import { Upload } from '@aws-sdk/lib-storage'
 import { LatchClient } from '@latch/client'
 import { createS3Client, getObject, putObject } from '@latch/s3'
-import { countingSink, generatedBody } from './s3-body.js'
+import { countingSink, generatedBody } from './body.js'
 
 // Child of s3-peak-rss.ts: `node s3-peak-rss-child.js latch|plain put|get BUCKET KEY MiB PART QUEUE`
 // with AWS_* and LATCH_SERVER/LATCH_TOKEN in its environment. Puts a generated object of MiB

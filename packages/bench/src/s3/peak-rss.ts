@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { DeleteObjectCommand } from '@aws-sdk/client-s3'
-import { printTable } from './report.js'
-import type { S3BenchContext } from './s3-context.js'
+import { printTable } from '../shared/report.js'
+import type { S3BenchContext } from './context.js'
 
 const MIB = 1024 * 1024
 
@@ -16,7 +16,7 @@ const MIB = 1024 * 1024
 export async function benchS3PeakRss(context: S3BenchContext, megabytes: number): Promise<void> {
   const { endpoint, bucket, partSize, queueSize } = context
   process.stderr.write(`S3 ${endpoint.name}: peak RSS, ${megabytes} MiB …\n`)
-  const child = fileURLToPath(new URL('./s3-peak-rss-child.js', import.meta.url))
+  const child = fileURLToPath(new URL('./peak-rss-child.js', import.meta.url))
   const env = { ...process.env, ...endpoint.env, ...context.keyServerEnv }
   const run = (mode: 'latch' | 'plain', op: 'put' | 'get') => {
     const key = `rss-${mode}`

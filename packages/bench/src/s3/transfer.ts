@@ -3,11 +3,11 @@ import { pipeline } from 'node:stream/promises'
 import { DeleteObjectCommand, GetObjectCommand } from '@aws-sdk/client-s3'
 import { Upload } from '@aws-sdk/lib-storage'
 import { getObject, putObject } from '@latch/s3'
-import { median } from './measure.js'
-import { printTable } from './report.js'
-import { countingSink, generatedBody } from './s3-body.js'
-import type { S3BenchContext } from './s3-context.js'
-import { cpuSecondsOf } from './s3-cpu.js'
+import { median } from '../shared/measure.js'
+import { printTable } from '../shared/report.js'
+import { countingSink, generatedBody } from './body.js'
+import type { S3BenchContext } from './context.js'
+import { cpuSecondsOf } from './cpu.js'
 
 const MIB = 1024 * 1024
 

@@ -1,5 +1,5 @@
 import type { LatchClient } from '@latch/client'
-import type { BenchS3Endpoint } from './s3-endpoints.js'
+import type { BenchS3Endpoint } from './endpoints.js'
 
 /** What every part of the S3 benchmark works with, for one S3 server. */
 export interface S3BenchContext {

@@ -7,8 +7,8 @@ import {
   type FileReport,
 } from '@latch/audit'
 import { openSqliteStore, type Store } from '@latch/server'
-import { median } from './measure.js'
-import { printTable, type Row } from './report.js'
+import { median } from '../shared/measure.js'
+import { printTable, type Row } from '../shared/report.js'
 
 /** One measured report window. */
 export interface ReportFigure {

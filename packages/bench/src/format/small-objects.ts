@@ -16,9 +16,9 @@ import {
 } from '@latch/format'
 import { Encrypter, generateIdentity, identityToRecipient } from 'age-encryption'
 import * as jose from 'jose'
+import { opsPerSecond } from '../shared/measure.js'
+import { printTable } from '../shared/report.js'
 import { keyServer } from './key-server.js'
-import { opsPerSecond } from './measure.js'
-import { printTable } from './report.js'
 
 /** 16 KiB objects encrypted end to end (fresh data key, key wrap, header, payload) per second. */
 export async function benchSmallObjects(seconds: number): Promise<void> {
