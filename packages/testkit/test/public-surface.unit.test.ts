@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest'
 // What each package exports is a reviewed list. Every entry point of every package's
 // `exports` map is imported, and its export names, each with its kind, are compared with the
 // package's committed `public-surface.json`: adding, removing or retyping an export fails here
-// until the file is updated (`npx vitest run packages/testkit/test/public-surface.test.ts --update`)
+// until the file is updated (`npx vitest run packages/testkit/test/public-surface.unit.test.ts --update`)
 // and the diff reviewed with the change.
 //
 // Values come from the imported module itself. Types come from the entry's source, which tsc
