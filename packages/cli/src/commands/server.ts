@@ -37,6 +37,16 @@ export function serverCommand(io: Io): Command {
       DEFAULTS.oidcIdentityClaim.default,
     )
     .option('--oidc-may-mint-tokens', DEFAULTS.oidcMayMintTokens.description)
+    .option(
+      '--console-oidc-client-id <id>',
+      DEFAULTS.consoleOidcClientId.description,
+      DEFAULTS.consoleOidcClientId.default,
+    )
+    .option(
+      '--console-oidc-scopes <scopes>',
+      DEFAULTS.consoleOidcScopes.description,
+      DEFAULTS.consoleOidcScopes.default,
+    )
     .addOption(
       new Option('--sync <mode>', DEFAULTS.synchronous.description)
         .choices(['NORMAL', 'FULL'])
@@ -99,6 +109,8 @@ export function serverCommand(io: Io): Command {
         authFailureIntervalMs: options.authFailureInterval,
         logger: { level: options.logLevel, stream: io.stderr },
         oidcMayMintTokens: options.oidcMayMintTokens === true,
+        consoleOidcClientId: options.consoleOidcClientId,
+        consoleOidcScopes: options.consoleOidcScopes,
         oidc:
           options.oidcIssuer === undefined || options.oidcAudience === undefined
             ? undefined
@@ -142,6 +154,8 @@ interface ServerFlags {
   oidcAudience?: string
   oidcClaim: string
   oidcMayMintTokens?: boolean
+  consoleOidcClientId: string
+  consoleOidcScopes: string
   sync: 'NORMAL' | 'FULL'
   logLevel: string
   rateLimit: number

@@ -36,6 +36,10 @@ export interface ServerConfig {
   readonly oidc: OidcConfig | undefined
   /** Whether OIDC callers may mint API tokens (`POST /v1/tokens`). */
   readonly oidcMayMintTokens: boolean
+  /** The web console's OIDC client id (`''`: none; the console signs in with API tokens). */
+  readonly consoleOidcClientId: string
+  /** The scopes the web console asks for, space-separated. */
+  readonly consoleOidcScopes: string
 }
 
 /** Options as given (flags, tests): anything left out takes its default. */
@@ -70,6 +74,8 @@ export function resolveConfig(input: ServerConfigInput = {}): ServerConfig {
     synchronous: pick('synchronous'),
     logLevel: pick('logLevel'),
     oidcMayMintTokens: pick('oidcMayMintTokens'),
+    consoleOidcClientId: pick('consoleOidcClientId'),
+    consoleOidcScopes: pick('consoleOidcScopes'),
     oidc:
       input.oidc === undefined
         ? undefined
