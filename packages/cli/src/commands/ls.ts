@@ -107,7 +107,7 @@ export function lsCommand(io: Io): Command {
             stateOf(p, now),
             p.readers.length === 0 ? '-' : p.readers.join(','),
             p.expiresAt ?? 'never',
-            locationOf(p),
+            locationOf(p, options.bucket, options.prefix ?? ''),
             p.createdAt,
           ]),
         ),
@@ -125,10 +125,16 @@ function stateOf(policy: PolicyView, now: number): string {
   return policy.expiresAt !== null && Date.parse(policy.expiresAt) <= now ? 'expired' : 'active'
 }
 
-/** Where its first object is stored, and how many other locations it has. */
-function locationOf(policy: PolicyView): string {
-  const [first, ...others] = policy.objects
-  if (first === undefined) return '-'
-  const where = first.bucket === null ? first.objectId : `s3://${first.bucket}/${first.key ?? ''}`
-  return others.length === 0 ? where : `${where} (+${others.length})`
+/**
+ * Where its first object is stored (its first location in `bucket` under `prefix`, with
+ * `--bucket`), and how many other locations it has.
+ */
+function locationOf(policy: PolicyView, bucket: string | undefined, prefix: string): string {
+  const shown =
+    policy.objects.find((o) => o.bucket === bucket && (o.key ?? '').startsWith(prefix)) ??
+    policy.objects[0]
+  if (shown === undefined) return '-'
+  const where = shown.bucket === null ? shown.objectId : `s3://${shown.bucket}/${shown.key ?? ''}`
+  const others = policy.objects.length - 1
+  return others === 0 ? where : `${where} (+${others})`
 }
