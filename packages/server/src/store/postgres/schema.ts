@@ -226,25 +226,27 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   $$;
   `,
   // Lists of policies for a console: newest first, per owner or reader. `policy_readers` holds
-  // one row per reader entry of each policy, kept by triggers from `policies.readers` (the JSON
-  // array decisions read), so that the policies an email may read are found through an index
-  // whoever writes the row. Ids order under "C", as SQLite orders them (byte by byte).
+  // one row per reader entry of each policy, with the policy's creation time, kept by triggers
+  // from `policies.readers` (the JSON array decisions read), so that the policies an email may
+  // read are found, newest first, through an index whoever writes the row. Ids order under "C",
+  // as SQLite orders them (byte by byte).
   `
   CREATE TABLE policy_readers (
     reader text NOT NULL,
-    policy_id text NOT NULL REFERENCES policies (id),
-    PRIMARY KEY (reader, policy_id)
+    created_at timestamptz NOT NULL,
+    policy_id text COLLATE "C" NOT NULL REFERENCES policies (id),
+    PRIMARY KEY (reader, created_at, policy_id)
   );
   CREATE INDEX policy_readers_by_policy ON policy_readers (policy_id);
   INSERT INTO policy_readers
-    SELECT DISTINCT r, p.id FROM policies p, json_array_elements_text(p.readers::json) r;
+    SELECT DISTINCT r, p.created_at, p.id FROM policies p, json_array_elements_text(p.readers::json) r;
   CREATE FUNCTION latch_policy_readers() RETURNS trigger LANGUAGE plpgsql AS $$
   BEGIN
     IF TG_OP = 'UPDATE' THEN
       DELETE FROM policy_readers WHERE policy_id = NEW.id;
     END IF;
     INSERT INTO policy_readers
-      SELECT DISTINCT r, NEW.id FROM json_array_elements_text(NEW.readers::json) r;
+      SELECT DISTINCT r, NEW.created_at, NEW.id FROM json_array_elements_text(NEW.readers::json) r;
     RETURN NULL;
   END
   $$;

@@ -159,24 +159,29 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   CREATE INDEX policy_objects_by_location ON policy_objects (bucket, key);
   `,
   // Lists of policies for a console: newest first, per owner or reader, and the latest records
-  // of a type. `policy_readers` holds one row per reader entry of each policy, kept by triggers
-  // from `policies.readers` (the JSON array decisions read), so that the policies an email may
-  // read are found through an index whoever writes the row.
+  // of a type. `policy_readers` holds one row per reader entry of each policy, with the policy's
+  // creation time, kept by triggers from `policies.readers` (the JSON array decisions read), so
+  // that the policies an email may read are found, newest first, through an index whoever
+  // writes the row.
   `
   CREATE TABLE policy_readers (
     reader TEXT NOT NULL,
+    created_at TEXT NOT NULL,
     policy_id TEXT NOT NULL REFERENCES policies (id),
-    PRIMARY KEY (reader, policy_id)
+    PRIMARY KEY (reader, created_at, policy_id)
   ) STRICT, WITHOUT ROWID;
   CREATE INDEX policy_readers_by_policy ON policy_readers (policy_id);
-  INSERT OR IGNORE INTO policy_readers SELECT j.value, p.id FROM policies p, json_each(p.readers) j;
+  INSERT OR IGNORE INTO policy_readers
+    SELECT j.value, p.created_at, p.id FROM policies p, json_each(p.readers) j;
   CREATE TRIGGER policy_readers_on_insert AFTER INSERT ON policies BEGIN
-    INSERT OR IGNORE INTO policy_readers SELECT value, NEW.id FROM json_each(NEW.readers);
+    INSERT OR IGNORE INTO policy_readers
+      SELECT value, NEW.created_at, NEW.id FROM json_each(NEW.readers);
   END;
   CREATE TRIGGER policy_readers_on_update AFTER UPDATE OF readers ON policies
     WHEN OLD.readers IS NOT NEW.readers BEGIN
     DELETE FROM policy_readers WHERE policy_id = NEW.id;
-    INSERT OR IGNORE INTO policy_readers SELECT value, NEW.id FROM json_each(NEW.readers);
+    INSERT OR IGNORE INTO policy_readers
+      SELECT value, NEW.created_at, NEW.id FROM json_each(NEW.readers);
   END;
   DROP INDEX policies_by_owner;
   CREATE INDEX policies_by_owner ON policies (owner, created_at, id);
