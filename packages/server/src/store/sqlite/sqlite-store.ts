@@ -405,7 +405,14 @@ export class SqliteStore implements Store {
   }
 
   async queryAudit(filter: AuditFilter, page: AuditPage): Promise<AuditRow[]> {
-    const { sql, values } = sqliteAuditQuery(filter, page)
+    const family = filter.type?.endsWith('.*') === true ? filter.type.slice(0, -1) : undefined
+    const types =
+      family === undefined
+        ? undefined
+        : (this.#run(() =>
+            this.#sql.familyTypes.pluck().all({ prefix: family, past: pastPrefix(family) }),
+          ) as string[])
+    const { sql, values } = sqliteAuditQuery(filter, page, types)
     return this.#auditRows(() =>
       this.#db
         .prepare(sql)
@@ -513,4 +520,9 @@ export class SqliteStore implements Store {
       throw new ServerError('ERR_STORE_UNAVAILABLE', 'the database failed', { cause })
     }
   }
+}
+
+/** The first text past every text that starts with `prefix` (its last character, plus one). */
+function pastPrefix(prefix: string): string {
+  return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1)
 }
