@@ -36,7 +36,7 @@ export interface AppOptions {
 }
 
 /**
- * Builds the key server's HTTP application on its services (HS-10): external plugins
+ * Builds the key server's HTTP application on its services: external plugins
  * (OpenAPI, rate limit) → metrics → services → authentication → routes. It does not listen;
  * `server.ts` does. Tests drive it with `app.inject()`.
  */
