@@ -1,9 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 
-// HS-1: arrows point inward. format ← client ← s3 ← cli, format ← server ← cli, protocol ← client,
-// server, cli; audit ← server, cli; the server never imports the client side, the protocol imports
-// typebox only and audit nothing but node:*. Checked on every package.json and every import in src/.
+// Arrows point inward (docs/ARCHITECTURE.md). format ← client ← s3 ← cli, format ← server ← cli,
+// protocol ← client, server, cli; audit ← server, cli; the server never imports the client side,
+// the protocol imports typebox only and audit nothing but node:*. Checked on every package.json and
+// every import in src/.
 
 const packages = new URL('../../', import.meta.url)
 const allowed: Record<string, string[]> = {
@@ -36,7 +37,7 @@ const allowed: Record<string, string[]> = {
 // Tests may stand up the real parts they talk to (a key server, a Ceph gateway); src may not.
 const testOnly = ['@latch/server', '@latch/testkit']
 
-describe('workspace arrows (HS-1)', () => {
+describe('workspace arrows', () => {
   for (const name of readdirSync(packages)) {
     it(`${name} depends only on the packages it may`, () => {
       const manifest = JSON.parse(readFileSync(new URL(`${name}/package.json`, packages), 'utf8'))

@@ -7,7 +7,7 @@ export interface OptionDoc<T> {
 }
 
 /**
- * Every key-server option with its default (HS-12). Flags of `latch server` map onto these;
+ * Every key-server option with its default. Flags of `latch server` map onto these;
  * `docs/CONFIGURATION.md` lists them.
  */
 export const DEFAULTS = {

@@ -27,7 +27,7 @@ const FLAGS: Record<keyof typeof DEFAULTS, string> = {
 }
 
 /**
- * Renders `docs/CONFIGURATION.md` from {@link DEFAULTS} (HS-12): one row per option with its
+ * Renders `docs/CONFIGURATION.md` from {@link DEFAULTS}: one row per option with its
  * `latch server` flag, default and meaning. `npm run docs` writes it; a test keeps it current.
  */
 export function renderConfigurationDoc(): string {

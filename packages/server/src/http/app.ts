@@ -36,8 +36,8 @@ export interface AppOptions {
 }
 
 /**
- * Builds the key server's HTTP application on its services (HS-10): external plugins
- * (OpenAPI, rate limit) → metrics → services → authentication → routes. It does not listen;
+ * Builds the key server's HTTP application on its services: OpenAPI → metrics → services →
+ * authentication → rate limit (it needs to know who is anonymous) → routes. It does not listen;
  * `server.ts` does. Tests drive it with `app.inject()`.
  */
 export async function buildApp(
