@@ -157,6 +157,13 @@ export const DEFAULTS = {
     default: false as boolean,
     example: true as boolean,
   },
+  console: {
+    title: 'Web console',
+    description:
+      'Serve the web console (@latch/console) at /console: a single-page app under a strict Content-Security-Policy that signs in with an API token or through the OIDC issuer and works on this server\'s /v1 API only. false: no /console route.',
+    default: true as boolean,
+    example: false as boolean,
+  },
   logLevel: {
     title: 'Log level',
     description: 'pino level; logs never hold a token, a key or plaintext.',

@@ -23,6 +23,7 @@ const FLAGS: Record<keyof typeof DEFAULTS, string> = {
   synchronous: '--sync',
   oidcIdentityClaim: '--oidc-claim',
   oidcMayMintTokens: '--oidc-may-mint-tokens',
+  console: '--no-console',
   logLevel: '--log-level',
 }
 

@@ -12,6 +12,7 @@ import fp from 'fastify-plugin'
 import { ServerError } from '../errors.js'
 import type { KeyServerServices } from '../services.js'
 import { errorHandler } from './error-handler.js'
+import { type ConsoleRoutesOptions, consoleRoutes } from './console/console-routes.js'
 import { authentication } from './plugins/authentication.js'
 import { metrics } from './plugins/metrics.js'
 import { healthRoutes } from './routes/health.js'
@@ -33,6 +34,8 @@ declare module 'fastify' {
 export interface AppOptions {
   /** pino logger options, or false (tests). Tokens are redacted from any logged header. */
   readonly logger?: FastifyServerOptions['logger']
+  /** Where the built web console is (tests); default: `@latch/console`'s `dist`. */
+  readonly consoleDist?: ConsoleRoutesOptions['dist']
 }
 
 /**
@@ -67,7 +70,8 @@ export async function buildApp(
   )
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id)
-    reply.header('cache-control', 'no-store')
+    // Every API answer is private to its caller; only the console's hashed files say otherwise.
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store')
   })
 
   await app.register(swagger, {
@@ -122,6 +126,9 @@ export async function buildApp(
   await app.register(userRoutes)
   await app.register(lockdownRoutes)
   await app.register(auditRoutes)
+  if (services.config.console) {
+    await app.register(consoleRoutes, { dist: options.consoleDist })
+  }
   app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () =>
     app.swagger(),
   )
