@@ -14,6 +14,8 @@ export default defineConfig({
     // Fonts and images stay files (font-src 'self'), never data: URLs.
     assetsInlineLimit: 0,
     target: 'es2023',
+    // One chunk for a console that loads once from the key server itself (≈200 kB gzipped).
+    chunkSizeWarningLimit: 800,
   },
   // `vite` in this folder, with a key server on 8400: the API through the dev server's origin.
   server: {

@@ -71,6 +71,7 @@ export function serverCommand(io: Io): Command {
       parseCount,
       DEFAULTS.checkpointIntervalMs.default,
     )
+    .option('--no-console', 'do not serve the web console at /console')
     .option('--log-level <level>', DEFAULTS.logLevel.description, DEFAULTS.logLevel.default)
     .action(async (options: ServerFlags, command: Command) => {
       if ((options.oidcIssuer === undefined) !== (options.oidcAudience === undefined)) {
@@ -99,6 +100,7 @@ export function serverCommand(io: Io): Command {
         authFailureIntervalMs: options.authFailureInterval,
         logger: { level: options.logLevel, stream: io.stderr },
         oidcMayMintTokens: options.oidcMayMintTokens === true,
+        console: options.console,
         oidc:
           options.oidcIssuer === undefined || options.oidcAudience === undefined
             ? undefined
@@ -113,6 +115,7 @@ export function serverCommand(io: Io): Command {
           ? `data in ${options.data}`
           : `database ${redactUrl(options.database)}, data in ${options.data}`
       io.stderr.write(`latch server listening on ${server.url} (${where})\n`)
+      if (options.console) io.stderr.write(`web console: ${server.url}/console\n`)
       if (server.adminTokenFile !== undefined) {
         io.stderr.write(`first start: admin token written to ${server.adminTokenFile}\n`)
       }
@@ -144,6 +147,7 @@ interface ServerFlags {
   oidcMayMintTokens?: boolean
   sync: 'NORMAL' | 'FULL'
   logLevel: string
+  console: boolean
   rateLimit: number
   rateLimitAnonymous: number
   trustProxy?: string[]

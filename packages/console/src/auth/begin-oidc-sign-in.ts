@@ -1,5 +1,5 @@
+import type { ConsoleConfigView } from '@latch/protocol'
 import * as oauth from 'oauth4webapi'
-import type { ConsoleConfig } from './console-config.js'
 import { discoverIssuer } from './discover-issuer.js'
 
 /** What the console keeps between leaving for the issuer and coming back (sessionStorage). */
@@ -23,7 +23,7 @@ export const PENDING_OIDC_KEY = 'latch.oidc.pending'
  *
  * @param oidc The console's OIDC settings from `/console/config.json`.
  */
-export async function beginOidcSignIn(oidc: NonNullable<ConsoleConfig['oidc']>): Promise<void> {
+export async function beginOidcSignIn(oidc: NonNullable<ConsoleConfigView['oidc']>): Promise<void> {
   const issuer = new URL(oidc.issuer)
   const as = await discoverIssuer(issuer)
   if (as.authorization_endpoint === undefined) {

@@ -39,6 +39,8 @@ export async function completeOidcSignIn(address: URL): Promise<Session> {
   return {
     token: result.access_token,
     via: 'oidc',
-    ...(result.expires_in === undefined ? {} : { expiresAt: Date.now() + result.expires_in * 1000 }),
+    ...(result.expires_in === undefined
+      ? {}
+      : { expiresAt: Date.now() + result.expires_in * 1000 }),
   }
 }

@@ -84,7 +84,6 @@ export function ConfirmDialog(props: ConfirmDialogProps) {
                     onChange={setReason}
                     isRequired={props.reason === 'required'}
                     maxLength={500}
-                    // biome-ignore lint/a11y/noAutofocus: a dialog moves focus to its first field
                     autoFocus
                   >
                     <Label>Reason{props.reason === 'optional' ? ' (optional)' : ''}</Label>
@@ -100,7 +99,6 @@ export function ConfirmDialog(props: ConfirmDialogProps) {
                     type="submit"
                     className={props.tone === 'danger' ? 'button danger' : 'button primary'}
                     isDisabled={pending}
-                    // biome-ignore lint/a11y/noAutofocus: without a reason to type, confirm is next
                     autoFocus={props.reason === undefined}
                   >
                     {pending ? 'Working…' : props.confirmLabel}

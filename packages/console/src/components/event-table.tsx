@@ -95,12 +95,15 @@ export function describeEvent(event: AuditEventView): string {
     parts.push(`readers: ${listOf(before?.readers)} → ${listOf(after?.readers)}`)
   }
   if (event.type === 'policy.expire') {
-    parts.push(`expiry: ${text(before?.expires_at ?? 'never')} → ${text(after?.expires_at ?? 'never')}`)
+    parts.push(
+      `expiry: ${text(before?.expires_at ?? 'never')} → ${text(after?.expires_at ?? 'never')}`,
+    )
   }
   if (event.type === 'policy.create' && after !== undefined) {
     parts.push(`owner ${text(after.owner)}, readers ${listOf(after.readers)}`)
   }
-  if (event.type === 'policy.object.add') parts.push(`s3://${text(event.bucket)}/${text(event.key)}`)
+  if (event.type === 'policy.object.add')
+    parts.push(`s3://${text(event.bucket)}/${text(event.key)}`)
   if (Array.isArray(event.lockdown_rules)) parts.push(`rules ${event.lockdown_rules.join(', ')}`)
   if (event.rule_id !== undefined) parts.push(`rule ${text(event.rule_id)}`)
   if (event.email !== undefined) parts.push(text(event.email))

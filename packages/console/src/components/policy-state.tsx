@@ -1,7 +1,10 @@
 import type { PolicyView } from '@latch/protocol'
 
 /** A file's state as the key server judges it now: revoked, expired, or active. */
-export function policyState(policy: PolicyView, now = Date.now()): 'active' | 'revoked' | 'expired' {
+export function policyState(
+  policy: PolicyView,
+  now = Date.now(),
+): 'active' | 'revoked' | 'expired' {
   if (policy.state === 'revoked') return 'revoked'
   if (policy.expiresAt !== null && Date.parse(policy.expiresAt) <= now) return 'expired'
   return 'active'

@@ -31,7 +31,8 @@ export function FilePage() {
   })
   if (policy.error !== null) {
     const missing =
-      policy.error instanceof ApiError && (policy.error.status === 404 || policy.error.status === 400)
+      policy.error instanceof ApiError &&
+      (policy.error.status === 404 || policy.error.status === 400)
     return (
       <section>
         <Heading level={1}>File {policyId}</Heading>
@@ -129,7 +130,9 @@ function Locations({ policy: p }: { policy: PolicyView }) {
         Where it is
       </Heading>
       {p.objects.length === 0 ? (
-        <p className="muted">No object registered yet (a file encrypted locally, or not uploaded).</p>
+        <p className="muted">
+          No object registered yet (a file encrypted locally, or not uploaded).
+        </p>
       ) : (
         <div className="table-wrap">
           <table className="table">
@@ -202,7 +205,10 @@ function Readers({
                   tone="danger"
                   onConfirm={async () =>
                     onChanged(
-                      await api(routes.changeReaders, { params: { id: p.id }, body: { remove: [r] } }),
+                      await api(routes.changeReaders, {
+                        params: { id: p.id },
+                        body: { remove: [r] },
+                      }),
                     )
                   }
                 >
@@ -232,7 +238,10 @@ function Readers({
               confirmLabel="Add reader"
               onConfirm={async () => {
                 onChanged(
-                  await api(routes.changeReaders, { params: { id: p.id }, body: { add: [candidate] } }),
+                  await api(routes.changeReaders, {
+                    params: { id: p.id },
+                    body: { add: [candidate] },
+                  }),
                 )
                 setReader('')
               }}
@@ -361,7 +370,10 @@ function Revocation({
             reason="optional"
             onConfirm={async (reason) =>
               onChanged(
-                await api(routes.unrevokePolicy, { params: { id: p.id }, body: reasonBody(reason) }),
+                await api(routes.unrevokePolicy, {
+                  params: { id: p.id },
+                  body: reasonBody(reason),
+                }),
               )
             }
           >
@@ -396,9 +408,7 @@ function Trail({ policyId }: { policyId: string }) {
             linkPolicies={false}
           />
           {trail.data.next === null ? null : (
-            <p className="muted">
-              The first 1,000 records; the Audit page pages through the rest.
-            </p>
+            <p className="muted">The first 1,000 records; the Audit page pages through the rest.</p>
           )}
         </>
       )}

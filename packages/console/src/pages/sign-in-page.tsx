@@ -50,8 +50,8 @@ export function SignInPage() {
             <Label>API token</Label>
             <Input autoComplete="off" spellCheck={false} />
             <Text slot="description" className="muted">
-              From <code>latch users add</code>, or the admin token <code>latch dev</code> prints
-              (<code>LATCH_TOKEN</code>). It stays in this tab only.
+              From <code>latch users add</code>, or the admin token <code>latch dev</code> prints (
+              <code>LATCH_TOKEN</code>). It stays in this tab only.
             </Text>
           </TextField>
           <Button type="submit" className="button primary" isDisabled={pending}>

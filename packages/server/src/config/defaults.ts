@@ -160,7 +160,7 @@ export const DEFAULTS = {
   console: {
     title: 'Web console',
     description:
-      'Serve the web console (@latch/console) at /console: a single-page app under a strict Content-Security-Policy that signs in with an API token or through the OIDC issuer and works on this server\'s /v1 API only. false: no /console route.',
+      "Serve the web console (@latch/console) at /console: a single-page app under a strict Content-Security-Policy that signs in with an API token or through the OIDC issuer and works on this server's /v1 API only. false: no /console route.",
     default: true as boolean,
     example: false as boolean,
   },
