@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   startOidcProvider,
   type TestOidcProvider,
-} from '../../server/test/helpers/oidc-provider.js'
+} from '@latch/testkit/oidc-provider'
 import { runCli } from './cli-process.js'
 
 // Issue 11, item 1: `latch users add` hands out a token the admin knows; every key released with

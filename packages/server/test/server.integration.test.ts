@@ -12,7 +12,7 @@ import { ServerError } from '../src/errors.js'
 import { type RunningServer, startServer } from '../src/server.js'
 import { openSqliteStore } from '../src/store/sqlite/open-sqlite-store.js'
 import { encryptFor } from './helpers/encrypt-for.js'
-import { startOidcProvider, type TestOidcProvider } from './helpers/oidc-provider.js'
+import { startOidcProvider, type TestOidcProvider } from '@latch/testkit/oidc-provider'
 
 // The key server over real HTTP on loopback, with its data directory on disk.
 
