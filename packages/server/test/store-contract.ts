@@ -457,7 +457,7 @@ export function describeStoreContract(name: string, open: OpenStore, runSql: Run
       await event('key.release', 'r@x.org', 'p-2')
       await event('user.create', 'admin@x.org')
       const seqs = async (filter: Parameters<Store['queryAudit']>[0], after = 0, limit = 100) =>
-        (await store.queryAudit(filter, after, limit)).map((r) => r.seq)
+        (await store.queryAudit(filter, { after, limit })).map((r) => r.seq)
       expect(await seqs({})).toEqual([1, 2, 3, 4, 5, 6])
       expect(await seqs({ policyId: 'p-1' })).toEqual([1, 2, 3, 4])
       expect(await seqs({ policyId: 'p-1' }, 1, 2)).toEqual([2, 3])
@@ -465,7 +465,7 @@ export function describeStoreContract(name: string, open: OpenStore, runSql: Run
       expect(await seqs({ type: 'key.release' })).toEqual([2, 5])
       expect(await seqs({ type: 'key.*' })).toEqual([2, 3, 5])
       expect(await seqs({ type: 'policy.*', policyId: 'p-1' })).toEqual([1, 4])
-      const rows = await store.queryAudit({ policyId: 'p-2' }, 0, 10)
+      const rows = await store.queryAudit({ policyId: 'p-2' }, { limit: 10 })
       expect(JSON.parse(Buffer.from(rows[0]?.recordBytes ?? []).toString('utf8'))).toMatchObject({
         seq: 5,
         type: 'key.release',
@@ -901,7 +901,7 @@ export function describeStoreContract(name: string, open: OpenStore, runSql: Run
         await store.appendAudit({ type, actor: { email: 'o@x.org' } })
       }
       const seqs = async (type: string) =>
-        (await store.queryAudit({ type }, 0, 100)).map((r) => r.seq)
+        (await store.queryAudit({ type }, { limit: 100 })).map((r) => r.seq)
       expect(await seqs('policy.*')).toEqual([2])
       expect(await seqs('policy')).toEqual([1])
       expect(await seqs('a%b.*')).toEqual([4])

@@ -48,8 +48,12 @@ it('indexes the records a database written before the audit index already holds'
     DETACH newer`)
   db.close()
   const reopened = openSqliteStore({ file: old, tailBounds: bounds })
-  expect((await reopened.queryAudit({ policyId: 'p-1' }, 0, 10)).map((r) => r.seq)).toEqual([1])
-  expect((await reopened.queryAudit({ actor: 'a@x.org' }, 0, 10)).map((r) => r.seq)).toEqual([2])
+  expect((await reopened.queryAudit({ policyId: 'p-1' }, { limit: 10 })).map((r) => r.seq)).toEqual(
+    [1],
+  )
+  expect(
+    (await reopened.queryAudit({ actor: 'a@x.org' }, { limit: 10 })).map((r) => r.seq),
+  ).toEqual([2])
   await reopened.close()
 })
 

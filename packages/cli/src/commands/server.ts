@@ -37,6 +37,16 @@ export function serverCommand(io: Io): Command {
       DEFAULTS.oidcIdentityClaim.default,
     )
     .option('--oidc-may-mint-tokens', DEFAULTS.oidcMayMintTokens.description)
+    .option(
+      '--console-oidc-client-id <id>',
+      DEFAULTS.consoleOidcClientId.description,
+      DEFAULTS.consoleOidcClientId.default,
+    )
+    .option(
+      '--console-oidc-scopes <scopes>',
+      DEFAULTS.consoleOidcScopes.description,
+      DEFAULTS.consoleOidcScopes.default,
+    )
     .addOption(
       new Option('--sync <mode>', DEFAULTS.synchronous.description)
         .choices(['NORMAL', 'FULL'])
@@ -101,6 +111,8 @@ export function serverCommand(io: Io): Command {
         logger: { level: options.logLevel, stream: io.stderr },
         oidcMayMintTokens: options.oidcMayMintTokens === true,
         console: options.console,
+        consoleOidcClientId: options.consoleOidcClientId,
+        consoleOidcScopes: options.consoleOidcScopes,
         oidc:
           options.oidcIssuer === undefined || options.oidcAudience === undefined
             ? undefined
@@ -145,6 +157,8 @@ interface ServerFlags {
   oidcAudience?: string
   oidcClaim: string
   oidcMayMintTokens?: boolean
+  consoleOidcClientId: string
+  consoleOidcScopes: string
   sync: 'NORMAL' | 'FULL'
   logLevel: string
   console: boolean

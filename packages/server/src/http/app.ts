@@ -15,12 +15,15 @@ import { type ConsoleRoutesOptions, consoleRoutes } from './console/console-rout
 import { errorHandler } from './error-handler.js'
 import { authentication } from './plugins/authentication.js'
 import { metrics } from './plugins/metrics.js'
+import { consoleConfigRoutes } from './routes/console-config.js'
 import { healthRoutes } from './routes/health.js'
 import { auditRoutes } from './routes/v1/audit.js'
 import { keyRoutes } from './routes/v1/keys.js'
 import { lockdownRoutes } from './routes/v1/lockdowns.js'
+import { overviewRoutes } from './routes/v1/overview.js'
 import { policyRoutes } from './routes/v1/policies.js'
 import { policyChangeRoutes } from './routes/v1/policy-changes.js'
+import { policyReportRoutes } from './routes/v1/policy-report.js'
 import { rewrapRoutes } from './routes/v1/rewrap.js'
 import { userRoutes } from './routes/v1/users.js'
 
@@ -123,9 +126,12 @@ export async function buildApp(
   await app.register(rewrapRoutes)
   await app.register(policyRoutes)
   await app.register(policyChangeRoutes)
+  await app.register(policyReportRoutes)
   await app.register(userRoutes)
   await app.register(lockdownRoutes)
   await app.register(auditRoutes)
+  await app.register(overviewRoutes)
+  await app.register(consoleConfigRoutes)
   if (services.config.console) {
     await app.register(consoleRoutes, { dist: options.consoleDist })
   }
