@@ -3,11 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { KeyServerClient } from '@latch/client'
 import { type KeyServerProcess, startKeyServerProcess } from '@latch/testkit/key-server-process'
+import { startOidcProvider, type TestOidcProvider } from '@latch/testkit/oidc-provider'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  startOidcProvider,
-  type TestOidcProvider,
-} from '@latch/testkit/oidc-provider'
 import { runCli } from './cli-process.js'
 
 // Issue 11, item 1: `latch users add` hands out a token the admin knows; every key released with

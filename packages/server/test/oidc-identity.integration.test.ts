@@ -1,8 +1,8 @@
 import { type KeyServerClient, type KeyServerError, keyServerResolver } from '@latch/client'
 import { decryptBuffer } from '@latch/format'
+import { startOidcProvider, type TestOidcProvider } from '@latch/testkit/oidc-provider'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { encryptFor } from './helpers/encrypt-for.js'
-import { startOidcProvider, type TestOidcProvider } from '@latch/testkit/oidc-provider'
 import { buildTestApp, type TestApp } from './helpers/test-app.js'
 
 // Issue 11, item 2: an OIDC token is an identity only with a verified email, and a built-in

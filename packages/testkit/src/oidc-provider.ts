@@ -233,7 +233,11 @@ export async function startOidcProvider(
   const secretOf = (clientId: string) => `secret-${clientId}-0123456789abcdef`
   // The login page of the authorization code flow: one email field, no password. The grant is
   // given without a consent page (loadExistingGrant).
-  const interact = async (p: ProviderInstance, request: IncomingMessage, response: ServerResponse) => {
+  const interact = async (
+    p: ProviderInstance,
+    request: IncomingMessage,
+    response: ServerResponse,
+  ) => {
     const details = await p.interactionDetails(request, response)
     let problem = ''
     if (request.method === 'POST') {
@@ -290,10 +294,14 @@ export async function startOidcProvider(
         }
       },
       claims: { openid: ['sub'], email: ['email', 'email_verified'] },
-      interactions: { url: async (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
+      interactions: {
+        url: async (_ctx: unknown, interaction: { uid: string }) =>
+          `/interaction/${interaction.uid}`,
+      },
       loadExistingGrant: async (ctx: OidcContext) => {
         const { oidc } = ctx
-        const grantId = oidc.result?.consent?.grantId ?? oidc.session.grantIdFor(oidc.client.clientId)
+        const grantId =
+          oidc.result?.consent?.grantId ?? oidc.session.grantIdFor(oidc.client.clientId)
         if (grantId !== undefined) return oidc.provider.Grant.find(grantId)
         if (!webClients.some((c) => c.clientId === oidc.client.clientId)) return undefined
         const grant = new oidc.provider.Grant({
@@ -326,7 +334,8 @@ export async function startOidcProvider(
       },
       ttl: { ClientCredentials: 300 },
       extraTokenClaims: async (_ctx: unknown, token: { clientId?: string; accountId?: string }) => {
-        const account = token.accountId === undefined ? undefined : accountBySubject(token.accountId)
+        const account =
+          token.accountId === undefined ? undefined : accountBySubject(token.accountId)
         if (account !== undefined) {
           return { email: account.email, email_verified: account.emailVerified ?? true }
         }
