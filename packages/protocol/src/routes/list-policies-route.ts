@@ -15,7 +15,8 @@ import { PolicyListViewSchema } from '../views/policy-list-view.js'
  * registered at; `prefix` needs `bucket`); `label` (`key=value`); `state` (`expired`: not revoked,
  * expiry past; `active`: neither revoked nor expired); `q`, a substring (ASCII letters in any
  * case) of the owner, a reader, a bucket, a key or the policy id. `cursor` is the `nextCursor`
- * of the page before: 400 `ERR_CURSOR_INVALID` for any other value.
+ * of the page before: 400 `ERR_CURSOR_INVALID` for any other value. `total=true` also counts
+ * every policy that matches (`total`).
  */
 export const listPoliciesRoute = {
   method: 'GET',
@@ -49,6 +50,11 @@ export const listPoliciesRoute = {
         Type.String({
           pattern: '^([1-9]|[1-9][0-9]|1[0-9][0-9]|200)$',
           description: '1 to 200, default 50',
+        }),
+      ),
+      total: Type.Optional(
+        Type.Union([Type.Literal('true'), Type.Literal('false')], {
+          description: 'true: count every policy that matches too (total)',
         }),
       ),
       cursor: Type.Optional(

@@ -81,16 +81,20 @@ export const policyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const after =
         query.cursor === undefined ? undefined : policyCursor.decode(query.cursor, binding)
       // One more than asked for: whether there is a next page, without an empty last one.
-      const rows = await app.latch.store.listPolicies(filter, {
-        ...(after === undefined ? {} : { after }),
-        limit: limit + 1,
-      })
+      const [rows, counts] = await Promise.all([
+        app.latch.store.listPolicies(filter, {
+          ...(after === undefined ? {} : { after }),
+          limit: limit + 1,
+        }),
+        query.total === 'true' ? app.latch.store.countPolicies(filter) : undefined,
+      ])
       const items = rows.slice(0, limit)
       const last = items.at(-1)
       return {
         items: items.map(policyView),
         nextCursor:
           rows.length > limit && last !== undefined ? policyCursor.encode(last, binding) : null,
+        ...(counts === undefined ? {} : { total: counts.total }),
       }
     },
   })
