@@ -1,10 +1,10 @@
 import { AuditError } from './audit-error.js'
 import type { AuditRow } from './audit-row.js'
 import { AUDIT_TIME_TOLERANCE_MS } from './audit-time-tolerance.js'
-import type { Checkpoint, CheckpointVerifierKey } from './checkpoint.js'
+import type { CheckpointVerifierKey } from './checkpoint.js'
+import { fileReportBounds } from './file-report-bounds.js'
 import { genesisHash } from './genesis-hash.js'
 import { type AuditVerifyReport, verifyAuditLog } from './verify-audit-log.js'
-import { verifyCheckpointNote } from './verify-checkpoint-note.js'
 
 /** What {@link buildFileReport} needs: the window, the trusted key, and a way to read the log. */
 export interface FileReportInput {
@@ -20,12 +20,25 @@ export interface FileReportInput {
   readonly notes: readonly string[]
   /** The rows with `after < seq ≤ upTo`, ascending. */
   readonly rows: (after: number, upTo: number) => AsyncIterable<AuditRow>
+  /**
+   * The chain head as the store claims it, read after `notes`. Given, a window that no
+   * checkpoint covers yet (none signed `AUDIT_TIME_TOLERANCE_MS` after `until`) is reported up
+   * to this head instead of refused, with `unsignedTail` set: its records after the last
+   * checkpoint are only as trustworthy as the database that holds them.
+   */
+  readonly head?: { readonly size: number; readonly headHash: Uint8Array }
 }
 
-/** One bound of the verified window: a signed checkpoint (or the empty log's start). */
+/**
+ * One bound of the verified window: a signed checkpoint, the empty log's start, or (the end of a
+ * report with `unsignedTail`) the chain head.
+ */
 export interface ReportBound {
   readonly size: number
-  /** The time the checkpoint signs; `undefined` for the start of the log. */
+  /**
+   * The time the checkpoint signs; `undefined` for the start of the log, or for the chain head
+   * no checkpoint signs yet.
+   */
   readonly time: Date | undefined
 }
 
@@ -42,6 +55,12 @@ export interface FileReport {
   /** The checkpoints the verified stretch of chain runs between. */
   readonly from: ReportBound
   readonly to: ReportBound
+  /**
+   * No checkpoint is signed late enough after `until` yet: `to` is the chain head, and the
+   * records after the last checkpoint are only as trustworthy as the database (a conclusion is
+   * provisional until a checkpoint covers them).
+   */
+  readonly unsignedTail: boolean
   /** The chain's verdict over `from.size + 1 … to.size`. */
   readonly verification: AuditVerifyReport
   /** The file's records in the window, oldest first: key requests, policy changes, and the
@@ -86,10 +105,12 @@ export interface ForeignTokenReleases {
  * `until` (every record timed before `until` precedes it). A report whose `verification.ok` is
  * false proves nothing.
  *
- * @param input the file's policy id, the window, the trusted key, the notes and the rows.
+ * @param input the file's policy id, the window, the trusted key, the notes and the rows; with
+ *   `head`, a window no checkpoint covers yet runs to the head (`unsignedTail`).
  * @returns the verified window and the file's records in it, counted.
  * @throws AuditError `ERR_AUDIT_CHECKPOINT_MISSING` when no checkpoint is timed late enough
- *   after `until` yet (sign one and retry); `ERR_AUDIT_ARGUMENT_INVALID` when `until` is not after
+ *   after `until` yet and no `head` is given (sign one and retry); `ERR_AUDIT_ARGUMENT_INVALID`
+ *   when `until` is not after
  *   `since`, or the key is not an Ed25519 key with a valid name.
  * @example
  * const report = await buildFileReport({
@@ -103,19 +124,10 @@ export async function buildFileReport(input: FileReportInput): Promise<FileRepor
   if (until.getTime() <= since.getTime()) {
     throw new AuditError('ERR_AUDIT_ARGUMENT_INVALID', 'the window ends before it starts')
   }
-  const signed: Checkpoint[] = []
-  for (const note of input.notes) {
-    try {
-      signed.push(verifyCheckpointNote(note, input.key))
-    } catch (error) {
-      // An invalid note bounds nothing; the verifier below reports it.
-      if (!(error instanceof AuditError) || error.code !== 'ERR_AUDIT_CHECKPOINT_INVALID') {
-        throw error
-      }
-    }
-  }
-  const start = signed.filter((c) => c.time.getTime() < since.getTime()).at(-1)
-  const end = signed.find((c) => c.time.getTime() >= until.getTime() + AUDIT_TIME_TOLERANCE_MS)
+  const bounds = fileReportBounds(input)
+  const start = bounds.from
+  const end: { size: number; time: Date | undefined } | undefined =
+    bounds.to ?? (input.head === undefined ? undefined : { size: input.head.size, time: undefined })
   if (end === undefined) {
     throw new AuditError(
       'ERR_AUDIT_CHECKPOINT_MISSING',
@@ -152,7 +164,10 @@ export async function buildFileReport(input: FileReportInput): Promise<FileRepor
     notes: input.notes,
     key: input.key,
     from: { size: from.size, headHash: from.headHash },
-    to: end.size,
+    // Up to a signed checkpoint; else up to the head, which the rows must reach.
+    ...(end.time !== undefined || input.head === undefined
+      ? { to: end.size }
+      : { headSize: input.head.size, headHash: input.head.headHash }),
   })
   const named = rules.filter((r) => ruleIds.has(r.rule_id as string))
   const all = [...events, ...named].sort((a, b) => a.seq - b.seq)
@@ -183,6 +198,7 @@ export async function buildFileReport(input: FileReportInput): Promise<FileRepor
     until,
     from: { size: from.size, time: from.time },
     to: { size: end.size, time: end.time },
+    unsignedTail: end.time === undefined,
     verification,
     events: all,
     releases: events.filter((e) => e.type === 'key.release').length,

@@ -39,6 +39,11 @@ export {
   type AuditExportSummary,
   encodeAuditExport,
 } from './encode-audit-export.js'
+export { type FileReportBounds, fileReportBounds } from './file-report-bounds.js'
+export {
+  type FileReportConclusion,
+  fileReportConclusion,
+} from './file-report-conclusion.js'
 export { formatVerifierKey } from './format-verifier-key.js'
 export { genesisHash } from './genesis-hash.js'
 export { leafHash } from './leaf-hash.js'

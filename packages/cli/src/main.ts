@@ -9,6 +9,7 @@ import { getCommand } from './commands/get.js'
 import { keysCommand } from './commands/keys.js'
 import { lockdownCommand } from './commands/lockdown.js'
 import { loginCommand } from './commands/login.js'
+import { lsCommand } from './commands/ls.js'
 import { policyCommand } from './commands/policy.js'
 import { policyChangeCommands } from './commands/policy-changes.js'
 import { putCommand } from './commands/put.js'
@@ -48,6 +49,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     encryptCommand,
     decryptCommand,
     policyCommand,
+    lsCommand,
     usersCommand,
     tokenCommand,
     keysCommand,

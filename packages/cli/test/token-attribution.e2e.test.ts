@@ -3,11 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { KeyServerClient } from '@latch/client'
 import { type KeyServerProcess, startKeyServerProcess } from '@latch/testkit/key-server-process'
+import { startOidcProvider, type TestOidcProvider } from '@latch/testkit/oidc-provider'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  startOidcProvider,
-  type TestOidcProvider,
-} from '../../server/test/helpers/oidc-provider.js'
 import { runCli } from './cli-process.js'
 
 // `latch users add` hands out a token the admin knows; every key released with

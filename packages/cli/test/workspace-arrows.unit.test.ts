@@ -2,9 +2,9 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 
 // Arrows point inward (docs/ARCHITECTURE.md). format ← client ← s3 ← cli, format ← server ← cli,
-// protocol ← client, server, cli; audit ← server, cli; the server never imports the client side,
-// the protocol imports typebox only and audit nothing but node:*. Checked on every package.json and
-// every import in src/.
+// protocol ← client, server, cli, console; audit ← server, cli; the console talks HTTP to the server,
+// which serves its built files; the server never imports the client side, the protocol imports
+// typebox only and audit nothing but node:*. Checked on every package.json and every import in src/.
 
 const packages = new URL('../../', import.meta.url)
 const allowed: Record<string, string[]> = {
@@ -14,7 +14,10 @@ const allowed: Record<string, string[]> = {
   testkit: ['@latch/format'],
   client: ['@latch/format', '@latch/protocol'],
   s3: ['@latch/format', '@latch/client'],
-  server: ['@latch/format', '@latch/protocol', '@latch/audit'],
+  // The server serves the console's built files (no code of it runs in the server).
+  server: ['@latch/format', '@latch/protocol', '@latch/audit', '@latch/console'],
+  // The console is a browser app: it reaches the server over HTTP only, typed by the protocol.
+  console: ['@latch/protocol'],
   cli: [
     '@latch/format',
     '@latch/protocol',
@@ -54,7 +57,7 @@ describe('workspace arrows', () => {
       const sources = readdirSync(new URL(`${name}/src/`, packages), {
         recursive: true,
         encoding: 'utf8',
-      }).filter((f) => f.endsWith('.ts'))
+      }).filter((f) => /\.tsx?$/.test(f))
       for (const file of sources) {
         const text = readFileSync(new URL(`${name}/src/${file}`, packages), 'utf8')
         for (const [, specifier] of text.matchAll(/^import[^']*'(@latch\/[^'/]+)/gm)) {

@@ -4,6 +4,7 @@ import {
   type AuditCheckpointList,
   type AuditEventPage,
   type AuditEventsQuery,
+  type AuditExportQuery,
   type AuditHead,
   type AuditKey,
   type AuditRecordPage,
@@ -11,12 +12,16 @@ import {
   type ClientPublicJwk,
   type CreatePolicyBody,
   type CreateUserBody,
+  type FileReportView,
   type KeySet,
+  type ListPoliciesQuery,
   type LockdownReach,
   type LockdownRuleList,
   type LockdownRuleView,
   type MeView,
   type MintedToken,
+  type OverviewView,
+  type PolicyListView,
   type PolicyObjectAdded,
   type PolicyView,
   type RewrapBatchResult,
@@ -118,6 +123,104 @@ export class KeyServerClient {
       )
     }
     return new KeyServerClient({ server, token: env.LATCH_TOKEN })
+  }
+
+  /**
+   * What a console shows first, scoped to the caller (admins: every policy, the lockdowns and the
+   * latest denials; others: the policies they own or read).
+   */
+  overview(options: RequestOptions = {}): Promise<OverviewView> {
+    return this.call(routes.overview, {}, options)
+  }
+
+  /**
+   * One page of the policies the caller may see (admins: all), newest first; pass the answer's
+   * `nextCursor` as `cursor` for the next. {@link KeyServerClient.listPolicyPages} pages for you.
+   * @throws KeyServerError `ERR_CURSOR_INVALID` for a cursor this listing did not give.
+   */
+  listPolicies(
+    query: ListPoliciesQuery = {},
+    options: RequestOptions = {},
+  ): Promise<PolicyListView> {
+    return this.call(routes.listPolicies, { query }, options)
+  }
+
+  /**
+   * Every page of the policies the caller may see that `query` matches, newest first, each
+   * fetched when the previous one has been taken.
+   *
+   * @example
+   * ```ts
+   * for await (const page of client.listPolicyPages({ owner: 'alice@example.com' })) {
+   *   for (const policy of page.items) console.log(policy.id)
+   * }
+   * ```
+   */
+  async *listPolicyPages(
+    query: Omit<ListPoliciesQuery, 'cursor'> = {},
+    options: RequestOptions = {},
+  ): AsyncGenerator<PolicyListView, void, undefined> {
+    let cursor: string | undefined
+    do {
+      const page = await this.listPolicies(
+        cursor === undefined ? query : { ...query, cursor },
+        options,
+      )
+      yield page
+      cursor = page.nextCursor ?? undefined
+    } while (cursor !== undefined)
+  }
+
+  /**
+   * A file's audit report over a window (admins, the policy's owner), verified by the server
+   * between the checkpoints around it; `chain.unsignedTail` when none follows the window yet.
+   * Times are RFC 3339; `since` defaults to the start of the log, `until` to now.
+   */
+  fileReport(
+    id: string,
+    window: { readonly since?: string; readonly until?: string } = {},
+    options: RequestOptions = {},
+  ): Promise<FileReportView> {
+    return this.call(routes.fileReport, { params: { id }, query: { ...window } }, options)
+  }
+
+  /**
+   * The audit export file (admins), as the server streams it: the whole log, or with `since` or
+   * `until` the stretch of chain a report over that window verifies (`latch audit verify --file`
+   * checks it). The client's time-out covers the answer's start only; `signal` the whole body.
+   *
+   * @returns the file's bytes.
+   * @throws KeyServerError, ClientError
+   */
+  async exportAudit(
+    query: AuditExportQuery = {},
+    options: RequestOptions = {},
+  ): Promise<ReadableStream<Uint8Array>> {
+    const search = new URLSearchParams()
+    for (const [name, value] of Object.entries(query)) {
+      if (value !== undefined) search.set(name, value)
+    }
+    const path = `${routes.auditExport.url}${search.size === 0 ? '' : `?${search}`}`
+    const started = new AbortController()
+    const timer = setTimeout(() => started.abort(), this.#timeoutMs)
+    const { signal } = options
+    let response: Response
+    try {
+      response = await this.#fetch(this.server + path, {
+        method: 'GET',
+        headers: this.#headers('application/x-ndjson', false),
+        signal: signal === undefined ? started.signal : AbortSignal.any([signal, started.signal]),
+      })
+    } catch (cause) {
+      if (signal?.aborted === true) throw signal.reason
+      throw unreachable(this.server, started.signal.aborted ? this.#timeoutMs : undefined, cause)
+    } finally {
+      clearTimeout(timer)
+    }
+    if (!response.ok || response.body === null) {
+      throw errorOfAnswer(response.status, await response.text().catch(() => ''))
+    }
+    return response.body
   }
 
   /** Who the token belongs to; `mintedBy` names who minted an API token, when not its user. */
@@ -353,9 +456,7 @@ export class KeyServerClient {
     body?: unknown,
     options: RequestOptions = {},
   ): Promise<T> {
-    const headers: Record<string, string> = { accept: 'application/json' }
-    if (this.#token !== undefined) headers.authorization = `Bearer ${this.#token}`
-    if (body !== undefined) headers['content-type'] = 'application/json'
+    const headers = this.#headers('application/json', body !== undefined)
     const timeout = AbortSignal.timeout(this.#timeoutMs)
     const { signal } = options
     let response: Response
@@ -372,38 +473,54 @@ export class KeyServerClient {
       text = await response.text()
     } catch (cause) {
       if (signal?.aborted === true) throw signal.reason
-      throw new ClientError(
-        'ERR_CLIENT_UNAVAILABLE',
-        timeout.aborted
-          ? `the key server at ${this.server} did not answer within ${this.#timeoutMs} ms`
-          : `cannot reach the key server at ${this.server}`,
-        { cause },
-      )
+      throw unreachable(this.server, timeout.aborted ? this.#timeoutMs : undefined, cause)
     }
-    let json: unknown
+    if (!response.ok) throw errorOfAnswer(response.status, text)
     try {
-      json = text === '' ? null : JSON.parse(text)
+      return (text === '' ? null : JSON.parse(text)) as T
     } catch {
-      json = undefined
-    }
-    if (response.ok) {
-      if (json === undefined) throw invalidAnswer(response.status)
-      return json as T
-    }
-    const error = json as { code?: unknown; message?: unknown; requestId?: unknown } | undefined
-    if (typeof error?.code !== 'string' || typeof error.message !== 'string') {
-      if (response.status >= 500) {
-        throw new ClientError('ERR_CLIENT_UNAVAILABLE', `key server answered ${response.status}`)
-      }
       throw invalidAnswer(response.status)
     }
-    throw new KeyServerError(
-      error.code,
-      error.message,
-      response.status,
-      typeof error.requestId === 'string' ? error.requestId : undefined,
-    )
   }
+
+  #headers(accept: string, json: boolean): Record<string, string> {
+    const headers: Record<string, string> = { accept }
+    if (this.#token !== undefined) headers.authorization = `Bearer ${this.#token}`
+    if (json) headers['content-type'] = 'application/json'
+    return headers
+  }
+}
+
+function unreachable(server: string, timeoutMs: number | undefined, cause: unknown): ClientError {
+  return new ClientError(
+    'ERR_CLIENT_UNAVAILABLE',
+    timeoutMs !== undefined
+      ? `the key server at ${server} did not answer within ${timeoutMs} ms`
+      : `cannot reach the key server at ${server}`,
+    { cause },
+  )
+}
+
+/** The error an answer that is not 2xx stands for: the server's, or what its status says. */
+function errorOfAnswer(status: number, text: string): KeyServerError | ClientError {
+  let error: { code?: unknown; message?: unknown; requestId?: unknown } | undefined
+  try {
+    error = JSON.parse(text) as typeof error
+  } catch {
+    error = undefined
+  }
+  if (typeof error?.code !== 'string' || typeof error.message !== 'string') {
+    if (status >= 500) {
+      return new ClientError('ERR_CLIENT_UNAVAILABLE', `key server answered ${status}`)
+    }
+    return invalidAnswer(status)
+  }
+  return new KeyServerError(
+    error.code,
+    error.message,
+    status,
+    typeof error.requestId === 'string' ? error.requestId : undefined,
+  )
 }
 
 function invalidAnswer(status: number): ClientError {

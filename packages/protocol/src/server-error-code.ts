@@ -5,6 +5,7 @@
 export const SERVER_ERROR_CODES = Object.freeze([
   'ERR_REQUEST_INVALID',
   'ERR_REQUEST_TOO_LARGE',
+  'ERR_CURSOR_INVALID',
   'ERR_AUTH_REQUIRED',
   'ERR_AUTH_INVALID',
   'ERR_ACCESS_DENIED',
@@ -27,6 +28,8 @@ export const SERVER_ERROR_CODES = Object.freeze([
  * - `ERR_REQUEST_INVALID`: a malformed request (schema, encoding, an unparsable key or JWE, a
  *   client key of small order).
  * - `ERR_REQUEST_TOO_LARGE`: a body above the size limit.
+ * - `ERR_CURSOR_INVALID`: a paging cursor the server did not issue, or issued for other filters
+ *   or another caller: start again from the first page.
  * - `ERR_AUTH_REQUIRED`: no bearer token.
  * - `ERR_AUTH_INVALID`: a token that is unknown, revoked, expired, badly signed, or whose user is
  *   disabled; an OIDC token whose email is unverified, or is a user's linked to another account.

@@ -8,6 +8,7 @@ import type { ServerErrorCode } from './server-error-code.js'
 export const statusFor = Object.freeze({
   ERR_REQUEST_INVALID: 400,
   ERR_REQUEST_TOO_LARGE: 413,
+  ERR_CURSOR_INVALID: 400,
   ERR_AUTH_REQUIRED: 401,
   ERR_AUTH_INVALID: 401,
   ERR_ACCESS_DENIED: 403,

@@ -129,4 +129,72 @@ describe('fuzzed requests', () => {
     expect(executions).toBeGreaterThanOrEqual(2 * runs)
     expect((await t.app.inject('/healthz')).statusCode).toBe(200)
   })
+
+  it(`answers malformed queries of the console's routes 400 with a stable code, never 5xx (${runs} runs)`, async () => {
+    const listed = await t.app.inject({
+      url: '/v1/policies?limit=1',
+      headers: { authorization: `Bearer ${token}` },
+    })
+    const validCursor = 'eyJ2IjoxfQ'
+    const cursor = (listed.json() as { nextCursor: string | null }).nextCursor ?? validCursor
+    const value = fc.oneof(
+      fc.string({ maxLength: 60 }),
+      fc.string({ unit: 'grapheme', maxLength: 20 }),
+      fc.constantFrom('', '0', '-1', '201', '1e3', 'true', '*@x', 'a=b', '2030-02-30T00:00:00Z'),
+      fc.integer().map(String),
+      mutatedString(() => cursor),
+      mutatedString(() => '2030-01-31T18:00:00Z'),
+    )
+    const names = [
+      'owner',
+      'reader',
+      'bucket',
+      'prefix',
+      'label',
+      'state',
+      'q',
+      'limit',
+      'cursor',
+      'total',
+      'since',
+      'until',
+      'policy',
+      'order',
+      'before',
+      'after',
+      'type',
+      'actor',
+    ]
+    const urls = [
+      '/v1/policies',
+      '/v1/overview',
+      `/v1/policies/${policyId}/report`,
+      '/v1/audit/export',
+      '/v1/audit/events',
+    ]
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...urls),
+        fc.array(fc.tuple(fc.constantFrom(...names), value), { maxLength: 5 }),
+        fc.constantFrom(token, t.adminToken),
+        async (url, pairs, bearer) => {
+          const query = new URLSearchParams(pairs).toString()
+          const response = await t.app.inject({
+            url: `${url.replace(':policy', policyId)}?${query}`,
+            headers: { authorization: `Bearer ${bearer}` },
+          })
+          expect(response.statusCode, `${url}?${query}`).toBeLessThan(500)
+          if (response.statusCode === 400) {
+            expect(['ERR_REQUEST_INVALID', 'ERR_CURSOR_INVALID']).toContain(response.json().code)
+            expect(response.json()).toEqual({
+              code: expect.any(String),
+              message: expect.any(String),
+              requestId: response.headers['x-request-id'],
+            })
+          }
+        },
+      ),
+      { numRuns: runs },
+    )
+  })
 })

@@ -1,8 +1,8 @@
 import { type KeyServerClient, type KeyServerError, keyServerResolver } from '@latch/client'
 import { decryptBuffer } from '@latch/format'
+import { startOidcProvider, type TestOidcProvider } from '@latch/testkit/oidc-provider'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { encryptFor } from './helpers/encrypt-for.js'
-import { startOidcProvider, type TestOidcProvider } from './helpers/oidc-provider.js'
 import { buildTestApp, type TestApp } from './helpers/test-app.js'
 
 // An OIDC token is an identity only with a verified email, and a built-in user's role goes only to

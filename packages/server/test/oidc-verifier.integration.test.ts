@@ -1,6 +1,12 @@
 import { createServer, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { fc, test } from '@fast-check/vitest'
+import {
+  generateSigningKey,
+  startOidcProvider,
+  type TestOidcProvider,
+  type TestSigningKey,
+} from '@latch/testkit/oidc-provider'
 import { base64url, errors, exportSPKI, importJWK, SignJWT } from 'jose'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import {
@@ -10,12 +16,6 @@ import {
   type OidcVerifier,
 } from '../src/auth/oidc-verifier.js'
 import { ServerError } from '../src/errors.js'
-import {
-  generateSigningKey,
-  startOidcProvider,
-  type TestOidcProvider,
-  type TestSigningKey,
-} from './helpers/oidc-provider.js'
 
 const NUM_RUNS = process.env.SLOW === '1' ? 5_000 : 200
 const tally = { negatives: 0, accepted: 0, fuzzed: 0 }

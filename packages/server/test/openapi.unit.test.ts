@@ -38,12 +38,14 @@ describe('the OpenAPI document (GET /openapi.json)', () => {
       'POST /v1/rewrap',
       'POST /v1/rewrap/batch',
       'POST /v1/policies',
+      'GET /v1/policies',
       'GET /v1/policies/{id}',
       'POST /v1/policies/{id}/objects',
       'POST /v1/policies/{id}/readers',
       'POST /v1/policies/{id}/expiry',
       'POST /v1/policies/{id}/revoke',
       'POST /v1/policies/{id}/unrevoke',
+      'GET /v1/policies/{id}/report',
       'GET /v1/me',
       'POST /v1/users',
       'GET /v1/users',
@@ -59,8 +61,10 @@ describe('the OpenAPI document (GET /openapi.json)', () => {
       'GET /v1/audit/head',
       'GET /v1/audit/records',
       'GET /v1/audit/events',
+      'GET /v1/audit/export',
       'GET /v1/audit/checkpoints',
       'POST /v1/audit/checkpoints',
+      'GET /v1/overview',
     ])
   })
 

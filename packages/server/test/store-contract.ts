@@ -457,7 +457,7 @@ export function describeStoreContract(name: string, open: OpenStore, runSql: Run
       await event('key.release', 'r@x.org', 'p-2')
       await event('user.create', 'admin@x.org')
       const seqs = async (filter: Parameters<Store['queryAudit']>[0], after = 0, limit = 100) =>
-        (await store.queryAudit(filter, after, limit)).map((r) => r.seq)
+        (await store.queryAudit(filter, { after, limit })).map((r) => r.seq)
       expect(await seqs({})).toEqual([1, 2, 3, 4, 5, 6])
       expect(await seqs({ policyId: 'p-1' })).toEqual([1, 2, 3, 4])
       expect(await seqs({ policyId: 'p-1' }, 1, 2)).toEqual([2, 3])
@@ -465,7 +465,7 @@ export function describeStoreContract(name: string, open: OpenStore, runSql: Run
       expect(await seqs({ type: 'key.release' })).toEqual([2, 5])
       expect(await seqs({ type: 'key.*' })).toEqual([2, 3, 5])
       expect(await seqs({ type: 'policy.*', policyId: 'p-1' })).toEqual([1, 4])
-      const rows = await store.queryAudit({ policyId: 'p-2' }, 0, 10)
+      const rows = await store.queryAudit({ policyId: 'p-2' }, { limit: 10 })
       expect(JSON.parse(Buffer.from(rows[0]?.recordBytes ?? []).toString('utf8'))).toMatchObject({
         seq: 5,
         type: 'key.release',
@@ -480,6 +480,243 @@ export function describeStoreContract(name: string, open: OpenStore, runSql: Run
         await seqs({ until: new Date(Date.parse(third.time) + 1), since: new Date(third.time) }),
       ).toContain(3)
       expect(await seqs({ until: new Date('2000-01-01T00:00:00.000Z') })).toEqual([])
+      await store.close()
+    })
+
+    it('lists policies newest first (creation, then id) page by page, each with its objects; a policy created while paging comes before the first page', async () => {
+      const store = await open()
+      const create = (id: string) =>
+        store.createPolicy(
+          {
+            id,
+            owner: 'o@x.org',
+            readers: [],
+            expiresAt: undefined,
+            labels: {},
+            createdBy: 'o@x.org',
+          },
+          draft(0),
+        )
+      // Ids grow with creation, so the order is the reverse of creation even within one
+      // millisecond (the id breaks the tie).
+      for (const id of ['p-01', 'p-02', 'p-03', 'p-04', 'p-05']) await create(id)
+      await store.addPolicyObject(
+        'p-03',
+        { objectId: 'o1', coreHash: 'h1', bucket: 'b', key: 'k1' },
+        () => draft(0),
+      )
+      await store.addPolicyObject(
+        'p-03',
+        { objectId: 'o1', coreHash: 'h1', bucket: 'c', key: 'k2' },
+        () => draft(0),
+      )
+      await store.addPolicyObject(
+        'p-04',
+        { objectId: 'o2', coreHash: 'h2', bucket: undefined, key: undefined },
+        () => draft(0),
+      )
+      const ids = (list: PolicyRecord[]) => list.map((p) => p.id)
+      const first = await store.listPolicies({}, { limit: 2 })
+      expect(ids(first)).toEqual(['p-05', 'p-04'])
+      expect(first[1]?.objects).toMatchObject([
+        { objectId: 'o2', bucket: undefined, key: undefined },
+      ])
+      await create('p-06')
+      await create('p-07')
+      const last = first.at(-1) as PolicyRecord
+      const second = await store.listPolicies(
+        {},
+        { after: { createdAt: last.createdAt, id: last.id }, limit: 2 },
+      )
+      expect(ids(second)).toEqual(['p-03', 'p-02'])
+      expect(second[0]?.objects.map((o) => [o.bucket, o.key])).toEqual([
+        ['b', 'k1'],
+        ['c', 'k2'],
+      ])
+      const after = second.at(-1) as PolicyRecord
+      expect(
+        ids(
+          await store.listPolicies(
+            {},
+            { after: { createdAt: after.createdAt, id: after.id }, limit: 2 },
+          ),
+        ),
+      ).toEqual(['p-01'])
+      expect(ids(await store.listPolicies({}, { limit: 100 }))).toEqual([
+        'p-07',
+        'p-06',
+        'p-05',
+        'p-04',
+        'p-03',
+        'p-02',
+        'p-01',
+      ])
+      expect(await store.listPolicies({ owner: 'nobody@x.org' }, { limit: 10 })).toEqual([])
+      await store.close()
+    })
+
+    it('scopes lists and counts to the policies an email owns or reads (its *@domain too), and every filter only narrows them', async () => {
+      const store = await open()
+      const create = async (
+        id: string,
+        owner: string,
+        readers: string[],
+        more: { expiresAt?: Date; labels?: Record<string, string> } = {},
+      ) =>
+        store.createPolicy(
+          {
+            id,
+            owner,
+            readers,
+            expiresAt: more.expiresAt,
+            labels: more.labels ?? {},
+            createdBy: owner,
+          },
+          draft(0),
+        )
+      await create('p-a1', 'alice@x.org', ['bob@y.org'], { labels: { team: 'red one' } })
+      await create('p-a2', 'alice@x.org', ['*@y.org'], {
+        expiresAt: new Date('2000-01-01T00:00:00.000Z'),
+      })
+      await create('p-a3', 'alice@x.org', [], { expiresAt: new Date('2099-01-01T00:00:00.000Z') })
+      await create('p-C4', 'carol@z.org', ['bob@y.org', 'dave@z.org'], { labels: { team: 'blue' } })
+      await create('p-c5', 'carol@z.org', ['*@sub.y.org'])
+      await store.changePolicy('p-a3', () => ({
+        patch: { revocation: { by: 'alice@x.org', at: new Date(), reason: undefined } },
+        audit: draft(0),
+      }))
+      await store.addPolicyObject(
+        'p-a1',
+        { objectId: 'o1', coreHash: 'h', bucket: 'docs', key: 'Reports/Q1%.PDF' },
+        () => draft(0),
+      )
+      await store.addPolicyObject(
+        'p-C4',
+        { objectId: 'o2', coreHash: 'h', bucket: 'docs', key: 'reports/x_1' },
+        () => draft(0),
+      )
+      await store.addPolicyObject(
+        'p-c5',
+        { objectId: 'o3', coreHash: 'h', bucket: 'Ärger', key: 'Öl' },
+        () => draft(0),
+      )
+      const ids = async (filter: Parameters<Store['listPolicies']>[0]) =>
+        (await store.listPolicies(filter, { limit: 100 })).map((p) => p.id).sort()
+      expect(await ids({})).toEqual(['p-C4', 'p-a1', 'p-a2', 'p-a3', 'p-c5'])
+      // Owner: their own; bob: named, or through *@y.org (not *@sub.y.org); eve: nothing.
+      expect(await ids({ visibleTo: 'alice@x.org' })).toEqual(['p-a1', 'p-a2', 'p-a3'])
+      expect(await ids({ visibleTo: 'bob@y.org' })).toEqual(['p-C4', 'p-a1', 'p-a2'])
+      expect(await ids({ visibleTo: 'eve@y.org' })).toEqual(['p-a2'])
+      expect(await ids({ visibleTo: 'eve@sub.y.org' })).toEqual(['p-c5'])
+      expect(await ids({ visibleTo: 'mallory@w.org' })).toEqual([])
+      // A filter never widens the scope.
+      expect(await ids({ visibleTo: 'eve@y.org', owner: 'carol@z.org' })).toEqual([])
+      expect(await ids({ visibleTo: 'eve@y.org', reader: 'bob@y.org' })).toEqual(['p-a2'])
+      expect(await ids({ visibleTo: 'mallory@w.org', search: 'p-' })).toEqual([])
+      // The filters.
+      expect(await ids({ owner: 'carol@z.org' })).toEqual(['p-C4', 'p-c5'])
+      expect(await ids({ reader: 'bob@y.org' })).toEqual(['p-C4', 'p-a1', 'p-a2'])
+      expect(await ids({ reader: '*@y.org' })).toEqual(['p-a2'])
+      expect(await ids({ bucket: 'docs' })).toEqual(['p-C4', 'p-a1'])
+      expect(await ids({ bucket: 'docs', prefix: 'Reports/' })).toEqual(['p-a1'])
+      expect(await ids({ bucket: 'docs', prefix: 'Reports/Q1%' })).toEqual(['p-a1'])
+      expect(await ids({ bucket: 'docs', prefix: 'Reports/Q_' })).toEqual([])
+      expect(await ids({ label: { key: 'team', value: 'red one' } })).toEqual(['p-a1'])
+      expect(await ids({ label: { key: 'team', value: 'red' } })).toEqual([])
+      expect(await ids({ state: 'revoked' })).toEqual(['p-a3'])
+      expect(await ids({ state: 'expired' })).toEqual(['p-a2'])
+      expect(await ids({ state: 'active' })).toEqual(['p-C4', 'p-a1', 'p-c5'])
+      // A substring of the id, the owner, a reader, a bucket or a key; ASCII letters in any case.
+      expect(await ids({ search: 'p-c' })).toEqual(['p-C4', 'p-c5'])
+      expect(await ids({ search: 'dave@' })).toEqual(['p-C4'])
+      expect(await ids({ search: 'carol' })).toEqual(['p-C4', 'p-c5'])
+      expect(await ids({ search: 'q1%.pdf' })).toEqual(['p-a1'])
+      expect(await ids({ search: 'x_1' })).toEqual(['p-C4'])
+      expect(await ids({ search: 'q1_' })).toEqual([])
+      expect(await ids({ search: 'Öl' })).toEqual(['p-c5'])
+      expect(await ids({ search: 'öl' })).toEqual([])
+      expect(await ids({ search: 'docs' })).toEqual(['p-C4', 'p-a1'])
+      expect(await ids({ visibleTo: 'bob@y.org', state: 'active', search: 'p-a' })).toEqual([
+        'p-a1',
+      ])
+      // Readers follow every change of them.
+      await store.changePolicy('p-C4', () => ({
+        patch: { readers: ['dave@z.org'] },
+        audit: draft(0),
+      }))
+      expect(await ids({ visibleTo: 'bob@y.org' })).toEqual(['p-a1', 'p-a2'])
+      expect(await ids({ reader: 'dave@z.org' })).toEqual(['p-C4'])
+      expect(await store.countPolicies({})).toMatchObject({
+        total: 5,
+        active: 3,
+        revoked: 1,
+        expired: 1,
+      })
+      expect(await store.countPolicies({ visibleTo: 'bob@y.org' })).toMatchObject({
+        total: 2,
+        active: 1,
+        revoked: 0,
+        expired: 1,
+      })
+      expect(await store.countPolicies({ visibleTo: 'mallory@w.org' })).toMatchObject({
+        total: 0,
+        active: 0,
+        revoked: 0,
+        expired: 0,
+      })
+      const { at } = await store.countPolicies({})
+      expect(Math.abs(at.getTime() - Date.now())).toBeLessThan(60_000)
+      await store.close()
+    })
+
+    it('lists audit records newest first before a seq, and those about the policies an email owns', async () => {
+      const store = await open()
+      for (const [id, owner] of [
+        ['p-1', 'o@x.org'],
+        ['p-2', 'other@x.org'],
+      ]) {
+        await store.createPolicy(
+          {
+            id: id as string,
+            owner: owner as string,
+            readers: [],
+            expiresAt: undefined,
+            labels: {},
+            createdBy: 'o@x.org',
+          },
+          { type: 'policy.create', actor: { email: 'o@x.org' }, policy_id: id as string },
+        )
+      }
+      await store.appendAudit({
+        type: 'key.release',
+        actor: { email: 'r@x.org' },
+        policy_id: 'p-1',
+      })
+      await store.appendAudit({
+        type: 'policy.share',
+        actor: { email: 'o@x.org' },
+        policy_id: 'p-2',
+      })
+      await store.appendAudit({
+        type: 'policy.share',
+        actor: { email: 'o@x.org' },
+        policy_id: 'p-1',
+      })
+      await store.appendAudit({ type: 'user.create', actor: { email: 'a@x.org' } })
+      const seqs = async (
+        filter: Parameters<Store['queryAudit']>[0],
+        page: Parameters<Store['queryAudit']>[1],
+      ) => (await store.queryAudit(filter, page)).map((r) => r.seq)
+      expect(await seqs({}, { order: 'desc', limit: 100 })).toEqual([6, 5, 4, 3, 2, 1])
+      expect(await seqs({}, { order: 'desc', before: 5, limit: 2 })).toEqual([4, 3])
+      expect(await seqs({}, { order: 'desc', after: 2, before: 5, limit: 10 })).toEqual([4, 3])
+      expect(await seqs({}, { after: 2, before: 5, limit: 10 })).toEqual([3, 4])
+      expect(await seqs({ type: 'policy.*' }, { order: 'desc', limit: 2 })).toEqual([5, 4])
+      expect(
+        await seqs({ type: 'policy.*', policyOwner: 'o@x.org' }, { order: 'desc', limit: 10 }),
+      ).toEqual([5, 1])
+      expect(await seqs({ policyOwner: 'other@x.org' }, { limit: 10 })).toEqual([2, 4])
+      expect(await seqs({ policyOwner: 'nobody@x.org' }, { limit: 10 })).toEqual([])
       await store.close()
     })
 
@@ -901,7 +1138,7 @@ export function describeStoreContract(name: string, open: OpenStore, runSql: Run
         await store.appendAudit({ type, actor: { email: 'o@x.org' } })
       }
       const seqs = async (type: string) =>
-        (await store.queryAudit({ type }, 0, 100)).map((r) => r.seq)
+        (await store.queryAudit({ type }, { limit: 100 })).map((r) => r.seq)
       expect(await seqs('policy.*')).toEqual([2])
       expect(await seqs('policy')).toEqual([1])
       expect(await seqs('a%b.*')).toEqual([4])

@@ -48,8 +48,12 @@ it('indexes the records a database written before the audit index already holds'
     DETACH newer`)
   db.close()
   const reopened = openSqliteStore({ file: old, tailBounds: bounds })
-  expect((await reopened.queryAudit({ policyId: 'p-1' }, 0, 10)).map((r) => r.seq)).toEqual([1])
-  expect((await reopened.queryAudit({ actor: 'a@x.org' }, 0, 10)).map((r) => r.seq)).toEqual([2])
+  expect((await reopened.queryAudit({ policyId: 'p-1' }, { limit: 10 })).map((r) => r.seq)).toEqual(
+    [1],
+  )
+  expect(
+    (await reopened.queryAudit({ actor: 'a@x.org' }, { limit: 10 })).map((r) => r.seq),
+  ).toEqual([2])
   await reopened.close()
 })
 
@@ -64,4 +68,28 @@ it('scans every record synchronously once opened read-only, and not while writab
   expect([...(reader.scanAudit?.() ?? [])]).toEqual(rows)
   expect(rows).toHaveLength(5)
   await reader.close()
+})
+
+it('finds the readers of policies a database written before the reader index already holds', async () => {
+  const file = join(mkdtempSync(join(tmpdir(), 'latch-store-')), 'latch.db')
+  const db = new Database(file)
+  for (const [version, migration] of SQLITE_MIGRATIONS.slice(0, 4).entries()) {
+    db.exec(migration)
+    db.pragma(`user_version = ${version + 1}`)
+  }
+  const add = db.prepare(
+    `INSERT INTO policies VALUES (?, 'o@x.org', ?, NULL, '{}', NULL, NULL, NULL, 1,
+       '2026-01-01T00:00:00.000Z', 'o@x.org')`,
+  )
+  add.run('p-1', '["bob@y.org","*@z.org"]')
+  add.run('p-2', '[]')
+  db.close()
+  const store = openSqliteStore({ file, tailBounds: bounds })
+  const visible = async (email: string) =>
+    (await store.listPolicies({ visibleTo: email }, { limit: 10 })).map((p) => p.id)
+  expect(await visible('bob@y.org')).toEqual(['p-1'])
+  expect(await visible('eve@z.org')).toEqual(['p-1'])
+  expect(await visible('o@x.org')).toEqual(['p-2', 'p-1'])
+  expect(await visible('eve@y.org')).toEqual([])
+  await store.close()
 })

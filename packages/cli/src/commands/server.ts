@@ -37,6 +37,16 @@ export function serverCommand(io: Io): Command {
       DEFAULTS.oidcIdentityClaim.default,
     )
     .option('--oidc-may-mint-tokens', DEFAULTS.oidcMayMintTokens.description)
+    .option(
+      '--console-oidc-client-id <id>',
+      DEFAULTS.consoleOidcClientId.description,
+      DEFAULTS.consoleOidcClientId.default,
+    )
+    .option(
+      '--console-oidc-scopes <scopes>',
+      DEFAULTS.consoleOidcScopes.description,
+      DEFAULTS.consoleOidcScopes.default,
+    )
     .addOption(
       new Option('--sync <mode>', DEFAULTS.synchronous.description)
         .choices(['NORMAL', 'FULL'])
@@ -71,6 +81,7 @@ export function serverCommand(io: Io): Command {
       parseCount,
       DEFAULTS.checkpointIntervalMs.default,
     )
+    .option('--no-console', 'do not serve the web console at /console')
     .option('--log-level <level>', DEFAULTS.logLevel.description, DEFAULTS.logLevel.default)
     .action(async (options: ServerFlags, command: Command) => {
       if ((options.oidcIssuer === undefined) !== (options.oidcAudience === undefined)) {
@@ -99,6 +110,9 @@ export function serverCommand(io: Io): Command {
         authFailureIntervalMs: options.authFailureInterval,
         logger: { level: options.logLevel, stream: io.stderr },
         oidcMayMintTokens: options.oidcMayMintTokens === true,
+        console: options.console,
+        consoleOidcClientId: options.consoleOidcClientId,
+        consoleOidcScopes: options.consoleOidcScopes,
         oidc:
           options.oidcIssuer === undefined || options.oidcAudience === undefined
             ? undefined
@@ -113,6 +127,7 @@ export function serverCommand(io: Io): Command {
           ? `data in ${options.data}`
           : `database ${redactUrl(options.database)}, data in ${options.data}`
       io.stderr.write(`latch server listening on ${server.url} (${where})\n`)
+      if (options.console) io.stderr.write(`web console: ${server.url}/console\n`)
       if (server.adminTokenFile !== undefined) {
         io.stderr.write(`first start: admin token written to ${server.adminTokenFile}\n`)
       }
@@ -142,8 +157,11 @@ interface ServerFlags {
   oidcAudience?: string
   oidcClaim: string
   oidcMayMintTokens?: boolean
+  consoleOidcClientId: string
+  consoleOidcScopes: string
   sync: 'NORMAL' | 'FULL'
   logLevel: string
+  console: boolean
   rateLimit: number
   rateLimitAnonymous: number
   trustProxy?: string[]

@@ -7,10 +7,12 @@ import { TimeSchema } from '../schemas/time-schema.js'
 import { AuditEventPageSchema } from '../views/audit-event-page.js'
 
 /**
- * `GET /v1/audit/events`: the records as JSON, oldest first, up to 1,000 a page (100 by default),
- * filtered by policy, actor, type (an event type or a family, `policy.*`) and time (`since`
- * inclusive, `until` exclusive). Admins read everything; a policy's owner may read its records
- * (`policy` required); readers get 403, others 404.
+ * `GET /v1/audit/events`: the records as JSON, oldest first (`order=desc`: newest first), up to
+ * 1,000 a page (100 by default), filtered by policy, actor, type (an event type or a family,
+ * `policy.*`), time (`since` inclusive, `until` exclusive) and position (`after` and `before`,
+ * both exclusive). `next` is the `after` of the next page, or with `order=desc` its `before`.
+ * Admins read everything; a policy's owner may read its records (`policy` required); readers get
+ * 403, others 404.
  */
 export const auditEventsRoute = {
   method: 'GET',
@@ -30,6 +32,17 @@ export const auditEventsRoute = {
       since: Type.Optional(TimeSchema),
       until: Type.Optional(TimeSchema),
       after: Type.Optional(Type.String({ pattern: '^(0|[1-9][0-9]{0,14})$' })),
+      before: Type.Optional(
+        Type.String({
+          pattern: '^[1-9][0-9]{0,14}$',
+          description: 'only records before this seq (with order=desc: the next page)',
+        }),
+      ),
+      order: Type.Optional(
+        Type.Union([Type.Literal('asc'), Type.Literal('desc')], {
+          description: 'asc (default): oldest first; desc: newest first',
+        }),
+      ),
       limit: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,2}$|^1000$' })),
     }),
     response: { 200: AuditEventPageSchema, 404: errorResponse, ...errorResponses },

@@ -6,7 +6,7 @@ import { Type } from 'typebox'
  * surrogates (ajv compiles patterns with the `u` flag, where a surrogate range matches only an
  * unpaired half).
  */
-const UNPRINTABLE_CLASS =
+export const UNPRINTABLE_CLASS =
   '\\u0000-\\u001F\\u007F-\\u009F\\u061C\\u200E\\u200F\\u2028-\\u202E\\u2066-\\u2069\\uD800-\\uDFFF'
 
 /**

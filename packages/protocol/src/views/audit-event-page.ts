@@ -8,7 +8,7 @@ export const AuditEventPageSchema = Type.Object({
 })
 
 /**
- * One page of audit records as JSON, oldest first; `next` is the `after` of the next page, `null`
- * after the last.
+ * One page of audit records as JSON, oldest first (newest first with `order=desc`); `next` is the
+ * `after` of the next page (with `order=desc` its `before`), `null` after the last.
  */
 export type AuditEventPage = Static<typeof AuditEventPageSchema>

@@ -157,6 +157,27 @@ export const DEFAULTS = {
     default: false as boolean,
     example: true as boolean,
   },
+  consoleOidcClientId: {
+    title: 'Console OIDC client id',
+    description:
+      "The web console's client id at the OIDC issuer (a public client: authorization code with PKCE), published to browsers at GET /console/config.json with the issuer and the scopes. Empty, or no OIDC issuer: the console signs in with an API token.",
+    default: '',
+    example: 'latch-console',
+  },
+  consoleOidcScopes: {
+    title: 'Console OIDC scopes',
+    description:
+      'The scopes the web console asks the OIDC issuer for, space-separated: the token must carry the identity claim (oidcIdentityClaim) and the audience the server requires.',
+    default: 'openid email',
+    example: 'openid email latch-api',
+  },
+  console: {
+    title: 'Web console',
+    description:
+      "Serve the web console (@latch/console) at /console: a single-page app under a strict Content-Security-Policy that signs in with an API token or through the OIDC issuer and works on this server's /v1 API only. false: no /console route.",
+    default: true as boolean,
+    example: false as boolean,
+  },
   logLevel: {
     title: 'Log level',
     description: 'pino level; logs never hold a token, a key or plaintext.',

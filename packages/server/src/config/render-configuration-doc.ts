@@ -23,6 +23,9 @@ const FLAGS: Record<keyof typeof DEFAULTS, string> = {
   synchronous: '--sync',
   oidcIdentityClaim: '--oidc-claim',
   oidcMayMintTokens: '--oidc-may-mint-tokens',
+  consoleOidcClientId: '--console-oidc-client-id',
+  consoleOidcScopes: '--console-oidc-scopes',
+  console: '--no-console',
   logLevel: '--log-level',
 }
 

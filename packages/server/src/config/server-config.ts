@@ -33,9 +33,15 @@ export interface ServerConfig {
   readonly maxUnsignedAgeMs: number
   readonly synchronous: 'NORMAL' | 'FULL'
   readonly logLevel: string
+  /** Whether `/console` serves the web console. */
+  readonly console: boolean
   readonly oidc: OidcConfig | undefined
   /** Whether OIDC callers may mint API tokens (`POST /v1/tokens`). */
   readonly oidcMayMintTokens: boolean
+  /** The web console's OIDC client id (`''`: none; the console signs in with API tokens). */
+  readonly consoleOidcClientId: string
+  /** The scopes the web console asks for, space-separated. */
+  readonly consoleOidcScopes: string
 }
 
 /** Options as given (flags, tests): anything left out takes its default. */
@@ -69,7 +75,10 @@ export function resolveConfig(input: ServerConfigInput = {}): ServerConfig {
     maxUnsignedAgeMs: pick('maxUnsignedAgeMs'),
     synchronous: pick('synchronous'),
     logLevel: pick('logLevel'),
+    console: pick('console'),
     oidcMayMintTokens: pick('oidcMayMintTokens'),
+    consoleOidcClientId: pick('consoleOidcClientId'),
+    consoleOidcScopes: pick('consoleOidcScopes'),
     oidc:
       input.oidc === undefined
         ? undefined

@@ -11,15 +11,19 @@ import Fastify, {
 import fp from 'fastify-plugin'
 import { ServerError } from '../errors.js'
 import type { KeyServerServices } from '../services.js'
+import { type ConsoleRoutesOptions, consoleRoutes } from './console/console-routes.js'
 import { errorHandler } from './error-handler.js'
 import { authentication } from './plugins/authentication.js'
 import { metrics } from './plugins/metrics.js'
+import { consoleConfigRoutes } from './routes/console-config.js'
 import { healthRoutes } from './routes/health.js'
 import { auditRoutes } from './routes/v1/audit.js'
 import { keyRoutes } from './routes/v1/keys.js'
 import { lockdownRoutes } from './routes/v1/lockdowns.js'
+import { overviewRoutes } from './routes/v1/overview.js'
 import { policyRoutes } from './routes/v1/policies.js'
 import { policyChangeRoutes } from './routes/v1/policy-changes.js'
+import { policyReportRoutes } from './routes/v1/policy-report.js'
 import { rewrapRoutes } from './routes/v1/rewrap.js'
 import { userRoutes } from './routes/v1/users.js'
 
@@ -33,6 +37,8 @@ declare module 'fastify' {
 export interface AppOptions {
   /** pino logger options, or false (tests). Tokens are redacted from any logged header. */
   readonly logger?: FastifyServerOptions['logger']
+  /** Where the built web console is (tests); default: `@latch/console`'s `dist`. */
+  readonly consoleDist?: ConsoleRoutesOptions['dist']
 }
 
 /**
@@ -67,7 +73,8 @@ export async function buildApp(
   )
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id)
-    reply.header('cache-control', 'no-store')
+    // Every API answer is private to its caller; only the console's hashed files say otherwise.
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store')
   })
 
   await app.register(swagger, {
@@ -119,9 +126,15 @@ export async function buildApp(
   await app.register(rewrapRoutes)
   await app.register(policyRoutes)
   await app.register(policyChangeRoutes)
+  await app.register(policyReportRoutes)
   await app.register(userRoutes)
   await app.register(lockdownRoutes)
   await app.register(auditRoutes)
+  await app.register(overviewRoutes)
+  await app.register(consoleConfigRoutes)
+  if (services.config.console) {
+    await app.register(consoleRoutes, { dist: options.consoleDist })
+  }
   app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () =>
     app.swagger(),
   )

@@ -2,7 +2,8 @@ import type { AuditFilter } from './records.js'
 
 /**
  * One condition of an audit query on a column of the audit index: `eq` (equal), `prefix` (starts
- * with the value, every character literal: `%` and `_` are no wildcards), `gte` and `lt` (times).
+ * with the value, every character literal: `%` and `_` are no wildcards), `owned-by` (names a
+ * policy whose owner is the value), `gte` and `lt` (times).
  */
 export type AuditFilterTerm =
   | {
@@ -10,6 +11,7 @@ export type AuditFilterTerm =
       readonly op: 'eq' | 'prefix'
       readonly value: string
     }
+  | { readonly column: 'policy_id'; readonly op: 'owned-by'; readonly value: string }
   | { readonly column: 'time'; readonly op: 'gte' | 'lt'; readonly value: Date }
 
 /**
@@ -24,6 +26,9 @@ export function auditFilterTerms(filter: AuditFilter): AuditFilterTerm[] {
   const terms: AuditFilterTerm[] = []
   if (filter.policyId !== undefined) {
     terms.push({ column: 'policy_id', op: 'eq', value: filter.policyId })
+  }
+  if (filter.policyOwner !== undefined) {
+    terms.push({ column: 'policy_id', op: 'owned-by', value: filter.policyOwner })
   }
   if (filter.actor !== undefined) terms.push({ column: 'actor', op: 'eq', value: filter.actor })
   if (filter.type?.endsWith('.*') === true) {

@@ -83,6 +83,7 @@ export interface PolicyRow {
 
 /** A `policy_objects` row. */
 export interface ObjectRow {
+  policy_id: string
   object_id: string
   core_hash: string
   bucket: string | null

@@ -223,6 +223,8 @@ export interface LockdownReach {
  */
 export interface AuditFilter {
   readonly policyId?: string
+  /** Records about a policy this email owns (a record names its policy in `policy_id`). */
+  readonly policyOwner?: string
   /** The actor's email. */
   readonly actor?: string
   /** An event type (`key.release`), or a family of them (`policy.*`). */
@@ -231,4 +233,61 @@ export interface AuditFilter {
   readonly since?: Date
   /** Records before this time. */
   readonly until?: Date
+}
+
+/**
+ * Where a page of audit records lies and which way it runs: records with `after < seq < before`,
+ * ascending (`asc`, the default) or descending, at most `limit`.
+ */
+export interface AuditPage {
+  readonly after?: number
+  readonly before?: number
+  readonly order?: 'asc' | 'desc'
+  readonly limit: number
+}
+
+/** A policy's state as lists filter it: `expired` is not revoked with its expiry past. */
+export type PolicyState = 'active' | 'revoked' | 'expired'
+
+/**
+ * Which policies to list or count; absent members do not filter. The states are judged at the
+ * database's time.
+ */
+export interface PolicyFilter {
+  /**
+   * Only the policies this email may see as a user: it owns them, or a reader entry names it (its
+   * address or its `*@domain`). Absent: every policy (an admin).
+   */
+  readonly visibleTo?: string
+  readonly owner?: string
+  /** A reader entry that names this email (its `*@domain` included), or this `*@domain` entry. */
+  readonly reader?: string
+  /** An object registered in this bucket (at any location it was ever registered at). */
+  readonly bucket?: string
+  /** With `bucket`: under this key prefix (every character literal). */
+  readonly prefix?: string
+  readonly label?: { readonly key: string; readonly value: string }
+  readonly state?: PolicyState
+  /**
+   * A substring of the id, the owner, a reader, a bucket or a key, ASCII letters in any case
+   * (give it lower-cased: the stored emails are).
+   */
+  readonly search?: string
+}
+
+/** A page of policies, newest first (creation time, then id, both descending). */
+export interface PolicyPage {
+  /** Only the policies after this one in that order (the last of the page before). */
+  readonly after?: { readonly createdAt: Date; readonly id: string }
+  readonly limit: number
+}
+
+/** How many policies a filter matches, by state, at the database's time `at`. */
+export interface PolicyCounts {
+  readonly total: number
+  readonly active: number
+  readonly revoked: number
+  readonly expired: number
+  /** The database clock the expiries were judged at. */
+  readonly at: Date
 }

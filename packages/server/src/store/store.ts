@@ -2,6 +2,7 @@ import type {
   AuditDraft,
   AuditFilter,
   AuditHead,
+  AuditPage,
   AuditRow,
   CheckpointRecord,
   DecisionInput,
@@ -13,6 +14,9 @@ import type {
   NewPolicy,
   NewPolicyObject,
   OidcLink,
+  PolicyCounts,
+  PolicyFilter,
+  PolicyPage,
   PolicyRecord,
   Revocation,
   Role,
@@ -110,6 +114,14 @@ export interface Store {
    * @throws `ERR_NOT_FOUND`.
    */
   changePolicy(id: string, change: PolicyChange): Promise<PolicyRecord>
+  /**
+   * The policies `filter` matches, newest first (creation time, then id, both descending), a
+   * page at a time, each with its objects. A policy created while a caller pages sorts before the
+   * page it is on, so paging neither skips nor repeats one.
+   */
+  listPolicies(filter: PolicyFilter, page: PolicyPage): Promise<PolicyRecord[]>
+  /** How many policies `filter` matches, by state, at the database's time. */
+  countPolicies(filter: PolicyFilter): Promise<PolicyCounts>
 
   // --- Incident lockdown ---
   /**
@@ -144,8 +156,8 @@ export interface Store {
   auditHead(): Promise<AuditHead>
   /** Records with `seq > afterSeq`, ascending, at most `limit`. */
   readAudit(afterSeq: number, limit: number): Promise<AuditRow[]>
-  /** Records matching `filter` with `seq > afterSeq`, ascending, at most `limit`. */
-  queryAudit(filter: AuditFilter, afterSeq: number, limit: number): Promise<AuditRow[]>
+  /** Records matching `filter` in `page`: between its bounds, in its order, at most its limit. */
+  queryAudit(filter: AuditFilter, page: AuditPage): Promise<AuditRow[]>
   /** Streams every record from `afterSeq + 1` (for the verifier). */
   iterateAudit(afterSeq?: number): AsyncIterable<AuditRow>
   /**

@@ -1,4 +1,4 @@
-import type { CheckpointVerifierKey, FileReport } from '@latch/audit'
+import { type CheckpointVerifierKey, type FileReport, fileReportConclusion } from '@latch/audit'
 import type { AuditEventView } from '@latch/client'
 import { AUDIT_HEADER, auditLine } from '../../audit-line.js'
 import type { Io } from '../../io.js'
@@ -84,18 +84,7 @@ export function printFileReport(
     `Policy changes: ${n(report.policyChanges)}`,
   ]
   for (const problem of v.problems) out.push(`  ${describeProblem(problem)}`)
-  const foreign = report.foreignTokenReleases.reduce((sum, f) => sum + f.releases, 0)
-  const released = `the key of this file was released ${n(report.releases)} time${report.releases === 1 ? '' : 's'} in the window`
-  out.push(
-    !v.ok
-      ? `TAMPERED: the log does not verify over the window; this report proves nothing (${describeProblem(v.firstBad)})`
-      : report.releases === 0
-        ? 'Conclusion: nobody obtained the key of this file in the window.'
-        : foreign === 0
-          ? `Conclusion: ${released}.`
-          : // Never name only the recipients: whoever minted their token may have obtained it too.
-            `Conclusion: ${released}; ${foreign === report.releases ? (foreign === 1 ? 'it' : 'each') : `${n(foreign)} of them`} used a token minted by someone other than its holder, so the recipients above may not be the only ones who obtained the key.`,
-  )
+  out.push(printable(fileReportConclusion(report).text))
   io.stdout.write(`${out.join('\n')}\n`)
 }
 

@@ -1,33 +1,38 @@
 import { auditFilterTerms } from '../audit-filter-terms.js'
-import type { AuditFilter } from '../records.js'
+import type { AuditFilter, AuditPage } from '../records.js'
 
 /**
  * The PostgreSQL statement of `queryAudit`: the filter's terms on the index columns of
- * `audit_log`, in seq order. A prefix compares with `starts_with`, not `LIKE`, so that `%` and `_`
+ * `audit_log`, in the page's seq order. A prefix compares with `starts_with`, not `LIKE`, so that `%` and `_`
  * are literal.
  *
  * @returns the SQL and its values (`$1`…).
  */
 export function postgresAuditQuery(
   filter: AuditFilter,
-  afterSeq: number,
-  limit: number,
+  page: AuditPage,
 ): { readonly text: string; readonly values: unknown[] } {
-  const values: unknown[] = [afterSeq]
+  const values: unknown[] = [page.after ?? 0]
   const where = ['seq > $1']
+  if (page.before !== undefined) {
+    values.push(page.before)
+    where.push(`seq < $${values.length}`)
+  }
   for (const term of auditFilterTerms(filter)) {
     values.push(term.value)
     const n = `$${values.length}`
     where.push(
-      term.op === 'prefix'
-        ? `starts_with(${term.column}, ${n})`
-        : `${term.column} ${term.op === 'gte' ? '>=' : term.op === 'lt' ? '<' : '='} ${n}`,
+      term.op === 'owned-by'
+        ? `policy_id IN (SELECT id FROM policies WHERE owner = ${n})`
+        : term.op === 'prefix'
+          ? `starts_with(${term.column}, ${n})`
+          : `${term.column} ${term.op === 'gte' ? '>=' : term.op === 'lt' ? '<' : '='} ${n}`,
     )
   }
-  values.push(limit)
+  values.push(page.limit)
   return {
     text: `SELECT seq, record, entry_hash FROM audit_log WHERE ${where.join(' AND ')}
-      ORDER BY seq LIMIT $${values.length}`,
+      ORDER BY seq ${page.order === 'desc' ? 'DESC' : ''} LIMIT $${values.length}`,
     values,
   }
 }

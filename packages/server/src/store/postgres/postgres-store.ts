@@ -27,6 +27,7 @@ import type {
   AuditDraft,
   AuditFilter,
   AuditHead,
+  AuditPage,
   AuditRow,
   CheckpointRecord,
   DecisionInput,
@@ -38,6 +39,9 @@ import type {
   NewPolicy,
   NewPolicyObject,
   OidcLink,
+  PolicyCounts,
+  PolicyFilter,
+  PolicyPage,
   PolicyRecord,
   ServerKeyRecord,
   TokenRecord,
@@ -63,11 +67,14 @@ import { guardOidcLink } from './guard-oidc-link.js'
 import { lockdownReachQuery } from './lockdown-reach-query.js'
 import { pipelined } from './pipelined.js'
 import { postgresAuditQuery } from './postgres-audit-query.js'
+import { postgresPolicyWhere } from './postgres-policy-where.js'
 import { PostgresPool } from './postgres-pool.js'
 import { readDecision } from './read-decision.js'
 import { storeFailure } from './store-failure.js'
 
 const NOW = DATABASE_CLOCK.timestamp
+// The database clock as one row `c` that policy queries join: states are judged at `c.now`.
+const CLOCK = `(SELECT ${NOW} AS now) c`
 
 type Db = pg.PoolClient
 
@@ -378,6 +385,49 @@ export class PostgresStore implements Store {
     })
   }
 
+  async listPolicies(filter: PolicyFilter, page: PolicyPage): Promise<PolicyRecord[]> {
+    const values: unknown[] = []
+    const where = postgresPolicyWhere(filter, values)
+    let after = ''
+    if (page.after !== undefined) {
+      values.push(page.after.createdAt, page.after.id)
+      after = `AND (p.created_at, p.id COLLATE "C") < ($${values.length - 1}, $${values.length})`
+    }
+    values.push(page.limit)
+    const rows = await this.#pool.query<PolicyRow>(
+      `SELECT p.* FROM ${CLOCK} CROSS JOIN policies p WHERE ${where} ${after}
+       ORDER BY p.created_at DESC, p.id COLLATE "C" DESC LIMIT $${values.length}`,
+      values,
+    )
+    if (rows.length === 0) return []
+    const objects = new Map<string, ObjectRow[]>(rows.map((r) => [r.id, []]))
+    const listed = await this.#pool.query<ObjectRow>(
+      'SELECT * FROM policy_objects WHERE policy_id = ANY($1::text[]) ORDER BY registered_at, n',
+      [rows.map((r) => r.id)],
+    )
+    for (const row of listed) objects.get(row.policy_id)?.push(row)
+    return rows.map((r) => policyOfRow(r, (objects.get(r.id) ?? []).map(objectOfRow)))
+  }
+
+  async countPolicies(filter: PolicyFilter): Promise<PolicyCounts> {
+    const values: unknown[] = []
+    const where = postgresPolicyWhere(filter, values)
+    const [row] = await this.#pool.query<{
+      total: number
+      revoked: number
+      expired: number
+      at: Date
+    }>(
+      `SELECT count(p.id)::int AS total, count(p.revoked_at)::int AS revoked,
+         count(*) FILTER (WHERE p.revoked_at IS NULL AND p.expires_at <= c.now)::int AS expired,
+         c.now AS at
+       FROM ${CLOCK} LEFT JOIN policies p ON ${where} GROUP BY c.now`,
+      values,
+    )
+    const { total, revoked, expired, at } = row as NonNullable<typeof row>
+    return { total, active: total - revoked - expired, revoked, expired, at }
+  }
+
   async addLockdownRule(
     rule: NewLockdownRule,
     audit: (rule: LockdownRule) => AuditDraft,
@@ -466,8 +516,8 @@ export class PostgresStore implements Store {
     return rows.map(toAuditRow)
   }
 
-  async queryAudit(filter: AuditFilter, afterSeq: number, limit: number): Promise<AuditRow[]> {
-    const { text, values } = postgresAuditQuery(filter, afterSeq, limit)
+  async queryAudit(filter: AuditFilter, page: AuditPage): Promise<AuditRow[]> {
+    const { text, values } = postgresAuditQuery(filter, page)
     return (await this.#pool.query<StoredAuditRow>(text, values)).map(toAuditRow)
   }
 

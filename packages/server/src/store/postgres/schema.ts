@@ -225,4 +225,36 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   END
   $$;
   `,
+  // Lists of policies for a console: newest first, per owner or reader. `policy_readers` holds
+  // one row per reader entry of each policy, kept by triggers from `policies.readers` (the JSON
+  // array decisions read), so that the policies an email may read are found through an index
+  // whoever writes the row. Ids order under "C", as SQLite orders them (byte by byte).
+  `
+  CREATE TABLE policy_readers (
+    reader text NOT NULL,
+    policy_id text NOT NULL REFERENCES policies (id),
+    PRIMARY KEY (reader, policy_id)
+  );
+  CREATE INDEX policy_readers_by_policy ON policy_readers (policy_id);
+  INSERT INTO policy_readers
+    SELECT DISTINCT r, p.id FROM policies p, json_array_elements_text(p.readers::json) r;
+  CREATE FUNCTION latch_policy_readers() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    IF TG_OP = 'UPDATE' THEN
+      DELETE FROM policy_readers WHERE policy_id = NEW.id;
+    END IF;
+    INSERT INTO policy_readers
+      SELECT DISTINCT r, NEW.id FROM json_array_elements_text(NEW.readers::json) r;
+    RETURN NULL;
+  END
+  $$;
+  CREATE TRIGGER policy_readers_on_insert AFTER INSERT ON policies
+    FOR EACH ROW EXECUTE FUNCTION latch_policy_readers();
+  CREATE TRIGGER policy_readers_on_update AFTER UPDATE OF readers ON policies
+    FOR EACH ROW WHEN (OLD.readers IS DISTINCT FROM NEW.readers)
+    EXECUTE FUNCTION latch_policy_readers();
+  DROP INDEX policies_by_owner;
+  CREATE INDEX policies_by_owner ON policies (owner, created_at, id COLLATE "C");
+  CREATE INDEX policies_by_creation ON policies (created_at, id COLLATE "C");
+  `,
 ]

@@ -29,6 +29,9 @@ const SQL = {
   changePolicy: `UPDATE policies SET readers = ?, expires_at = ?, revoked_by = ?, revoked_at = ?,
          revoked_reason = ?, version = version + 1 WHERE id = ?`,
   listObjects: 'SELECT * FROM policy_objects WHERE policy_id = ? ORDER BY registered_at, rowid',
+  // The objects of several policies (ids as a JSON array), each policy's in the order above.
+  listObjectsOf: `SELECT * FROM policy_objects WHERE policy_id IN (SELECT value FROM json_each(?))
+       ORDER BY registered_at, rowid`,
   getObject: 'SELECT core_hash FROM policy_objects WHERE policy_id = ? AND object_id = ? LIMIT 1',
   // Never an update: every location stays, and lockdowns cover a policy by any of them.
   addObject: `INSERT INTO policy_objects VALUES (?, ?, ?, ?, ?, ${NOW}) ON CONFLICT DO NOTHING`,

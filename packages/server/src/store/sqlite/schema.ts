@@ -158,4 +158,29 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     (policy_id, object_id, ifnull(bucket, x''), ifnull(key, x''));
   CREATE INDEX policy_objects_by_location ON policy_objects (bucket, key);
   `,
+  // Lists of policies for a console: newest first, per owner or reader, and the latest records
+  // of a type. `policy_readers` holds one row per reader entry of each policy, kept by triggers
+  // from `policies.readers` (the JSON array decisions read), so that the policies an email may
+  // read are found through an index whoever writes the row.
+  `
+  CREATE TABLE policy_readers (
+    reader TEXT NOT NULL,
+    policy_id TEXT NOT NULL REFERENCES policies (id),
+    PRIMARY KEY (reader, policy_id)
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX policy_readers_by_policy ON policy_readers (policy_id);
+  INSERT OR IGNORE INTO policy_readers SELECT j.value, p.id FROM policies p, json_each(p.readers) j;
+  CREATE TRIGGER policy_readers_on_insert AFTER INSERT ON policies BEGIN
+    INSERT OR IGNORE INTO policy_readers SELECT value, NEW.id FROM json_each(NEW.readers);
+  END;
+  CREATE TRIGGER policy_readers_on_update AFTER UPDATE OF readers ON policies
+    WHEN OLD.readers IS NOT NEW.readers BEGIN
+    DELETE FROM policy_readers WHERE policy_id = NEW.id;
+    INSERT OR IGNORE INTO policy_readers SELECT value, NEW.id FROM json_each(NEW.readers);
+  END;
+  DROP INDEX policies_by_owner;
+  CREATE INDEX policies_by_owner ON policies (owner, created_at, id);
+  CREATE INDEX policies_by_creation ON policies (created_at, id);
+  CREATE INDEX audit_index_by_type ON audit_index (type, seq);
+  `,
 ]

@@ -29,6 +29,7 @@ import type {
   AuditDraft,
   AuditFilter,
   AuditHead,
+  AuditPage,
   AuditRow,
   CheckpointRecord,
   DecisionInput,
@@ -40,6 +41,9 @@ import type {
   NewPolicy,
   NewPolicyObject,
   OidcLink,
+  PolicyCounts,
+  PolicyFilter,
+  PolicyPage,
   PolicyRecord,
   ServerKeyRecord,
   TokenRecord,
@@ -57,6 +61,10 @@ import type {
 import { appendSqliteRecord } from './append-sqlite-record.js'
 import { prepareSqliteStatements, type SqliteStatements } from './prepare-sqlite-statements.js'
 import { sqliteAuditQuery } from './sqlite-audit-query.js'
+import { sqlitePolicyWhere } from './sqlite-policy-where.js'
+
+// The database clock as one row `c` that policy queries join: states are judged at `c.now`.
+const CLOCK = `(SELECT strftime('%Y-%m-%dT%H:%M:%fZ', 'now') AS now) c`
 
 /**
  * The {@link Store} on one SQLite database (see `openSqliteStore`, which opens and migrates it).
@@ -275,6 +283,49 @@ export class SqliteStore implements Store {
     })
   }
 
+  async listPolicies(filter: PolicyFilter, page: PolicyPage): Promise<PolicyRecord[]> {
+    const { sql, values } = sqlitePolicyWhere(filter)
+    const after = page.after === undefined ? '' : 'AND (p.created_at, p.id) < (?, ?)'
+    if (page.after !== undefined) values.push(page.after.createdAt.toISOString(), page.after.id)
+    const statement = this.#db.prepare(
+      `SELECT p.* FROM ${CLOCK} CROSS JOIN policies p WHERE ${sql} ${after}
+       ORDER BY p.created_at DESC, p.id DESC LIMIT ?`,
+    )
+    // One read transaction: the objects are those of the policies as listed.
+    return this.#run(() =>
+      this.#db.transaction(() => {
+        const rows = statement.all(...values, page.limit) as PolicyRow[]
+        const objects = new Map<string, ObjectRow[]>(rows.map((r) => [r.id, []]))
+        const listed = this.#sql.listObjectsOf.all(
+          JSON.stringify(rows.map((r) => r.id)),
+        ) as ObjectRow[]
+        for (const row of listed) objects.get(row.policy_id)?.push(row)
+        return rows.map((r) => policyOfRow(r, (objects.get(r.id) ?? []).map(objectOfRow)))
+      })(),
+    )
+  }
+
+  async countPolicies(filter: PolicyFilter): Promise<PolicyCounts> {
+    const { sql, values } = sqlitePolicyWhere(filter)
+    const row = this.#run(() =>
+      this.#db
+        .prepare(
+          `SELECT count(p.id) AS total, count(p.revoked_at) AS revoked,
+             count(CASE WHEN p.revoked_at IS NULL AND p.expires_at <= c.now THEN 1 END) AS expired,
+             c.now AS at
+           FROM ${CLOCK} LEFT JOIN policies p ON ${sql}`,
+        )
+        .get(...values),
+    ) as { total: number; revoked: number; expired: number; at: string }
+    return {
+      total: row.total,
+      active: row.total - row.revoked - row.expired,
+      revoked: row.revoked,
+      expired: row.expired,
+      at: new Date(row.at),
+    }
+  }
+
   async decide(input: DecisionInput): Promise<DecisionResult> {
     return this.#tx(() => {
       // The judgement needs the policy row, not the list of its objects: skip that query.
@@ -359,8 +410,8 @@ export class SqliteStore implements Store {
     return this.#auditRows(() => this.#sql.readAudit.raw().all(afterSeq, limit))
   }
 
-  async queryAudit(filter: AuditFilter, afterSeq: number, limit: number): Promise<AuditRow[]> {
-    const { sql, values } = sqliteAuditQuery(filter, afterSeq, limit)
+  async queryAudit(filter: AuditFilter, page: AuditPage): Promise<AuditRow[]> {
+    const { sql, values } = sqliteAuditQuery(filter, page)
     return this.#auditRows(() =>
       this.#db
         .prepare(sql)

@@ -1,8 +1,11 @@
+import { Readable } from 'node:stream'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { checkpointKeyId, formatVerifierKey } from '@latch/audit'
+import { checkpointKeyId, encodeAuditExport, formatVerifierKey } from '@latch/audit'
 import { type AuditEventView, routes } from '@latch/protocol'
+import { auditStretch } from '../../../audit/audit-stretch.js'
 import { ServerError } from '../../../errors.js'
 import { assertMayChangePolicy } from '../../../policy/may-see-policy.js'
+import { auditRowsBetween } from '../../../store/audit-rows-between.js'
 import { callerOf } from '../../caller-of.js'
 import { parseTimeInput } from '../../parse-time-input.js'
 
@@ -81,6 +84,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
         assertMayChangePolicy(caller, policy)
       }
       const limit = Number(query.limit ?? 100)
+      const order = query.order ?? 'asc'
       const rows = await app.latch.store.queryAudit(
         {
           ...(query.policy === undefined ? {} : { policyId: query.policy }),
@@ -89,15 +93,58 @@ export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
           ...(query.since === undefined ? {} : { since: parseTimeInput(query.since, 'since') }),
           ...(query.until === undefined ? {} : { until: parseTimeInput(query.until, 'until') }),
         },
-        Number(query.after ?? 0),
-        limit,
+        {
+          after: Number(query.after ?? 0),
+          ...(query.before === undefined ? {} : { before: Number(query.before) }),
+          order,
+          limit,
+        },
       )
       return {
         events: rows.map(
           (r) => JSON.parse(Buffer.from(r.recordBytes).toString('utf8')) as AuditEventView,
         ),
+        // The after of the next page ascending, its before descending: the last seq either way.
         next: rows.length === limit ? (rows.at(-1)?.seq ?? null) : null,
       }
+    },
+  })
+
+  app.route({
+    ...routes.auditExport,
+    config: { access: 'admin' },
+    handler: async (request, reply) => {
+      const { query } = request
+      if (query.policy !== undefined) {
+        const policy = await app.latch.store.getPolicy(query.policy, { objects: false })
+        if (policy === undefined)
+          throw new ServerError('ERR_NOT_FOUND', `no policy ${query.policy}`)
+      }
+      const window =
+        query.since === undefined && query.until === undefined
+          ? undefined
+          : exportWindow(query.since, query.until)
+      const stretch = await auditStretch(app.latch.store, app.latch.keys.checkpointKey, window)
+      const encoded = encodeAuditExport({
+        header: {
+          origin: app.latch.store.auditOrigin,
+          exportedAt: new Date(),
+          size: stretch.size,
+          headHash: stretch.headHash,
+          from: stretch.from,
+        },
+        checkpoints: stretch.checkpoints.map((c) => ({
+          size: c.size,
+          note: c.note,
+          signedAt: c.signedAt,
+        })),
+        rows: auditRowsBetween(app.latch.store, stretch.from?.size ?? 0, stretch.size),
+      })
+      const name = `latch-audit-${query.policy ?? 'log'}-${stretch.from?.size ?? 0}-${stretch.size}.jsonl`
+      return reply
+        .header('content-type', 'application/x-ndjson; charset=utf-8')
+        .header('content-disposition', `attachment; filename="${name}"`)
+        .send(Readable.from(encoded, { objectMode: false }))
     },
   })
 
@@ -122,4 +169,20 @@ export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return { size }
     },
   })
+}
+
+/** The window of an export: `since` (default the start of the log) to `until` (default now). */
+function exportWindow(
+  since: string | undefined,
+  until: string | undefined,
+): { since: Date; until: Date } {
+  const now = Date.now()
+  const start = since === undefined ? new Date(0) : parseTimeInput(since, 'since')
+  const end = new Date(
+    Math.min(now, until === undefined ? now : parseTimeInput(until, 'until').getTime()),
+  )
+  if (end.getTime() <= start.getTime()) {
+    throw new ServerError('ERR_REQUEST_INVALID', 'until must be after since (and not ahead of now)')
+  }
+  return { since: start, until: end }
 }
