@@ -248,5 +248,5 @@ export function intervalStart(chain: TestChain, index: number): number {
   return index === 0 ? 1 : (chain.sizes[index - 1] as number) + 1
 }
 
-/** A low number of runs by default; SLOW=1 runs ten times more (T1 asks ≥ 1,000 per class). */
+/** A low number of runs by default; SLOW=1 runs ten times more (≥ 1,000 per tampering class). */
 export const runs = (n: number) => (process.env.SLOW === '1' ? n * 10 : n)

@@ -19,8 +19,8 @@ import { key, noteFor, ORIGIN, T0 } from './audit-chain.js'
 
 // A 1,000,000-record export written to a file and read back through the verifier, in constant
 // memory. The records are small canonical key-release records made by a template (the realistic
-// chain of the T1 test takes a minute to seal), and the chain is made twice (once for the
-// checkpoints, which come first in the file, once while writing), so no row is ever kept.
+// chain of tamper-million.unit.test.ts takes a minute to seal), and the chain is made twice (once
+// for the checkpoints, which come first in the file, once while writing), so no row is ever kept.
 
 const RECORDS = 1_000_000
 const EVERY = 10_000

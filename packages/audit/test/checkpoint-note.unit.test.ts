@@ -14,7 +14,7 @@ import {
 import { describe, expect, it } from 'vitest'
 import { ed25519FromSeed } from './audit-chain.js'
 
-// A low number of runs by default; SLOW=1 runs the T2 figure (10⁵ for the mutation property).
+// A low number of runs by default; SLOW=1 runs the full figure (10⁵ for the mutation property).
 const runs = (n: number, slow: number) => ({ numRuns: process.env.SLOW === '1' ? slow : n })
 
 const seed = Uint8Array.from({ length: 32 }, (_, i) => i + 1)
@@ -175,7 +175,7 @@ describe('signCheckpoint and verifyCheckpointNote', () => {
   })
 })
 
-describe('verifyCheckpointNote rejects every malformed or foreign note (T2)', () => {
+describe('verifyCheckpointNote rejects every malformed or foreign note', () => {
   const goodHead = b64(checkpoint.headHash)
   const cases: [string, string, RegExp][] = [
     // --- Structure ---

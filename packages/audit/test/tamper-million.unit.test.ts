@@ -12,8 +12,8 @@ import { describe, expect, it } from 'vitest'
 import { key, prng } from './audit-chain.js'
 import { buildRealisticChain, EventSource } from './realistic-chain.js'
 
-// T1 of the research plan (§8): random tamperings of a 1,000,000-record chain, every one
-// detected at the right record, and no alarm on the untouched chain.
+// Random tamperings of a 1,000,000-record chain, every one detected at the right record, and no
+// alarm on the untouched chain.
 //
 // Each trial verifies only the window of the chain from the last checkpoint before the first
 // tampered seq to the first checkpoint at or after it (`from`/`to`). That is the whole log's
@@ -248,7 +248,7 @@ async function controlRaisesAlarm(seq: number): Promise<boolean> {
   return alarm
 }
 
-describe('T1: tamper detection on a 1,000,000-record chain', () => {
+describe('tamper detection on a 1,000,000-record chain', () => {
   it('builds a realistic chain: checkpoints on count and timer, empty intervals, a tail', () => {
     expect(chain.size).toBe(RECORDS)
     const gaps = sizes.map((size, i) => size - (i === 0 ? 0 : (sizes[i - 1] as number)))
@@ -257,7 +257,7 @@ describe('T1: tamper detection on a 1,000,000-record chain', () => {
     expect(gaps.filter((gap) => gap > 0 && gap < 1000).length).toBeGreaterThan(100)
     expect(RECORDS - SIGNED).toBeGreaterThan(10)
     console.log(
-      `T1 chain: ${RECORDS.toLocaleString('en')} records, ${notes.length} checkpoints (${gaps.filter((g) => g === 1000).length} on the 1,000-record count, the rest on the 60 s timer, ${gaps.filter((g) => g === 0).length} of them empty), ${RECORDS - SIGNED} unsigned at the end`,
+      `chain: ${RECORDS.toLocaleString('en')} records, ${notes.length} checkpoints (${gaps.filter((g) => g === 1000).length} on the 1,000-record count, the rest on the 60 s timer, ${gaps.filter((g) => g === 0).length} of them empty), ${RECORDS - SIGNED} unsigned at the end`,
     )
   })
 
@@ -273,7 +273,7 @@ describe('T1: tamper detection on a 1,000,000-record chain', () => {
       problems: [],
     })
     console.log(
-      `T1 untouched full run: 0 problems, ${Math.round(RECORDS / ((performance.now() - started) / 1000)).toLocaleString('en')} records/s`,
+      `untouched full run: 0 problems, ${Math.round(RECORDS / ((performance.now() - started) / 1000)).toLocaleString('en')} records/s`,
     )
   })
 
@@ -304,7 +304,7 @@ describe('T1: tamper detection on a 1,000,000-record chain', () => {
       expect(detected).toBe(TRIALS)
       expect(falseAlarms).toBe(0)
       console.log(
-        `T1 ${kind}: ${TRIALS} trials, ${detected} detected at the right seq, ${falseAlarms} false positives on the same windows untouched, ${agreeing} full 1,000,000-row runs with the same first problem (${((performance.now() - started) / 1000).toFixed(1)} s)`,
+        `${kind}: ${TRIALS} trials, ${detected} detected at the right seq, ${falseAlarms} false positives on the same windows untouched, ${agreeing} full 1,000,000-row runs with the same first problem (${((performance.now() - started) / 1000).toFixed(1)} s)`,
       )
     })
   }
@@ -345,7 +345,7 @@ describe('T1: tamper detection on a 1,000,000-record chain', () => {
       unvouched++
     }
     console.log(
-      `T1 unsigned tail (${RECORDS - SIGNED} records after seq ${SIGNED}): ${TRIALS} rewrites with recomputed hashes, undetectable by design; ${unvouched} reported unsigned, none vouched for (${((performance.now() - started) / 1000).toFixed(1)} s)`,
+      `unsigned tail (${RECORDS - SIGNED} records after seq ${SIGNED}): ${TRIALS} rewrites with recomputed hashes, undetectable by design; ${unvouched} reported unsigned, none vouched for (${((performance.now() - started) / 1000).toFixed(1)} s)`,
     )
   })
 })

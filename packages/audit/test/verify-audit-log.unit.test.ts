@@ -145,7 +145,7 @@ describe('verifyAuditLog on untouched chains', () => {
   })
 })
 
-describe('verifyAuditLog detects each tampering class (T1) at the right place', () => {
+describe('verifyAuditLog detects each tampering class at the right place', () => {
   it('an edited record, stored hashes untouched: entry-hash-mismatch at its seq', async () => {
     await trials(fc.tuple(fc.nat(SN - 1), fc.nat(23), fc.nat()), async ([i, digit, pick]) => {
       const row = small.rows[i] as AuditRow
@@ -431,7 +431,7 @@ describe('verifyAuditLog detects each tampering class (T1) at the right place', 
   })
 })
 
-describe('verifyAuditLog on checkpoint notes (T2)', () => {
+describe('verifyAuditLog on checkpoint notes', () => {
   const first = chain.rows[999] as AuditRow
 
   it('rejects a note of another origin signed by the right key', async () => {

@@ -66,7 +66,7 @@ const chainOf = (events: Parameters<typeof buildChain>[0]) => verify(buildChain(
 
 const TOLERANCE = AUDIT_TIME_TOLERANCE_MS
 
-describe('issue 11: the verifier checks record times against the checkpoints around them', () => {
+describe('the verifier checks record times against the checkpoints around them', () => {
   it('names a record timed more than the tolerance before the checkpoint that precedes it', async () => {
     const report = await chainOf([
       1_000,

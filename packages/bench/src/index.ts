@@ -4,11 +4,11 @@
  * BENCH_SECONDS per rate (3), BENCH_ROUNDS (3, best of), BENCH_RELEASE_SECONDS per key-server
  * load run (10). BENCH_ONLY=key-release (or a comma-separated list of streaming, small-objects,
  * peak-rss, key-release, lockdown, postgres, s3) runs only those parts. `s3` (Ceph RGW and
- * s3rver) has its own knobs: see `s3-options.ts`. `lockdown` (issue 5): BENCH_LOCKDOWN_POLICIES
- * (1,000,000), BENCH_LOCKDOWN_RECORDS in the audit log (1,000,000), BENCH_LOCKDOWN_SECONDS per
- * load run (5). `postgres` (issue 6): key release on 1, 2 and 3 instances sharing one PostgreSQL,
- * next to SQLite, BENCH_RELEASE_SECONDS each. `overview` (the web console's routes):
- * BENCH_CONSOLE_POLICIES (100,000), BENCH_CONSOLE_RECORDS (1,000,000), BENCH_CONSOLE_SAMPLES (30).
+ * s3rver) has its own knobs: see `s3/options.ts`. `lockdown`: BENCH_LOCKDOWN_POLICIES (1,000,000),
+ * BENCH_LOCKDOWN_RECORDS in the audit log (1,000,000), BENCH_LOCKDOWN_SECONDS per load run (5).
+ * `postgres`: key release on 1, 2 and 3 instances sharing one PostgreSQL, next to SQLite,
+ * BENCH_RELEASE_SECONDS each. `overview` (the web console's routes): BENCH_CONSOLE_POLICIES
+ * (100,000), BENCH_CONSOLE_RECORDS (1,000,000), BENCH_CONSOLE_SAMPLES (30).
  */
 import { cpus } from 'node:os'
 import { benchConsoleOverview } from './console/overview.js'

@@ -14,7 +14,7 @@ export type AnyErrorCode =
   | S3ErrorCode
   | CliErrorCode
 
-/** sysexits(3) values of the CLI contract (`shared/spec/PRODUCT.md`). */
+/** sysexits(3) values of the CLI's exit codes (the table in `docs/CLI.md`). */
 export const EX = Object.freeze({
   OK: 0,
   USAGE: 64,

@@ -26,7 +26,7 @@ const sha256 = (...parts: Uint8Array[]) => {
   return hash.digest()
 }
 
-describe('issue 11: latch audit verify names records whose times break the report bounds', () => {
+describe('latch audit verify names records whose times break the report bounds', () => {
   it('names a record timed a minute before the checkpoint that precedes it, though every hash and signature verifies (exit 65)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'latch-times-'))
     dirs.push(dir)

@@ -9,9 +9,9 @@ import { afterAll, describe, expect, inject, it } from 'vitest'
 import { runCli } from './cli-process.js'
 import { prepareFixture, sendRead } from './instances.js'
 
-// T19 of the research report: a database restored from a backup older than a checkpoint kept
-// outside it is caught by `latch audit verify --anchor`, while the restored database alone
-// verifies (its own checkpoints were rolled back with it). The procedure of docs/DEPLOYMENT.md.
+// A database restored from a backup older than a checkpoint kept outside it is caught by
+// `latch audit verify --anchor`, while the restored database alone verifies (its own checkpoints
+// were rolled back with it). The procedure of docs/DEPLOYMENT.md.
 
 const dirs: string[] = []
 let group: InstanceGroup | undefined

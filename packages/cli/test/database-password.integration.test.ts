@@ -9,7 +9,7 @@ import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runInProcess } from './in-process.js'
 
-// Issue 11, item 9: `latch server --database postgres://latch:PASSWORD@…` put the password in
+// `latch server --database postgres://latch:PASSWORD@…` put the password in
 // the process arguments, which every user of the machine reads with `ps`. The password now comes
 // from a file (`--database-password-file`, `LATCH_DATABASE_PASSWORD_FILE`) or the environment
 // (`LATCH_DATABASE_PASSWORD`, or the driver's own `PGPASSWORD`).
@@ -88,7 +88,7 @@ async function serves(options: Parameters<typeof startServer>[0]): Promise<void>
   }
 }
 
-describe('issue 11: the PostgreSQL password from a file or the environment, never the arguments', () => {
+describe('the PostgreSQL password from a file or the environment, never the arguments', () => {
   it('the database really asks for the password: none, or a wrong one, is refused (503 code)', async () => {
     expect((await startError({ dataDir: tempDir(), database: url })).code).toBe(
       'ERR_STORE_UNAVAILABLE',

@@ -9,7 +9,8 @@ import { CLI_ERROR_CODES } from '../src/errors.js'
 import { exitCodeFor } from '../src/exit-codes.js'
 import { hintFor } from '../src/hint-for.js'
 
-// HS-6: the unions, docs/errors.md and both edge tables list the same codes with the same values.
+// Codes are public API: the unions, docs/errors.md and both edge tables list the same codes with
+// the same values.
 
 const doc = readFileSync(new URL('../../../docs/errors.md', import.meta.url), 'utf8')
 const rows = new Map(
@@ -31,7 +32,7 @@ const allCodes = [
   ...CLI_ERROR_CODES,
 ]
 
-describe('error codes (HS-6)', () => {
+describe('error codes', () => {
   it('docs/errors.md lists exactly the codes of every package', () => {
     expect(new Set(rows.keys())).toEqual(new Set(allCodes))
     expect(new Set(Object.keys(exitCodeFor))).toEqual(new Set(allCodes))

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runCli, startDevProcess } from './cli-process.js'
 
-// The incident story of issue 5, command by command on `latch dev`: files under two prefixes, a
+// An incident lockdown, command by command on `latch dev`: files under two prefixes, a
 // lockdown of one prefix (the owner locked out too), the report the security team hands over,
 // the lift, and a file revoked on its own that stays revoked.
 

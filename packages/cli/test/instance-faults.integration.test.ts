@@ -17,9 +17,9 @@ import {
   sleep,
 } from './instances.js'
 
-// Faults under load with three `latch server` processes on one PostgreSQL (research §7.6, T4,
-// T9): an instance killed with SIGKILL, the checkpoint signer killed, PostgreSQL itself stopped
-// with `pg_ctl stop -m immediate` and started again. The cluster is this file's own: stopping
+// Faults under load with three `latch server` processes on one PostgreSQL: an instance killed
+// with SIGKILL, the checkpoint signer killed, PostgreSQL itself stopped with
+// `pg_ctl stop -m immediate` and started again. The cluster is this file's own: stopping
 // the shared one would fail the other test files.
 
 const INTERVAL_MS = 1_000

@@ -18,10 +18,10 @@ import {
   sleep,
 } from './instances.js'
 
-// Three `latch server` processes on one PostgreSQL database (research §7.9, T6): a change
-// acknowledged by one instance is enforced by the others on the very next request. Each trial
-// races a change made through one instance against key requests sent in a loop through the
-// others, and is judged twice, independently:
+// Three `latch server` processes on one PostgreSQL database: a change acknowledged by one instance
+// is enforced by the others on the very next request. Each trial races a change made through one
+// instance against key requests sent in a loop through the others, and is judged twice,
+// independently:
 // - by client order: every request sent after the change returned, and answered before it was
 //   undone, got the uniform 403, never a key;
 // - by chain order (= commit order, whichever instance wrote each record): no `key.release` of
@@ -180,7 +180,7 @@ describe('three latch server instances on one PostgreSQL database', () => {
     expect(new Set(current).size).toBe(1)
   })
 
-  it(`zero window across instances (T6): ${TRIALS} revokes through A while readers go through B and C; no key after a revoke returned`, async () => {
+  it(`zero window across instances: ${TRIALS} revokes through A while readers go through B and C; no key after a revoke returned`, async () => {
     // Lanes run side by side, each its own policy, owner and readers (one loop through B, one
     // through C): the trials of one lane wait on the network while another's run.
     const lanes = await Promise.all(
@@ -245,7 +245,7 @@ describe('three latch server instances on one PostgreSQL database', () => {
       const sorted = results.flatMap((r) => r.ackMs).sort((x, y) => x - y)
       const pct = (p: number) => sorted[Math.floor((sorted.length - 1) * p)]?.toFixed(1)
       console.info(
-        `T6 across instances: ${trials} revokes through A (${LANES} policies side by side), ${reads} key requests through B and C ` +
+        `zero window across instances: ${trials} revokes through A (${LANES} policies side by side), ${reads} key requests through B and C ` +
           `(${released} keys released), ${inside} requests sent after a revoke returned and answered before the unrevoke: ` +
           `${keysInside.length} not 403; chain windows ${windows}, releases inside them ${violations.length}; ` +
           `keys without a record ${missing.length}; revoke ack p50 ${pct(0.5)} ms, p99 ${pct(0.99)} ms`,

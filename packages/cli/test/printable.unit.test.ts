@@ -4,8 +4,8 @@ import { auditLine } from '../src/audit-line.js'
 import { printable } from '../src/printable.js'
 import { table } from '../src/table.js'
 
-// Issue 11, item 5 (terminal half): what the CLI prints from server data goes through one
-// function, which turns every control, bidi and invisible format character into visible text.
+// What the CLI prints from server data goes through one function, which turns every control, bidi
+// and invisible format character into visible text.
 
 const runs = process.env.SLOW === '1' ? 20_000 : 1_000
 
@@ -35,7 +35,7 @@ const hostile = fc
   )
   .map((parts) => parts.join(''))
 
-describe('issue 11: printable() — no server text can drive the terminal', () => {
+describe('printable() — no server text can drive the terminal', () => {
   it('leaves no control, bidi, invisible format or separator character (fast-check)', () => {
     fc.assert(
       fc.property(fc.oneof(anyText, hostile), (text) => {

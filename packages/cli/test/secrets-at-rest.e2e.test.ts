@@ -4,9 +4,9 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { runInProcess } from './in-process.js'
 
-// Issue 11, item 9 (CLI half): `latch dev`'s env file holds the admin token, and writeFileSync's
-// mode applies only to a file it creates; a token sent over plain http to another host can be
-// read on the way; a database password in `latch server --database` is in every `ps` listing.
+// `latch dev`'s env file holds the admin token, and writeFileSync's mode applies only to a file it
+// creates; a token sent over plain http to another host can be read on the way; a database password
+// in `latch server --database` is in every `ps` listing.
 
 const dirs: string[] = []
 function tempDir(): string {
@@ -18,7 +18,7 @@ afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true })
 })
 
-describe('issue 11: latch dev keeps its data directory and env file private', () => {
+describe('latch dev keeps its data directory and env file private', () => {
   it('rewrites a pre-existing 0644 env file as 0600, tightens a 0755 data directory, and still works', async () => {
     const data = join(tempDir(), '.latch')
     mkdirSync(data, { mode: 0o755 })
@@ -54,7 +54,7 @@ describe('issue 11: latch dev keeps its data directory and env file private', ()
   })
 })
 
-describe('issue 11: a warning before a token travels over plain http to another host', () => {
+describe('a warning before a token travels over plain http to another host', () => {
   // `--since nonsense` stops the command right after it built its client: nothing is sent.
   const run = (server: string, token = 'latch_x_y') =>
     runInProcess(['audit', '--since', 'nonsense'], { LATCH_SERVER: server, LATCH_TOKEN: token })
@@ -85,7 +85,7 @@ describe('issue 11: a warning before a token travels over plain http to another 
   })
 })
 
-describe('issue 11: latch server keeps the database password out of its arguments', () => {
+describe('latch server keeps the database password out of its arguments', () => {
   const data = () => tempDir()
   // Nothing listens on port 1: the server fails to connect (69) right after reading its flags.
   const url = 'postgres://latch:s3cret-pw@127.0.0.1:1/latch'

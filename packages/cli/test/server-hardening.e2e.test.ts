@@ -5,9 +5,9 @@ import { type KeyServerProcess, startKeyServerProcess } from '@latch/testkit/key
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runCli } from './cli-process.js'
 
-// Issue 11, item 7, through `latch server`'s own flags: --trust-proxy, --rate-limit-anonymous
-// and --auth-failure-interval reach the server, and a graceful stop appends the tally of failed
-// authentications still counting.
+// The key server's defences against bad-token floods, through `latch server`'s own flags:
+// --trust-proxy, --rate-limit-anonymous and --auth-failure-interval reach the server, and a
+// graceful stop appends the tally of failed authentications still counting.
 
 let dir: string
 beforeAll(() => {
@@ -39,7 +39,7 @@ async function authFailures(server: KeyServerProcess) {
   return ((await response.json()) as { events: Record<string, unknown>[] }).events
 }
 
-describe('issue 11: latch server --trust-proxy, --rate-limit-anonymous, --auth-failure-interval', () => {
+describe('latch server --trust-proxy, --rate-limit-anonymous, --auth-failure-interval', () => {
   it('attributes requests from the trusted proxy to the forwarded address, limits each, and records the tally on stop', async () => {
     const flags = ['--trust-proxy', '127.0.0.1,10.0.0.0/8', '--rate-limit-anonymous', '3']
     const server = await startKeyServerProcess(dir, [

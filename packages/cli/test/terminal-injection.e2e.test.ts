@@ -9,7 +9,7 @@ import { type RunningServer, type Store, startServer } from '@latch/server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runInProcess } from './in-process.js'
 
-// Issue 11, item 5: emails, reasons, labels and S3 keys were printed raw. A revoke reason holding
+// Emails, reasons, labels and S3 keys were printed raw. A revoke reason holding
 // CR, ESC [2K and U+202E could erase the line it is on, forge a table line or the report's
 // conclusion, and reorder what follows. The server now refuses such reasons; an older server, or a
 // database someone wrote to, can still hold them, so the hostile values are written into the store
@@ -107,7 +107,7 @@ function expectNoRawControl(output: string): void {
   expect(output).not.toContain('\u001b')
 }
 
-describe('issue 11: hostile text in the audit log cannot drive the terminal', () => {
+describe('hostile text in the audit log cannot drive the terminal', () => {
   it('latch audit POLICY: one line per record, the hostile reason and S3 key escaped, no raw ESC', async () => {
     const listed = await runInProcess(['audit', policyId], env)
     expect(listed.code, listed.stderr).toBe(0)
@@ -171,7 +171,7 @@ describe('issue 11: hostile text in the audit log cannot drive the terminal', ()
   })
 })
 
-describe('issue 11: an error message from a hostile key server cannot drive the terminal', () => {
+describe('an error message from a hostile key server cannot drive the terminal', () => {
   let hostile: Server
   let url: string
   beforeAll(async () => {

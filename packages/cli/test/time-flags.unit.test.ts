@@ -5,10 +5,10 @@ import fc from 'fast-check'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { runInProcess } from './in-process.js'
 
-// Issue 11, item 8 (CLI half): a time given on the command line is read field by field. What is
-// not a real instant (a leap second, February 30, T24:00, an offset past 23:59, a year past 9999)
-// is a usage error, exit 64, before anything is sent; `new Date()` used to roll some of these
-// over into another day and send that.
+// A time given on the command line is read field by field. What is not a real instant (a leap
+// second, February 30, T24:00, an offset past 23:59, a year past 9999) is a usage error, exit 64,
+// before anything is sent; `new Date()` used to roll some of these over into another day and send
+// that.
 
 // Nothing listens on port 9 (discard) on loopback: a command that gets past its flags fails fast
 // with 69, which tells a time that was taken from one that was refused.
@@ -48,7 +48,7 @@ const commands: Record<string, (time: string) => string[]> = {
   'latch audit report --since': (time) => ['audit', 'report', 'p-x', '--since', time],
 }
 
-describe('issue 11: a malformed time on the command line is a usage error (exit 64), never a crash', () => {
+describe('a malformed time on the command line is a usage error (exit 64), never a crash', () => {
   for (const [command, args] of Object.entries(commands)) {
     for (const [what, time] of Object.entries(malformed)) {
       it(`${command} ${time} (${what}) → exit 64`, async () => {

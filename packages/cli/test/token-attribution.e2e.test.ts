@@ -3,14 +3,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { KeyServerClient } from '@latch/client'
 import { type KeyServerProcess, startKeyServerProcess } from '@latch/testkit/key-server-process'
+import { startOidcProvider, type TestOidcProvider } from '@latch/testkit/oidc-provider'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  startOidcProvider,
-  type TestOidcProvider,
-} from '../../server/test/helpers/oidc-provider.js'
 import { runCli } from './cli-process.js'
 
-// Issue 11, item 1: `latch users add` hands out a token the admin knows; every key released with
+// `latch users add` hands out a token the admin knows; every key released with
 // it names the admin, `latch audit report` says so, and `latch token rotate` ends it.
 
 const dirs: string[] = []
@@ -50,7 +47,7 @@ async function serve(extra: string[] = []) {
   return { dir, url: server.url, admin: { LATCH_SERVER: server.url, LATCH_TOKEN: token } }
 }
 
-describe('issue 11: keys released with a token an admin minted', () => {
+describe('keys released with a token an admin minted', () => {
   it('are flagged by latch audit report until the user rotates the token', async () => {
     const { dir, url, admin } = await serve()
     const added = await runCli(['users', 'add', 'bob@example.com'], admin)
@@ -132,7 +129,7 @@ describe('issue 11: keys released with a token an admin minted', () => {
   })
 })
 
-describe('issue 11: OIDC accounts from the command line', () => {
+describe('OIDC accounts from the command line', () => {
   it('latch users link and users add --oidc-subject give the linked account the role; no API token for OIDC callers unless --oidc-may-mint-tokens', async () => {
     const { admin, url } = await serve()
     expect((await runCli(['users', 'add', 'bob@example.com', '--admin'], admin)).code).toBe(0)

@@ -1,8 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 
-// HS-1: arrows point inward. format ← client ← s3 ← cli, format ← server ← cli, protocol ← client,
-// server, cli; audit ← server, cli; the server never imports the client side, the protocol imports
+// Arrows point inward (docs/ARCHITECTURE.md). format ← client ← s3 ← cli, format ← server ← cli,
+// protocol ← client, server, cli, console; audit ← server, cli; the console talks HTTP to the server,
+// which serves its built files; the server never imports the client side, the protocol imports
 // typebox only and audit nothing but node:*. Checked on every package.json and every import in src/.
 
 const packages = new URL('../../', import.meta.url)
@@ -13,7 +14,10 @@ const allowed: Record<string, string[]> = {
   testkit: ['@latch/format'],
   client: ['@latch/format', '@latch/protocol'],
   s3: ['@latch/format', '@latch/client'],
-  server: ['@latch/format', '@latch/protocol', '@latch/audit'],
+  // The server serves the console's built files (no code of it runs in the server).
+  server: ['@latch/format', '@latch/protocol', '@latch/audit', '@latch/console'],
+  // The console is a browser app: it reaches the server over HTTP only, typed by the protocol.
+  console: ['@latch/protocol'],
   cli: [
     '@latch/format',
     '@latch/protocol',
@@ -36,7 +40,7 @@ const allowed: Record<string, string[]> = {
 // Tests may stand up the real parts they talk to (a key server, a Ceph gateway); src may not.
 const testOnly = ['@latch/server', '@latch/testkit']
 
-describe('workspace arrows (HS-1)', () => {
+describe('workspace arrows', () => {
   for (const name of readdirSync(packages)) {
     it(`${name} depends only on the packages it may`, () => {
       const manifest = JSON.parse(readFileSync(new URL(`${name}/package.json`, packages), 'utf8'))
@@ -53,7 +57,7 @@ describe('workspace arrows (HS-1)', () => {
       const sources = readdirSync(new URL(`${name}/src/`, packages), {
         recursive: true,
         encoding: 'utf8',
-      }).filter((f) => f.endsWith('.ts'))
+      }).filter((f) => /\.tsx?$/.test(f))
       for (const file of sources) {
         const text = readFileSync(new URL(`${name}/src/${file}`, packages), 'utf8')
         for (const [, specifier] of text.matchAll(/^import[^']*'(@latch\/[^'/]+)/gm)) {

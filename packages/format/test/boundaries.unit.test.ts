@@ -7,7 +7,7 @@ const sources = readdirSync(new URL('src/', root), { recursive: true, encoding: 
   .filter((file) => file.endsWith('.ts'))
   .map((file) => ({ file, text: readFileSync(new URL(`src/${file}`, root), 'utf8') }))
 
-describe('format package boundaries (HS-1)', () => {
+describe('format package boundaries', () => {
   it('has no runtime dependency', () => {
     const manifest = JSON.parse(readFileSync(new URL('package.json', root), 'utf8'))
     expect(manifest.dependencies ?? {}).toEqual({})
@@ -27,7 +27,7 @@ describe('format package boundaries (HS-1)', () => {
   })
 })
 
-describe('error codes (HS-6)', () => {
+describe('error codes', () => {
   it('are exactly the codes listed in docs/errors.md', () => {
     const doc = readFileSync(new URL('../../docs/errors.md', root), 'utf8')
     const documented = [...doc.matchAll(/`(ERR_FORMAT_[A-Z_]+)`/g)].map(([, code]) => code)

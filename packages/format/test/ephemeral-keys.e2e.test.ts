@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 
-// Issue 11: the key server prepares a re-wrap, with a fresh ephemeral X25519 key, for every key
+// The key server prepares a re-wrap, with a fresh ephemeral X25519 key, for every key
 // request. On Node 20, keys from `generateKeyPairSync` deadlock the process: a garbage collection
 // during a later JWK export of such a key runs the key-generation job's destructor, which waits
 // for the lock that export holds (seen with gdb: `~KeyGenJob` → `uv_mutex_lock` under
@@ -22,7 +22,7 @@ for (let i = 0; i < 30000; i++) {
 process.stdout.write('done')
 `
 
-describe('issue 11: ephemeral X25519 keys never hang the process', () => {
+describe('ephemeral X25519 keys never hang the process', () => {
   it('makes 30,000 prepared wraps and key pairs, exporting each public key, without a deadlock', async () => {
     const result = await new Promise<{ code: number | null; stdout: string; killed: boolean }>(
       (resolve) => {

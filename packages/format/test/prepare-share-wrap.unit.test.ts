@@ -19,7 +19,7 @@ const binding: ShareBinding = {
   n: 1,
 }
 
-describe('prepareShareWrap: the re-wrap key agreement done ahead (issue 11)', () => {
+describe('prepareShareWrap: the re-wrap key agreement done ahead', () => {
   const recipient = { kid: 'client', publicKey: generateX25519KeyPair().publicKey }
 
   it('refuses every low-order recipient key with ERR_FORMAT_ARGUMENT_INVALID, before any share', () => {

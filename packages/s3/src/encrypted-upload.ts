@@ -227,7 +227,7 @@ export class EncryptedUpload extends EventEmitter<{ progress: [UploadProgress] }
         this.#progress(loaded, done.length)
       }
     }
-    // Every worker settles before the abort, so no part lands after it (HS-9).
+    // Every worker settles before the abort, so no part lands after it and is left orphaned.
     const settled = await Promise.allSettled(
       Array.from({ length: this.#queueSize }, () =>
         worker().catch((error: unknown) => {

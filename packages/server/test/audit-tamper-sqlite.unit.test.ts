@@ -12,7 +12,7 @@ import { KeyRing } from '../src/keys/key-ring.js'
 import { createRootKeySealer } from '../src/keys/key-sealer.js'
 import { openSqliteStore } from '../src/store/sqlite/open-sqlite-store.js'
 
-// T1 of the research report on the real SQLite store: an attacker with write access to the
+// Tamper detection on the real SQLite store: an attacker with write access to the
 // database file (triggers dropped) edits, deletes, swaps, rewrites or truncates audit rows; the
 // verifier names the right record or checkpoint every time, and never alarms on an untouched copy.
 
@@ -83,7 +83,7 @@ function pick(from: number, to: number): number {
   return from + (state % (to - from + 1))
 }
 
-describe('T1 on the SQLite store', () => {
+describe('tamper detection on the SQLite store', () => {
   it('raises no alarm on untouched copies', async () => {
     for (let i = 0; i < 3; i++) {
       const report = await tamperAndVerify(() => undefined)

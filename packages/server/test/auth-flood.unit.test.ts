@@ -8,7 +8,7 @@ import { buildApp } from '../src/http/app.js'
 import { encryptFor } from './helpers/encrypt-for.js'
 import { buildTestApp, type TestApp } from './helpers/test-app.js'
 
-// Issue 11, item 7: every bad token on /v1/rewrap used to append one chained auth.failed record;
+// Every bad token on /v1/rewrap used to append one chained auth.failed record;
 // a flood filled the disk and, through the unsigned-tail bound, stopped every key release.
 
 let t: TestApp
@@ -48,7 +48,7 @@ async function authFailuresAfter(seq: number) {
     .filter((record) => record.type === 'auth.failed')
 }
 
-describe('issue 11: a bad-token flood appends a bounded number of audit records', () => {
+describe('a bad-token flood appends a bounded number of audit records', () => {
   it('records 5,000 failures from one source in one interval as at most 2 records, the last counting them all', async () => {
     const head = await setup({ authFailureIntervalMs: HOUR })
     for (let i = 0; i < 5_000; i++) {
@@ -128,7 +128,7 @@ describe('issue 11: a bad-token flood appends a bounded number of audit records'
   })
 })
 
-describe('issue 11: a bad-token flood no longer stops key releases', () => {
+describe('a bad-token flood no longer stops key releases', () => {
   it('keeps releasing keys to a real user during and after a flood past the unsigned-tail bound', async () => {
     await setup({
       authFailureIntervalMs: HOUR,
@@ -150,7 +150,7 @@ describe('issue 11: a bad-token flood no longer stops key releases', () => {
   })
 })
 
-describe('issue 11: unauthenticated requests meet a much lower rate limit', () => {
+describe('unauthenticated requests meet a much lower rate limit', () => {
   it('answers 429 past the anonymous limit while an authenticated user goes on', async () => {
     await setup({ rateLimitAnonymousMax: 5, rateLimitMax: 100, authFailureIntervalMs: HOUR })
     const user = await t.user('user@example.com')
@@ -167,7 +167,7 @@ describe('issue 11: unauthenticated requests meet a much lower rate limit', () =
   })
 })
 
-describe('issue 11: trustProxy decides whose address a request is', () => {
+describe('trustProxy decides whose address a request is', () => {
   it('records the forwarded address, and limits it, only behind a trusted proxy', async () => {
     const head = await setup({
       trustProxy: ['127.0.0.1'],

@@ -9,8 +9,9 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { type RunningServer, startServer } from '../src/server.js'
 import { encryptFor } from './helpers/encrypt-for.js'
 
-// Issue 11 on PostgreSQL: a batch whose audit inserts start failing halfway delivers what it
-// recorded, and a bad-token flood appends one record at once and one counted record.
+// Batch isolation and bad-token floods on PostgreSQL: a batch whose audit inserts start failing
+// halfway delivers what it recorded, and a bad-token flood appends one record at once and one
+// counted record.
 
 let dir: string
 let server: RunningServer
@@ -52,7 +53,7 @@ async function recordsAfter(seq: number) {
   return rows.map((row) => JSON.parse(Buffer.from(row.recordBytes).toString()))
 }
 
-describe('issue 11 on PostgreSQL', () => {
+describe('batch isolation and bad-token floods on PostgreSQL', () => {
   it('delivers the batch items recorded before audit inserts failed; the rest are 503 items', async () => {
     const policy = await owner.createPolicy({})
     const objects = []

@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { encryptFor } from './helpers/encrypt-for.js'
 import { buildTestApp, type TestApp } from './helpers/test-app.js'
 
-// Issue 11, item 6: in a batch, one item's failure must not cost the others their results. Items
+// In a batch, one item's failure must not cost the others their results. Items
 // decided before an audit failure have committed permits: their shares are delivered.
 
 let t: TestApp
@@ -51,7 +51,7 @@ function sabotageAuditAfter(seq: number): Database.Database {
   return saboteur
 }
 
-describe('issue 11: batch items are isolated', () => {
+describe('batch items are isolated', () => {
   it('decides and records every well-formed item once when the 3rd of 5 is malformed', async () => {
     const { token, encrypted, pair, clientKey } = await setup(4)
     // Item 4 is another owner's file: a denial, recorded like any decision.

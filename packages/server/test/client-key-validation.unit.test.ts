@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { encryptFor } from './helpers/encrypt-for.js'
 import { buildTestApp, type TestApp } from './helpers/test-app.js'
 
-// Issue 11, item 6: a client key of small order used to pass parsing; the decision committed a
+// A client key of small order used to pass parsing; the decision committed a
 // `key.release` permit, then the re-wrap to that key failed and the caller got a 500 after a
 // record that says a share was released. The re-wrap is now prepared before the decision.
 
@@ -41,7 +41,7 @@ function post(url: string, payload: object) {
   })
 }
 
-describe('issue 11: a low-order client key is refused before any decision', () => {
+describe('a low-order client key is refused before any decision', () => {
   it('answers 400 ERR_REQUEST_INVALID on /v1/rewrap for every low-order point, and records nothing', async () => {
     const before = (await t.services.store.auditHead()).size
     for (const point of LOW_ORDER_X25519) {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { renderConfigurationDoc } from '../src/config/render-configuration-doc.js'
 
-describe('docs/CONFIGURATION.md (HS-12)', () => {
+describe('docs/CONFIGURATION.md', () => {
   it('is generated from the defaults (run npm run docs after changing them)', () => {
     const committed = readFileSync(
       new URL('../../../docs/CONFIGURATION.md', import.meta.url),

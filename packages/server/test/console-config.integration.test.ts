@@ -1,6 +1,6 @@
 import type { ConsoleConfigView, PolicyListView } from '@latch/protocol'
+import { startOidcProvider, type TestOidcProvider } from '@latch/testkit/oidc-provider'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startOidcProvider, type TestOidcProvider } from './helpers/oidc-provider.js'
 import { buildTestApp, type TestApp } from './helpers/test-app.js'
 
 // A console signs in at the server's OIDC issuer with the client id GET /console/config.json

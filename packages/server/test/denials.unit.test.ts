@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { encryptFor } from './helpers/encrypt-for.js'
 import { buildTestApp, type TestApp } from './helpers/test-app.js'
 
-// T14 of the research report: every denial looks the same to the caller (status, headers that
-// matter, body), whatever check failed; the reason is in the audit log only.
+// Every denial looks the same to the caller (status, headers that matter, body), whatever check
+// failed; the reason is in the audit log only.
 
 let t: TestApp
 beforeAll(async () => {
@@ -23,7 +23,7 @@ interface Attempt {
   readonly jwe: string
 }
 
-describe('T14: denials are indistinguishable', () => {
+describe('denials are indistinguishable', () => {
   it('answers the same 403 body for every reason and audits each reason', async () => {
     const ownerToken = await t.user('owner@example.com')
     const outsiderToken = await t.user('outsider@example.com')

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { type RunningServer, startServer } from '../src/server.js'
 import { encryptFor } from './helpers/encrypt-for.js'
 
-// T4 of the research report on PostgreSQL: no audit, no key. Another connection sabotages the
+// Fail closed on PostgreSQL: no audit, no key. Another connection sabotages the
 // database the way an operator's mistake or a full disk would.
 
 let dir: string
@@ -58,7 +58,7 @@ async function refusal(): Promise<KeyServerError> {
   return error as KeyServerError
 }
 
-describe('T4 on PostgreSQL: fail closed', () => {
+describe('fail closed on PostgreSQL', () => {
   it('releases no key while audit records cannot be inserted, and resumes after', async () => {
     expect(Buffer.from(await decryptBuffer(object, resolver)).toString()).toBe('secret')
     await saboteur.query(`CREATE FUNCTION sabotage() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { encryptFor } from './helpers/encrypt-for.js'
 import { buildTestApp, type TestApp } from './helpers/test-app.js'
 
-// T4 of the research report: no audit, no key.
+// No audit, no key.
 
 let t: TestApp
 afterEach(async () => {
@@ -30,7 +30,7 @@ async function failure(promise: Promise<unknown>): Promise<KeyServerError> {
   return error as KeyServerError
 }
 
-describe('T4: fail closed', () => {
+describe('fail closed', () => {
   it('releases no key while the audit record cannot be written, and resumes after', async () => {
     const { object, resolver } = await setup()
     expect(Buffer.from(await decryptBuffer(object, resolver)).toString()).toBe('secret')

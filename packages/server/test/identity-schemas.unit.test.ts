@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { identityName, RESERVED_IDENTITIES } from '../src/identity/identity-name.js'
 import { buildTestApp, type TestApp } from './helpers/test-app.js'
 
-// Issue 11, item 5: an identity has one spelling. Emails, owners and readers are visible ASCII
+// An identity has one spelling. Emails, owners and readers are visible ASCII
 // (no control, bidi or other non-ASCII character, which could spell a real user's address
 // another way: U+212A KELVIN SIGN lower-cases to `k`), and no one is called by a name the audit
 // log uses for its own actors.
@@ -99,7 +99,7 @@ async function send(route: Send, value: string) {
   return { status: response.statusCode, body: response.json() as { code?: string } }
 }
 
-describe('issue 11: identities are visible ASCII, one spelling per user, never a reserved name', () => {
+describe('identities are visible ASCII, one spelling per user, never a reserved name', () => {
   it.for(Object.keys(routes))(
     '%s answers 400 to an email with a control, bidi or other non-ASCII character, or a reserved name',
     async (name) => {
@@ -146,7 +146,7 @@ describe('issue 11: identities are visible ASCII, one spelling per user, never a
   })
 })
 
-describe('identityName (issue 11)', () => {
+describe('identityName', () => {
   it('lower-cases an email or a name and refuses what has another spelling or is reserved', () => {
     expect(identityName('Alice@Example.COM', 'email')).toBe('alice@example.com')
     expect(identityName('Carol.Admin', 'name')).toBe('carol.admin')

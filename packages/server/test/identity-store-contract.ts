@@ -88,11 +88,12 @@ export async function expectLegacyMigrated(store: Store): Promise<void> {
 export const legacyHash = (token: string) => hashApiToken(token)
 
 /**
- * The identity part of the store contract (issue 11): token minters, OIDC links, lower-cased
- * lookups. Both stores run it (`identity-store-sqlite.unit.test.ts`, `identity-store-postgres.integration.test.ts`).
+ * The identity part of the store contract: token minters, OIDC links, lower-cased lookups. Both
+ * stores run it (`identity-store-sqlite.unit.test.ts`,
+ * `identity-store-postgres.integration.test.ts`).
  */
 export function describeIdentityStoreContract(name: string, open: OpenStore): void {
-  describe(`store contract, identities (issue 11): ${name}`, () => {
+  describe(`store contract, identities: ${name}`, () => {
     it('keeps who minted each token, and finds users and tokens by any case of their email', async () => {
       const store = await open()
       const user = await store.createUser(

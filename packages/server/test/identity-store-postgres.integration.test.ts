@@ -19,7 +19,7 @@ describeIdentityStoreContract('postgres', async (given) =>
   }),
 )
 
-it('issue 11: the identity migration takes each existing token’s minter from the audit log (postgres)', async () => {
+it('the identity migration takes each existing token’s minter from the audit log (postgres)', async () => {
   const url = await createDatabase(inject('postgresUrl'))
   const identity = POSTGRES_MIGRATIONS.findIndex((m) => m.includes('minted_by'))
   expect(identity).toBeGreaterThan(0)

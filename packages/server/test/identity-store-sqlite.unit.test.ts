@@ -19,7 +19,7 @@ describeIdentityStoreContract('sqlite', async (given) =>
   openSqliteStore({ file: tempFile(), tailBounds: given ?? bounds }),
 )
 
-it('issue 11: the identity migration takes each existing token’s minter from the audit log (sqlite)', async () => {
+it('the identity migration takes each existing token’s minter from the audit log (sqlite)', async () => {
   const file = tempFile()
   const identity = SQLITE_MIGRATIONS.findIndex((m) => m.includes('minted_by'))
   expect(identity).toBeGreaterThan(0)

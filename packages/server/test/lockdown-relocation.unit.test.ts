@@ -12,7 +12,7 @@ afterEach(async () => {
   await t.close()
 })
 
-describe('issue 11: a bucket lockdown cannot be escaped by re-registering the object elsewhere', () => {
+describe('a bucket lockdown cannot be escaped by re-registering the object elsewhere', () => {
   it('denies the owner who re-registered a locked-down object in another bucket (403, audit reason lockdown), and the policy lists both locations', async () => {
     const admin = t.client(t.adminToken)
     const owner = t.client(await t.user('owner@example.com'))

@@ -1,14 +1,14 @@
 import { type KeyServerClient, type KeyServerError, keyServerResolver } from '@latch/client'
 import { decryptBuffer } from '@latch/format'
+import { startOidcProvider, type TestOidcProvider } from '@latch/testkit/oidc-provider'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { encryptFor } from './helpers/encrypt-for.js'
-import { startOidcProvider, type TestOidcProvider } from './helpers/oidc-provider.js'
 import { buildTestApp, type TestApp } from './helpers/test-app.js'
 
-// Issue 11, item 2: an OIDC token is an identity only with a verified email, and a built-in
-// user's role goes only to the OIDC account an admin linked to that user. Every token below comes
-// from a real oidc-provider on loopback (client_credentials), except the preferred_username ones,
-// which it cannot issue and which are signed with its published key.
+// An OIDC token is an identity only with a verified email, and a built-in user's role goes only to
+// the OIDC account an admin linked to that user. Every token below comes from a real oidc-provider
+// on loopback (client_credentials), except the preferred_username ones, which it cannot issue and
+// which are signed with its published key.
 
 const ADMIN = 'admin@test.local'
 
@@ -77,7 +77,7 @@ async function read(who: KeyServerClient): Promise<number | string> {
   return status(decryptBuffer(object, keyServerResolver({ [kasId]: who })))
 }
 
-describe('issue 11: OIDC identities need a verified email and a linked account for a role', () => {
+describe('OIDC identities need a verified email and a linked account for a role', () => {
   it('refuses the admin’s email unverified (false or absent), and does not make it admin', async () => {
     for (const client of ['admin-unverified', 'admin-no-verified']) {
       expect(await status(as(client).me())).toBe('401 ERR_AUTH_INVALID')
@@ -176,7 +176,7 @@ describe('issue 11: OIDC identities need a verified email and a linked account f
   })
 })
 
-describe('issue 11: OIDC options', () => {
+describe('OIDC options', () => {
   it('lets OIDC callers mint their own API token with oidcMayMintTokens', async () => {
     const app = await buildTestApp({
       oidc: { issuer: idp.issuer, audience: idp.audience },

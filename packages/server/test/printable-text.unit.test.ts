@@ -2,10 +2,10 @@ import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, type TestApp } from './helpers/test-app.js'
 
-// Issue 11, item 5 (server half): reasons and label values end up on terminals (`latch audit`,
-// `latch audit report`, `latch policy show`, `latch lockdown list`). A reason holding CR, ESC or
-// U+202E could forge a line of a report or hide its conclusion, so the server takes printable
-// text only in those fields: one schema (`PrintableTextSchema`) for all of them.
+// Reasons and label values end up on terminals (`latch audit`, `latch audit report`,
+// `latch policy show`, `latch lockdown list`). A reason holding CR, ESC or U+202E could forge a
+// line of a report or hide its conclusion, so the server takes printable text only in those fields:
+// one schema (`PrintableTextSchema`) for all of them.
 
 let t: TestApp
 let policyId: string
@@ -54,7 +54,7 @@ const printable = fc
   .string({ unit: 'grapheme', minLength: 1, maxLength: 40 })
   .filter((s) => !FORBIDDEN.test(s) && !/\p{Cs}/u.test(s))
 
-describe('issue 11: reasons and labels with control or bidi characters are refused with 400', () => {
+describe('reasons and labels with control or bidi characters are refused with 400', () => {
   for (const [field, send] of Object.entries(fields)) {
     it(`${field}: CR, ESC [2K and U+202E → 400 ERR_REQUEST_INVALID`, async () => {
       for (const text of ['ok\rConclusion: nobody', 'x\u001b[2K', 'txt.\u202eexe', 'a\nb', '\t']) {

@@ -18,7 +18,7 @@ import { openPostgresStore } from '../src/store/postgres/open-postgres-store.js'
 import type { Store } from '../src/store/store.js'
 import { encryptFor } from './helpers/encrypt-for.js'
 
-// Issue 11, item 4: "nobody obtained the key" must hold on PostgreSQL when a decision stalls
+// "nobody obtained the key" must hold on PostgreSQL when a decision stalls
 // between its judgement and its append, and when the instance that signs checkpoints has a clock
 // that runs ahead. The stall is a real one: the decision's connection goes through a TCP proxy
 // that holds back the write carrying its `latch_append` statement (a named statement: its name
@@ -94,7 +94,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
 })
 
-describe('issue 11: per-file reports on PostgreSQL, with a stalled decision and a signer whose clock runs ahead', () => {
+describe('per-file reports on PostgreSQL, with a stalled decision and a signer whose clock runs ahead', () => {
   it('lists a release whose decision stalled 3 s while a signer 10 s ahead signed a checkpoint', async () => {
     const database = await createDatabase(inject('postgresUrl'))
     const proxy = await stallingProxy(database)

@@ -22,7 +22,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { ServerError } from '../src/errors.js'
 import { startServer } from '../src/server.js'
 
-// Issue 11, item 9: the first admin's token and the data directory that holds it, with the root
+// The first admin's token and the data directory that holds it, with the root
 // key and the database. admin.token was written with writeFileSync: through a symbolic link
 // someone planted, or into a file someone made readable first; the data directory kept whatever
 // mode it had.
@@ -76,7 +76,7 @@ async function startsAndAdminWorks(dataDir: string): Promise<void> {
   }
 }
 
-describe('issue 11: admin.token is created exclusively, never through a link, before the admin exists', () => {
+describe('admin.token is created exclusively, never through a link, before the admin exists', () => {
   it('refuses to start over an existing admin.token, creates no admin, leaves the file as it was', async () => {
     const dataDir = tempDir()
     writeFileSync(join(dataDir, 'admin.token'), 'planted\n', { mode: 0o644 })
@@ -113,7 +113,7 @@ describe('issue 11: admin.token is created exclusively, never through a link, be
   })
 })
 
-describe('issue 11: the data directory is private', () => {
+describe('the data directory is private', () => {
   it('creates a new data directory with mode 0700', async () => {
     const dataDir = join(tempDir(), 'new', 'data')
     await startsAndAdminWorks(dataDir)

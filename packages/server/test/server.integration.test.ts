@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { KeyServerClient, type KeyServerError, keyServerResolver } from '@latch/client'
 import { decryptBuffer } from '@latch/format'
+import { startOidcProvider, type TestOidcProvider } from '@latch/testkit/oidc-provider'
 import Database from 'better-sqlite3'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { auditEvent } from '../src/audit/audit-event.js'
@@ -12,7 +13,6 @@ import { ServerError } from '../src/errors.js'
 import { type RunningServer, startServer } from '../src/server.js'
 import { openSqliteStore } from '../src/store/sqlite/open-sqlite-store.js'
 import { encryptFor } from './helpers/encrypt-for.js'
-import { startOidcProvider, type TestOidcProvider } from './helpers/oidc-provider.js'
 
 // The key server over real HTTP on loopback, with its data directory on disk.
 

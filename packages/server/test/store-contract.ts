@@ -38,7 +38,7 @@ async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
 }
 
 /**
- * The store contract (HS-13): what every {@link Store} implementation must do, run against
+ * The store contract: what every {@link Store} implementation must do, run against
  * SQLite here and against PostgreSQL by its own test file.
  */
 export function describeStoreContract(name: string, open: OpenStore, runSql: RunSql): void {
@@ -354,7 +354,7 @@ export function describeStoreContract(name: string, open: OpenStore, runSql: Run
       await store.close()
     })
 
-    it('issue 11: an object re-registered in another bucket stays under the lockdown of the first; every location is kept, once each', async () => {
+    it('an object re-registered in another bucket stays under the lockdown of the first; every location is kept, once each', async () => {
       const store = await open()
       const owner: Identity = { ...SYSTEM_IDENTITY, email: 'o@x.org', role: 'user' }
       await store.createPolicy(
@@ -861,7 +861,7 @@ export function describeStoreContract(name: string, open: OpenStore, runSql: Run
       await store.close()
     })
 
-    it('issue 11: times every checkpoint no earlier than the newest record it covers, whatever the signing instance’s clock says', async () => {
+    it('times every checkpoint no earlier than the newest record it covers, whatever the signing instance’s clock says', async () => {
       const store = await open()
       const keys = await KeyRing.open(store, createRootKeySealer(Buffer.alloc(32, 7)))
       const checkpointer = new Checkpointer(store, keys, { intervalMs: 60_000, records: 10_000 })

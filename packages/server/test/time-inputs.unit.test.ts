@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseTimeInput } from '../src/http/parse-time-input.js'
 import { buildTestApp, type TestApp } from './helpers/test-app.js'
 
-// Issue 11, item 8: `2030-06-30T23:59:60Z` passed ajv's `date-time` format, `new Date()` made an
+// `2030-06-30T23:59:60Z` passed ajv's `date-time` format, `new Date()` made an
 // Invalid Date of it and `toISOString()` threw: a 500. Every route that takes a time now reads
 // it with one schema and one parse function, and answers 400 for anything that is not an instant.
 
@@ -73,7 +73,7 @@ const malformed = {
   text: 'tomorrow',
 }
 
-describe('issue 11: every time a request gives is an instant, or 400 — never 500', () => {
+describe('every time a request gives is an instant, or 400 — never 500', () => {
   for (const [route, send] of Object.entries(routes)) {
     for (const [what, time] of Object.entries(malformed)) {
       it(`${route}: ${what} (${time}) → 400 ERR_REQUEST_INVALID`, async () => {
@@ -169,7 +169,7 @@ describe('issue 11: every time a request gives is an instant, or 400 — never 5
   })
 })
 
-describe('issue 11: parseTimeInput reads the instant field by field', () => {
+describe('parseTimeInput reads the instant field by field', () => {
   it('reads every valid time as the instant it names, and refuses what Date would roll over', () => {
     fc.assert(
       fc.property(

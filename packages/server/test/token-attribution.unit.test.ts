@@ -41,7 +41,7 @@ async function read(owner: KeyServerClient, who: KeyServerClient, policyId: stri
   )
 }
 
-describe('issue 11: every key released with a token someone else minted names the minter', () => {
+describe('every key released with a token someone else minted names the minter', () => {
   it('an admin who mints a token for the owner and takes the key with it is named in the release record and flagged by the report', async () => {
     const owner = t.client(await t.user('owner@example.com'))
     const policy = await owner.createPolicy({})

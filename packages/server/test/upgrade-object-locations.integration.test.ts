@@ -13,8 +13,8 @@ import { openSqliteStore } from '../src/store/sqlite/open-sqlite-store.js'
 import { SQLITE_MIGRATIONS } from '../src/store/sqlite/schema.js'
 import type { Store } from '../src/store/store.js'
 
-// Databases written before issue 11 (one location per object, moved on re-registration) keep
-// their objects when the new migrations run, and then keep every location from there on.
+// Databases written when an object had one location (moved on re-registration) keep their
+// objects when the newer migrations run, and then keep every location from there on.
 
 const bounds = { maxUnsignedRecords: 100_000, maxUnsignedAgeMs: 300_000 }
 const owner = { ...SYSTEM_IDENTITY, email: 'o@x.org', role: 'user' as const }
@@ -54,7 +54,7 @@ async function expectUpgraded(store: Store): Promise<void> {
   expect(await locations()).toHaveLength(3)
 }
 
-describe('issue 11: upgrading a database written before it', () => {
+describe('upgrading a database written with one location per object', () => {
   it('SQLite: keeps every registered object through the rebuild of policy_objects', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'latch-upgrade-'))
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }))

@@ -23,10 +23,9 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningServer, startServer } from '../src/server.js'
 
-// Zero-window revocation (research §7.1 G3, §7.7, T6): once a revoke, an unshare or an expiry
-// change has been acknowledged, no key-release decision commits after it. Each trial races one
-// such change against a storm of key requests from several readers over real HTTP on loopback,
-// and judges it twice, independently:
+// Zero-window revocation: once a revoke, an unshare or an expiry change has been acknowledged, no
+// key-release decision commits after it. Each trial races one such change against a storm of key
+// requests from several readers over real HTTP on loopback, and judges it twice, independently:
 // - by client order: no key for a request sent after the change returned;
 // - by chain order (= commit order): no committed `key.release` of the policy (of the removed
 //   reader, for an unshare) with a seq above the change's record.
@@ -408,7 +407,7 @@ async function judge(kind: ChangeKind, trials: number) {
 // The revoke trials take about 25 s on an idle 2-core machine, several times that on a busy one.
 const TEST_TIMEOUT_MS = SLOW ? 3_600_000 : 300_000
 
-describe('zero window: no key is released after a policy change returned (T6)', {
+describe('zero window: no key is released after a policy change returned', {
   timeout: TEST_TIMEOUT_MS,
 }, () => {
   it(`revoke: ${REVOKE_TRIALS} trials against a storm of ${STORM} readers`, async () => {

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process'
+import { type ChildProcess, execFile, spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
 /**
@@ -86,5 +86,46 @@ export function startLatchProcess<T extends object>(
       clearTimeout(timer)
       if (!started) reject(new Error(`latch ${args[0]} exited with ${code}: ${err}`))
     })
+  })
+}
+
+/** What a finished `latch` process printed and returned. */
+export interface LatchRun {
+  readonly code: number
+  readonly stdout: string
+  readonly stderr: string
+  readonly stdoutBytes: Buffer
+}
+
+/**
+ * Runs `latch ARGS` to completion (the built CLI, {@link LATCH_BIN}) with extra environment
+ * variables and optional standard input.
+ *
+ * @param args The CLI's arguments, command first.
+ * @param env Added to the environment (`LATCH_DEBUG` is cleared unless given).
+ * @param stdin Written to its standard input, which is then closed.
+ * @returns Its exit code (70 when it could not run) and output.
+ */
+export function runLatch(
+  args: readonly string[],
+  env: Readonly<Record<string, string>> = {},
+  stdin?: Uint8Array | string,
+): Promise<LatchRun> {
+  return new Promise((resolve) => {
+    const child = execFile(
+      process.execPath,
+      [LATCH_BIN, ...args],
+      {
+        env: { ...process.env, LATCH_DEBUG: '', ...env },
+        timeout: 120_000,
+        encoding: 'buffer',
+        maxBuffer: 1 << 30,
+      },
+      (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 70
+        resolve({ code, stdout: stdout.toString(), stderr: stderr.toString(), stdoutBytes: stdout })
+      },
+    )
+    child.stdin?.end(stdin)
   })
 }

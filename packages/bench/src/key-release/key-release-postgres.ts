@@ -29,7 +29,7 @@ interface Measured {
 }
 
 /**
- * Key release on PostgreSQL (issue 6): `POST /v1/rewrap` decisions per second, p50 and p99, from
+ * Key release on PostgreSQL: `POST /v1/rewrap` decisions per second, p50 and p99, from
  * 48 connections on loopback, against 1, 2 and 3 `latch server` processes sharing one database,
  * next to one process on SQLite in the same run; then audit appends per second straight through
  * each store. The PostgreSQL cluster is Debian's, started for the run with fsync off: like SQLite

@@ -24,7 +24,7 @@ const VERIFY_RECORDS = 200_000
 const RATE_LIMIT = 1_000_000_000
 
 /**
- * The key server under load (issue 3): `POST /v1/rewrap` decisions per second with the audit on,
+ * The key server under load: `POST /v1/rewrap` decisions per second with the audit on,
  * on SQLite, from 50 connections on loopback, next to `GET /healthz` on the same server and
  * connections; then the audit chain the load wrote, verified. The server is `latch server`
  * in its own process; `seconds` is the length of each measured run. BENCH_CPU_PROF=DIR writes the

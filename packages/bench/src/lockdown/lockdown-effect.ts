@@ -22,7 +22,7 @@ export interface LockdownEffect {
 const NO_TAIL_BOUNDS = { maxUnsignedRecords: 1e9, maxUnsignedAgeMs: 1e12 }
 
 /**
- * Time to effect of a lockdown over every policy of a filled store (issue 5): for a rule on
+ * Time to effect of a lockdown over every policy of a filled store: for a rule on
  * bucket `b` (every object), one on `b` under `incident/` (80 %) and one on `all`, `rounds`
  * times each, `store.addLockdownRule` timed from the call to its commit returned; right after
  * each, a decision on a covered policy must be denied for `lockdown` naming the rule (and, for

@@ -27,7 +27,7 @@ const RATE_LIMIT = 1_000_000_000 // as in key-release.ts: the limit would thrott
 
 /**
  * Key release over HTTP with 0, 10 and 100 active lockdown rules that cover none of the asked
- * policies (issue 5): the key-release harness (`latch server` in its own process, the same
+ * policies: the key-release harness (`latch server` in its own process, the same
  * fixture, autocannon from 50 connections, `seconds` per run), the fixture's objects registered
  * in bucket `b` under `data/`, so that rules on `b` under other prefixes run their EXISTS. Each
  * run with rules (added through `POST /v1/lockdowns`, lifted after) comes right after a run with

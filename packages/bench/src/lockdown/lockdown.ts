@@ -31,7 +31,7 @@ const REPORT_POLICY = 'pol_report_target'
 const REPORT_EVERY = 25_000
 
 /**
- * Issue 5, incident lockdown, `BENCH_ONLY=lockdown`: (1) the time to effect of one lockdown rule
+ * Incident lockdown, `BENCH_ONLY=lockdown`: (1) the time to effect of one lockdown rule
  * over 1,000,000 policies next to a mass UPDATE of the same rows, and the dry run; (2) key-release
  * decisions with 0, 10 and 100 active rules that cover none of the asked policies, over HTTP and
  * per decision in the store (on 1,000 and on 1,000,000 objects in the asked policies' bucket);
@@ -46,7 +46,7 @@ export async function benchLockdown(options: LockdownBenchOptions): Promise<void
   const started = performance.now()
   const dir = mkdtempSync(join(tmpdir(), 'latch-lockdown-'))
   try {
-    process.stdout.write('\n## Incident lockdown (issue 5)\n')
+    process.stdout.write('\n## Incident lockdown\n')
     process.stderr.write(`lockdown: filling ${options.policies.toLocaleString('en')} policies …\n`)
     const big = join(dir, 'policies.db')
     const fillMs = await fillPolicies(big, options.policies)
@@ -173,7 +173,7 @@ export async function benchLockdown(options: LockdownBenchOptions): Promise<void
       })
     }
     printTable(
-      'Incident lockdown (issue 5), summary (ratios as in the tables above: vs the mass UPDATE, vs no rule, vs raw SHA-256)',
+      'Incident lockdown, summary (ratios as in the tables above: vs the mass UPDATE, vs no rule, vs raw SHA-256)',
       rows,
     )
     process.stdout.write(

@@ -9,7 +9,7 @@ export interface RuleSet {
 }
 
 /**
- * The rule sets of issue 5's decision benchmarks: `other` alternates rules on other buckets
+ * The rule sets of the lockdown decision benchmarks: `other` alternates rules on other buckets
  * (`other-k`, every key) and on other owners; `same bucket` puts every rule on bucket `b`, where
  * the asked policies' objects are, under prefixes no key has (`elsewhere-k/`), so that each
  * rule's EXISTS over `policy_objects` runs and finds nothing.

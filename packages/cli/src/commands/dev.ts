@@ -67,6 +67,7 @@ export function devCommand(io: Io): Command {
       io.stdout.write(`${exports}\n`)
       io.stderr.write(
         `latch dev: key server ${server.url}, S3 http://127.0.0.1:${s3Address.port} (bucket ${DEV_BUCKET}), data in ${dataDir}\n` +
+          `web console: ${server.url}/console (sign in with the LATCH_TOKEN above)\n` +
           `in another shell: source ${join(dataDir, 'env')}   (Ctrl-C here stops both)\n`,
       )
       await io.stopped

@@ -81,6 +81,7 @@ export function serverCommand(io: Io): Command {
       parseCount,
       DEFAULTS.checkpointIntervalMs.default,
     )
+    .option('--no-console', 'do not serve the web console at /console')
     .option('--log-level <level>', DEFAULTS.logLevel.description, DEFAULTS.logLevel.default)
     .action(async (options: ServerFlags, command: Command) => {
       if ((options.oidcIssuer === undefined) !== (options.oidcAudience === undefined)) {
@@ -109,6 +110,7 @@ export function serverCommand(io: Io): Command {
         authFailureIntervalMs: options.authFailureInterval,
         logger: { level: options.logLevel, stream: io.stderr },
         oidcMayMintTokens: options.oidcMayMintTokens === true,
+        console: options.console,
         consoleOidcClientId: options.consoleOidcClientId,
         consoleOidcScopes: options.consoleOidcScopes,
         oidc:
@@ -125,6 +127,7 @@ export function serverCommand(io: Io): Command {
           ? `data in ${options.data}`
           : `database ${redactUrl(options.database)}, data in ${options.data}`
       io.stderr.write(`latch server listening on ${server.url} (${where})\n`)
+      if (options.console) io.stderr.write(`web console: ${server.url}/console\n`)
       if (server.adminTokenFile !== undefined) {
         io.stderr.write(`first start: admin token written to ${server.adminTokenFile}\n`)
       }
@@ -158,6 +161,7 @@ interface ServerFlags {
   consoleOidcScopes: string
   sync: 'NORMAL' | 'FULL'
   logLevel: string
+  console: boolean
   rateLimit: number
   rateLimitAnonymous: number
   trustProxy?: string[]

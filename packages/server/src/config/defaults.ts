@@ -7,7 +7,7 @@ export interface OptionDoc<T> {
 }
 
 /**
- * Every key-server option with its default (HS-12). Flags of `latch server` map onto these;
+ * Every key-server option with its default. Flags of `latch server` map onto these;
  * `docs/CONFIGURATION.md` lists them.
  */
 export const DEFAULTS = {
@@ -170,6 +170,13 @@ export const DEFAULTS = {
       'The scopes the web console asks the OIDC issuer for, space-separated: the token must carry the identity claim (oidcIdentityClaim) and the audience the server requires.',
     default: 'openid email',
     example: 'openid email latch-api',
+  },
+  console: {
+    title: 'Web console',
+    description:
+      "Serve the web console (@latch/console) at /console: a single-page app under a strict Content-Security-Policy that signs in with an API token or through the OIDC issuer and works on this server's /v1 API only. false: no /console route.",
+    default: true as boolean,
+    example: false as boolean,
   },
   logLevel: {
     title: 'Log level',

@@ -25,11 +25,12 @@ const FLAGS: Record<keyof typeof DEFAULTS, string> = {
   oidcMayMintTokens: '--oidc-may-mint-tokens',
   consoleOidcClientId: '--console-oidc-client-id',
   consoleOidcScopes: '--console-oidc-scopes',
+  console: '--no-console',
   logLevel: '--log-level',
 }
 
 /**
- * Renders `docs/CONFIGURATION.md` from {@link DEFAULTS} (HS-12): one row per option with its
+ * Renders `docs/CONFIGURATION.md` from {@link DEFAULTS}: one row per option with its
  * `latch server` flag, default and meaning. `npm run docs` writes it; a test keeps it current.
  */
 export function renderConfigurationDoc(): string {

@@ -33,6 +33,8 @@ export interface ServerConfig {
   readonly maxUnsignedAgeMs: number
   readonly synchronous: 'NORMAL' | 'FULL'
   readonly logLevel: string
+  /** Whether `/console` serves the web console. */
+  readonly console: boolean
   readonly oidc: OidcConfig | undefined
   /** Whether OIDC callers may mint API tokens (`POST /v1/tokens`). */
   readonly oidcMayMintTokens: boolean
@@ -73,6 +75,7 @@ export function resolveConfig(input: ServerConfigInput = {}): ServerConfig {
     maxUnsignedAgeMs: pick('maxUnsignedAgeMs'),
     synchronous: pick('synchronous'),
     logLevel: pick('logLevel'),
+    console: pick('console'),
     oidcMayMintTokens: pick('oidcMayMintTokens'),
     consoleOidcClientId: pick('consoleOidcClientId'),
     consoleOidcScopes: pick('consoleOidcScopes'),

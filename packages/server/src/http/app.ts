@@ -11,6 +11,7 @@ import Fastify, {
 import fp from 'fastify-plugin'
 import { ServerError } from '../errors.js'
 import type { KeyServerServices } from '../services.js'
+import { type ConsoleRoutesOptions, consoleRoutes } from './console/console-routes.js'
 import { errorHandler } from './error-handler.js'
 import { authentication } from './plugins/authentication.js'
 import { metrics } from './plugins/metrics.js'
@@ -36,11 +37,13 @@ declare module 'fastify' {
 export interface AppOptions {
   /** pino logger options, or false (tests). Tokens are redacted from any logged header. */
   readonly logger?: FastifyServerOptions['logger']
+  /** Where the built web console is (tests); default: `@latch/console`'s `dist`. */
+  readonly consoleDist?: ConsoleRoutesOptions['dist']
 }
 
 /**
- * Builds the key server's HTTP application on its services (HS-10): external plugins
- * (OpenAPI, rate limit) → metrics → services → authentication → routes. It does not listen;
+ * Builds the key server's HTTP application on its services: OpenAPI → metrics → services →
+ * authentication → rate limit (it needs to know who is anonymous) → routes. It does not listen;
  * `server.ts` does. Tests drive it with `app.inject()`.
  */
 export async function buildApp(
@@ -70,7 +73,8 @@ export async function buildApp(
   )
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id)
-    reply.header('cache-control', 'no-store')
+    // Every API answer is private to its caller; only the console's hashed files say otherwise.
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store')
   })
 
   await app.register(swagger, {
@@ -128,6 +132,9 @@ export async function buildApp(
   await app.register(auditRoutes)
   await app.register(overviewRoutes)
   await app.register(consoleConfigRoutes)
+  if (services.config.console) {
+    await app.register(consoleRoutes, { dist: options.consoleDist })
+  }
   app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () =>
     app.swagger(),
   )

@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify'
 import { auditEvent } from '../../src/audit/audit-event.js'
 import { SYSTEM_IDENTITY } from '../../src/auth/identity.js'
 import { resolveConfig, type ServerConfigInput } from '../../src/config/server-config.js'
-import { buildApp } from '../../src/http/app.js'
+import { type AppOptions, buildApp } from '../../src/http/app.js'
 import { mintApiToken } from '../../src/identity/api-token.js'
 import { createRootKeySealer } from '../../src/keys/key-sealer.js'
 import { closeServices, type KeyServerServices, openServices } from '../../src/services.js'
@@ -39,7 +39,10 @@ export interface UserOptions {
 }
 
 /** Builds a {@link TestApp}; close it in `afterEach`/`afterAll`. */
-export async function buildTestApp(config: ServerConfigInput = {}): Promise<TestApp> {
+export async function buildTestApp(
+  config: ServerConfigInput = {},
+  appOptions: AppOptions = {},
+): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), 'latch-server-'))
   const dbFile = join(dir, 'latch.db')
   const resolved = resolveConfig({ dataDir: dir, ...config })
@@ -48,7 +51,7 @@ export async function buildTestApp(config: ServerConfigInput = {}): Promise<Test
     store,
     sealer: createRootKeySealer(randomBytes(32)),
   })
-  const app = await buildApp(services)
+  const app = await buildApp(services, appOptions)
   const user = async (email: string, options: UserOptions = {}) => {
     const minted = mintApiToken()
     await store.createUser(

@@ -153,7 +153,7 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   CREATE TRIGGER checkpoints_no_truncate BEFORE TRUNCATE ON checkpoints
     FOR EACH STATEMENT EXECUTE FUNCTION latch_append_only();
   `,
-  // Identities (issue 11): who minted each API token, and the one OIDC account (issuer, subject)
+  // Identities: who minted each API token, and the one OIDC account (issuer, subject)
   // a built-in user may be linked to. A token minted before this migration takes its minter from
   // the first user.create or token.create record that names its id; without one it stays NULL
   // (unknown). json, not jsonb: only the two members read are converted to text.
@@ -173,7 +173,7 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   CREATE UNIQUE INDEX users_by_oidc ON users (oidc_issuer, oidc_subject)
     WHERE oidc_subject IS NOT NULL;
   `,
-  // Every location an object was ever registered at stays (issue 11): a bucket lockdown covers a
+  // Every location an object was ever registered at stays: a bucket lockdown covers a
   // policy while any of them is in its scope, so re-registering an object elsewhere cannot move
   // the policy out of a lockdown. One row per (policy, object, location); a missing bucket or key
   // is the same location as another missing one (NULLS NOT DISTINCT, PostgreSQL 15).
@@ -184,8 +184,8 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
     NULLS NOT DISTINCT;
   `,
   // A record timed before its append (a key-release decision is timed when it is judged, before
-  // it waits for the chain head) is refused when that was more than AUDIT_TIME_TOLERANCE_MS ago
-  // (issue 11): checkpoints are timed by the same clock under the same lock, so every record is
+  // it waits for the chain head) is refused when that was more than AUDIT_TIME_TOLERANCE_MS ago:
+  // checkpoints are timed by the same clock under the same lock, so every record is
   // timed at most that long before the checkpoint that precedes it, which a report's window
   // bounds rely on. Unchanged otherwise. The tolerance is written here: changing it takes a new
   // migration.

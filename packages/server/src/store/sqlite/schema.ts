@@ -115,7 +115,7 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   CREATE INDEX audit_index_by_actor ON audit_index (actor, seq);
   CREATE INDEX audit_index_by_time ON audit_index (time);
   `,
-  // Identities (issue 11): who minted each API token, and the one OIDC account (issuer, subject)
+  // Identities: who minted each API token, and the one OIDC account (issuer, subject)
   // a built-in user may be linked to. A token minted before this migration takes its minter from
   // the first user.create or token.create record that names its id; without one it stays NULL
   // (unknown).
@@ -135,7 +135,7 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   CREATE UNIQUE INDEX users_by_oidc ON users (oidc_issuer, oidc_subject)
     WHERE oidc_subject IS NOT NULL;
   `,
-  // Every location an object was ever registered at stays (issue 11): a bucket lockdown covers a
+  // Every location an object was ever registered at stays: a bucket lockdown covers a
   // policy while any of them is in its scope, so re-registering an object elsewhere cannot move
   // the policy out of a lockdown. One row per (policy, object, location).
   `

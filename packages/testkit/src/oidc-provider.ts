@@ -42,6 +42,25 @@ export interface TestClient {
   readonly subject?: string
 }
 
+/**
+ * A browser client of the test provider (a single-page app such as the web console): the
+ * authorization code flow with PKCE, no secret.
+ */
+export interface TestWebClient {
+  readonly clientId: string
+  /** Where the provider may send the browser back with the code; their origins may call it (CORS). */
+  readonly redirectUris: readonly string[]
+}
+
+/** A person who signs in at the provider's login page by typing their email (no password). */
+export interface TestAccount {
+  readonly email: string
+  /** The `email_verified` claim. Default `true`. */
+  readonly emailVerified?: boolean
+  /** The `sub` of their tokens. Default: the email. */
+  readonly subject?: string
+}
+
 /** Options of {@link startOidcProvider}. */
 export interface TestOidcProviderOptions {
   /** The resource indicator and `aud` of every access token. Default `'https://kas.latch.test'`. */
@@ -55,6 +74,10 @@ export interface TestOidcProviderOptions {
    * `machine` (no email).
    */
   clients?: TestClient[]
+  /** Browser clients (authorization code with PKCE). Default: none. */
+  webClients?: TestWebClient[]
+  /** The people who can sign in at `/interaction/:uid`. Default: none. */
+  accounts?: TestAccount[]
 }
 
 /** A running `oidc-provider` on 127.0.0.1 that issues RFC 9068 JWT access tokens. */
@@ -101,6 +124,36 @@ export interface TestOidcProvider {
 
 interface ProviderInstance {
   callback(): (request: IncomingMessage, response: ServerResponse) => void
+  interactionDetails(
+    request: IncomingMessage,
+    response: ServerResponse,
+  ): Promise<{ uid: string; prompt: { name: string } }>
+  interactionFinished(
+    request: IncomingMessage,
+    response: ServerResponse,
+    result: object,
+    options?: { mergeWithLastSubmission?: boolean },
+  ): Promise<void>
+}
+
+interface GrantInstance {
+  addOIDCScope(scope: string): void
+  addResourceScope(resource: string, scope: string): void
+  save(): Promise<string>
+}
+
+interface OidcContext {
+  oidc: {
+    client: { clientId: string }
+    session: { accountId: string; grantIdFor(clientId: string): string | undefined }
+    result?: { consent?: { grantId?: string } }
+    provider: {
+      Grant: {
+        new (properties: { clientId: string; accountId: string }): GrantInstance
+        find(id: string): Promise<GrantInstance | undefined>
+      }
+    }
+  }
 }
 type ProviderConstructor = new (issuer: string, configuration: object) => ProviderInstance
 const Provider = ProviderModule as ProviderConstructor
@@ -148,6 +201,11 @@ export async function startOidcProvider(
 ): Promise<TestOidcProvider> {
   const audience = options.audience ?? 'https://kas.latch.test'
   const clients = options.clients ?? DEFAULT_CLIENTS
+  const webClients = options.webClients ?? []
+  const accounts = options.accounts ?? []
+  const accountBySubject = (subject: string) =>
+    accounts.find((a) => (a.subject ?? a.email) === subject)
+  let provider: ProviderInstance | undefined
   let keys = options.keys ?? [await generateSigningKey('ES256'), await generateSigningKey('RS256')]
   let accessTokenAlg = options.accessTokenAlg ?? firstKey(keys).alg
   let jwksRequests = 0
@@ -158,8 +216,14 @@ export async function startOidcProvider(
     // of the stopped server and fail with "other side closed".
     response.shouldKeepAlive = false
     if (request.method === 'GET' && request.url?.split('?')[0] === '/jwks') jwksRequests += 1
-    if (handle === undefined) {
+    if (handle === undefined || provider === undefined) {
       response.writeHead(503).end()
+      return
+    }
+    if (request.url?.startsWith('/interaction/')) {
+      interact(provider, request, response).catch((error: unknown) => {
+        response.writeHead(500, { 'content-type': 'text/plain' }).end(String(error))
+      })
       return
     }
     handle(request, response)
@@ -167,17 +231,90 @@ export async function startOidcProvider(
   const port = await listen(server, 0)
   const issuer = `http://127.0.0.1:${port}`
   const secretOf = (clientId: string) => `secret-${clientId}-0123456789abcdef`
+  // The login page of the authorization code flow: one email field, no password. The grant is
+  // given without a consent page (loadExistingGrant).
+  const interact = async (
+    p: ProviderInstance,
+    request: IncomingMessage,
+    response: ServerResponse,
+  ) => {
+    const details = await p.interactionDetails(request, response)
+    let problem = ''
+    if (request.method === 'POST') {
+      const form = new URLSearchParams(await readBody(request))
+      const email = (form.get('email') ?? '').trim().toLowerCase()
+      const account = accounts.find((a) => a.email.toLowerCase() === email)
+      if (account !== undefined) {
+        await p.interactionFinished(
+          request,
+          response,
+          { login: { accountId: account.subject ?? account.email } },
+          { mergeWithLastSubmission: false },
+        )
+        return
+      }
+      problem = `<p role="alert">No account ${escapeHtml(email)} here.</p>`
+    }
+    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+    response.end(
+      `<!doctype html><html lang="en"><head><title>Test provider: sign in</title></head><body><main><h1>Sign in at the test provider</h1>${problem}<form method="post" action="/interaction/${details.uid}"><label for="email">Email</label> <input id="email" name="email" type="email" autocomplete="off"> <button type="submit">Sign in</button></form></main></body></html>`,
+    )
+  }
   const build = () => {
-    const provider = new Provider(issuer, {
+    provider = new Provider(issuer, {
       jwks: { keys: keys.map((key) => key.privateJwk) },
-      clients: clients.map(({ clientId }) => ({
-        client_id: clientId,
-        client_secret: secretOf(clientId),
-        grant_types: ['client_credentials'],
-        redirect_uris: [],
-        response_types: [],
-        id_token_signed_response_alg: firstKey(keys).alg,
-      })),
+      clients: [
+        ...clients.map(({ clientId }) => ({
+          client_id: clientId,
+          client_secret: secretOf(clientId),
+          grant_types: ['client_credentials'],
+          redirect_uris: [],
+          response_types: [],
+          id_token_signed_response_alg: firstKey(keys).alg,
+        })),
+        ...webClients.map(({ clientId, redirectUris }) => ({
+          client_id: clientId,
+          token_endpoint_auth_method: 'none',
+          grant_types: ['authorization_code'],
+          response_types: ['code'],
+          redirect_uris: [...redirectUris],
+          id_token_signed_response_alg: firstKey(keys).alg,
+        })),
+      ],
+      findAccount: async (_ctx: unknown, subject: string) => {
+        const account = accountBySubject(subject)
+        if (account === undefined) return undefined
+        return {
+          accountId: subject,
+          claims: async () => ({
+            sub: subject,
+            email: account.email,
+            email_verified: account.emailVerified ?? true,
+          }),
+        }
+      },
+      claims: { openid: ['sub'], email: ['email', 'email_verified'] },
+      interactions: {
+        url: async (_ctx: unknown, interaction: { uid: string }) =>
+          `/interaction/${interaction.uid}`,
+      },
+      loadExistingGrant: async (ctx: OidcContext) => {
+        const { oidc } = ctx
+        const grantId =
+          oidc.result?.consent?.grantId ?? oidc.session.grantIdFor(oidc.client.clientId)
+        if (grantId !== undefined) return oidc.provider.Grant.find(grantId)
+        if (!webClients.some((c) => c.clientId === oidc.client.clientId)) return undefined
+        const grant = new oidc.provider.Grant({
+          clientId: oidc.client.clientId,
+          accountId: oidc.session.accountId,
+        })
+        grant.addOIDCScope('openid email')
+        grant.addResourceScope(audience, 'openid email')
+        await grant.save()
+        return grant
+      },
+      clientBasedCORS: (_ctx: unknown, origin: string, client: { redirectUris: string[] }) =>
+        client.redirectUris.some((uri) => new URL(uri).origin === origin),
       cookies: { keys: ['latch-test-cookie-key-0123456789abcdef'] },
       features: {
         clientCredentials: { enabled: true },
@@ -185,6 +322,7 @@ export async function startOidcProvider(
         resourceIndicators: {
           enabled: true,
           defaultResource: async () => audience,
+          useGrantedResource: async () => true,
           getResourceServerInfo: async () => ({
             scope: 'openid email',
             audience,
@@ -195,7 +333,12 @@ export async function startOidcProvider(
         },
       },
       ttl: { ClientCredentials: 300 },
-      extraTokenClaims: async (_ctx: unknown, token: { clientId?: string }) => {
+      extraTokenClaims: async (_ctx: unknown, token: { clientId?: string; accountId?: string }) => {
+        const account =
+          token.accountId === undefined ? undefined : accountBySubject(token.accountId)
+        if (account !== undefined) {
+          return { email: account.email, email_verified: account.emailVerified ?? true }
+        }
         const client = clients.find((c) => c.clientId === token.clientId)
         const claims: Record<string, unknown> = {}
         if (client?.email !== undefined) claims.email = client.email
@@ -207,9 +350,10 @@ export async function startOidcProvider(
           // A client_credentials token's sub is its client id; a client may name another.
           jwt: async (
             _ctx: unknown,
-            token: { clientId?: string },
+            token: { clientId?: string; accountId?: string },
             jwt: { payload: Record<string, unknown> },
           ) => {
+            if (token.accountId !== undefined) return
             const subject = clients.find((c) => c.clientId === token.clientId)?.subject
             if (subject !== undefined) jwt.payload.sub = subject
           },
@@ -275,6 +419,22 @@ export async function startOidcProvider(
     },
     close: () => stop(server),
   }
+}
+
+function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let body = ''
+    request.setEncoding('utf8')
+    request.on('data', (chunk: string) => {
+      body += chunk
+    })
+    request.on('end', () => resolve(body))
+    request.on('error', reject)
+  })
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
 }
 
 function firstKey(keys: readonly TestSigningKey[]): TestSigningKey {
