@@ -42,7 +42,7 @@ export function postgresPolicyListQuery(
   for (const entry of readerEntriesFor(filter.visibleTo)) {
     sources.push(`(SELECT p.id FROM policy_readers r JOIN policies p ON p.id = r.policy_id
        WHERE r.reader = ${param(entry)} AND ${postgresPolicyWhere(rest, values)}
-       ${newest('r.created_at', 'r.policy_id')})`)
+       ${newest('r.created_at', 'r.policy_id COLLATE "C"')})`)
   }
   return {
     text: `SELECT p.* FROM policies p WHERE p.id IN (${sources.join(' UNION ')})

@@ -226,27 +226,25 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   $$;
   `,
   // Lists of policies for a console: newest first, per owner or reader. `policy_readers` holds
-  // one row per reader entry of each policy, with the policy's creation time, kept by triggers
-  // from `policies.readers` (the JSON array decisions read), so that the policies an email may
-  // read are found, newest first, through an index whoever writes the row. Ids order under "C",
-  // as SQLite orders them (byte by byte).
+  // one row per reader entry of each policy, kept by triggers from `policies.readers` (the JSON
+  // array decisions read), so that the policies an email may read are found through an index
+  // whoever writes the row. Ids order under "C", as SQLite orders them (byte by byte).
   `
   CREATE TABLE policy_readers (
     reader text NOT NULL,
-    created_at timestamptz NOT NULL,
-    policy_id text COLLATE "C" NOT NULL REFERENCES policies (id),
-    PRIMARY KEY (reader, created_at, policy_id)
+    policy_id text NOT NULL REFERENCES policies (id),
+    PRIMARY KEY (reader, policy_id)
   );
   CREATE INDEX policy_readers_by_policy ON policy_readers (policy_id);
   INSERT INTO policy_readers
-    SELECT DISTINCT r, p.created_at, p.id FROM policies p, json_array_elements_text(p.readers::json) r;
+    SELECT DISTINCT r, p.id FROM policies p, json_array_elements_text(p.readers::json) r;
   CREATE FUNCTION latch_policy_readers() RETURNS trigger LANGUAGE plpgsql AS $$
   BEGIN
     IF TG_OP = 'UPDATE' THEN
       DELETE FROM policy_readers WHERE policy_id = NEW.id;
     END IF;
     INSERT INTO policy_readers
-      SELECT DISTINCT r, NEW.created_at, NEW.id FROM json_array_elements_text(NEW.readers::json) r;
+      SELECT DISTINCT r, NEW.id FROM json_array_elements_text(NEW.readers::json) r;
     RETURN NULL;
   END
   $$;
@@ -258,5 +256,24 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   DROP INDEX policies_by_owner;
   CREATE INDEX policies_by_owner ON policies (owner, created_at, id COLLATE "C");
   CREATE INDEX policies_by_creation ON policies (created_at, id COLLATE "C");
+  `,
+  // Each reader entry with its policy's creation time, so that the policies an email reads are
+  // walked newest first through an index and a page costs about its size, however many policies
+  // the email reads (a sort of all of them before). The trigger writes the time too.
+  `
+  ALTER TABLE policy_readers ADD COLUMN created_at timestamptz;
+  UPDATE policy_readers r SET created_at = p.created_at FROM policies p WHERE p.id = r.policy_id;
+  ALTER TABLE policy_readers ALTER COLUMN created_at SET NOT NULL;
+  CREATE INDEX policy_readers_newest ON policy_readers (reader, created_at, policy_id COLLATE "C");
+  CREATE OR REPLACE FUNCTION latch_policy_readers() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    IF TG_OP = 'UPDATE' THEN
+      DELETE FROM policy_readers WHERE policy_id = NEW.id;
+    END IF;
+    INSERT INTO policy_readers (reader, policy_id, created_at)
+      SELECT DISTINCT r, NEW.id, NEW.created_at FROM json_array_elements_text(NEW.readers::json) r;
+    RETURN NULL;
+  END
+  $$;
   `,
 ]

@@ -159,33 +159,49 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   CREATE INDEX policy_objects_by_location ON policy_objects (bucket, key);
   `,
   // Lists of policies for a console: newest first, per owner or reader, and the latest records
-  // of a type. `policy_readers` holds one row per reader entry of each policy, with the policy's
-  // creation time, kept by triggers from `policies.readers` (the JSON array decisions read), so
-  // that the policies an email may read are found, newest first, through an index whoever
-  // writes the row.
+  // of a type. `policy_readers` holds one row per reader entry of each policy, kept by triggers
+  // from `policies.readers` (the JSON array decisions read), so that the policies an email may
+  // read are found through an index whoever writes the row.
   `
   CREATE TABLE policy_readers (
     reader TEXT NOT NULL,
-    created_at TEXT NOT NULL,
     policy_id TEXT NOT NULL REFERENCES policies (id),
-    PRIMARY KEY (reader, created_at, policy_id)
+    PRIMARY KEY (reader, policy_id)
   ) STRICT, WITHOUT ROWID;
   CREATE INDEX policy_readers_by_policy ON policy_readers (policy_id);
-  INSERT OR IGNORE INTO policy_readers
-    SELECT j.value, p.created_at, p.id FROM policies p, json_each(p.readers) j;
+  INSERT OR IGNORE INTO policy_readers SELECT j.value, p.id FROM policies p, json_each(p.readers) j;
   CREATE TRIGGER policy_readers_on_insert AFTER INSERT ON policies BEGIN
-    INSERT OR IGNORE INTO policy_readers
-      SELECT value, NEW.created_at, NEW.id FROM json_each(NEW.readers);
+    INSERT OR IGNORE INTO policy_readers SELECT value, NEW.id FROM json_each(NEW.readers);
   END;
   CREATE TRIGGER policy_readers_on_update AFTER UPDATE OF readers ON policies
     WHEN OLD.readers IS NOT NEW.readers BEGIN
     DELETE FROM policy_readers WHERE policy_id = NEW.id;
-    INSERT OR IGNORE INTO policy_readers
-      SELECT value, NEW.created_at, NEW.id FROM json_each(NEW.readers);
+    INSERT OR IGNORE INTO policy_readers SELECT value, NEW.id FROM json_each(NEW.readers);
   END;
   DROP INDEX policies_by_owner;
   CREATE INDEX policies_by_owner ON policies (owner, created_at, id);
   CREATE INDEX policies_by_creation ON policies (created_at, id);
   CREATE INDEX audit_index_by_type ON audit_index (type, seq);
+  `,
+  // Each reader entry with its policy's creation time, so that the policies an email reads are
+  // walked newest first through an index and a page costs about its size, however many policies
+  // the email reads (a sort of all of them before). The triggers write the time too.
+  `
+  ALTER TABLE policy_readers ADD COLUMN created_at TEXT NOT NULL DEFAULT '';
+  UPDATE policy_readers
+    SET created_at = (SELECT p.created_at FROM policies p WHERE p.id = policy_readers.policy_id);
+  CREATE INDEX policy_readers_newest ON policy_readers (reader, created_at, policy_id);
+  DROP TRIGGER policy_readers_on_insert;
+  DROP TRIGGER policy_readers_on_update;
+  CREATE TRIGGER policy_readers_on_insert AFTER INSERT ON policies BEGIN
+    INSERT OR IGNORE INTO policy_readers (reader, policy_id, created_at)
+      SELECT value, NEW.id, NEW.created_at FROM json_each(NEW.readers);
+  END;
+  CREATE TRIGGER policy_readers_on_update AFTER UPDATE OF readers ON policies
+    WHEN OLD.readers IS NOT NEW.readers BEGIN
+    DELETE FROM policy_readers WHERE policy_id = NEW.id;
+    INSERT OR IGNORE INTO policy_readers (reader, policy_id, created_at)
+      SELECT value, NEW.id, NEW.created_at FROM json_each(NEW.readers);
+  END;
   `,
 ]
