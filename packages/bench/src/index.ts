@@ -7,9 +7,11 @@
  * s3rver) has its own knobs: see `s3/options.ts`. `lockdown`: BENCH_LOCKDOWN_POLICIES (1,000,000),
  * BENCH_LOCKDOWN_RECORDS in the audit log (1,000,000), BENCH_LOCKDOWN_SECONDS per load run (5).
  * `postgres`: key release on 1, 2 and 3 instances sharing one PostgreSQL, next to SQLite,
- * BENCH_RELEASE_SECONDS each.
+ * BENCH_RELEASE_SECONDS each. `overview` (the web console's routes): BENCH_CONSOLE_POLICIES
+ * (100,000), BENCH_CONSOLE_RECORDS (1,000,000), BENCH_CONSOLE_SAMPLES (30).
  */
 import { cpus } from 'node:os'
+import { benchConsoleOverview } from './console/overview.js'
 import { benchPeakRss } from './format/peak-rss.js'
 import { benchSmallObjects } from './format/small-objects.js'
 import { benchStreaming } from './format/streaming.js'
@@ -39,6 +41,13 @@ if (runs('lockdown')) {
     auditRecords: env('BENCH_LOCKDOWN_RECORDS', 1_000_000),
     seconds: env('BENCH_LOCKDOWN_SECONDS', 5),
     rounds: env('BENCH_ROUNDS', 3),
+  })
+}
+if (runs('overview')) {
+  await benchConsoleOverview({
+    policies: env('BENCH_CONSOLE_POLICIES', 100_000),
+    auditRecords: env('BENCH_CONSOLE_RECORDS', 1_000_000),
+    samples: env('BENCH_CONSOLE_SAMPLES', 30),
   })
 }
 if (runs('postgres')) await benchKeyReleasePostgres(env('BENCH_RELEASE_SECONDS', 10))

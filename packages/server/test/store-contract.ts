@@ -639,6 +639,25 @@ export function describeStoreContract(name: string, open: OpenStore, runSql: Run
       expect(await ids({ visibleTo: 'bob@y.org', state: 'active', search: 'p-a' })).toEqual([
         'p-a1',
       ])
+      // Page by page through what alice owns and reads (both sources interleaved), one at a time.
+      await store.changePolicy('p-C4', () => ({
+        patch: { readers: ['bob@y.org', 'dave@z.org', 'alice@x.org'] },
+        audit: draft(0),
+      }))
+      const whole = await store.listPolicies({ visibleTo: 'alice@x.org' }, { limit: 100 })
+      expect(whole.map((p) => p.id).sort()).toEqual(['p-C4', 'p-a1', 'p-a2', 'p-a3'])
+      const paged: string[] = []
+      let after: { createdAt: Date; id: string } | undefined
+      for (;;) {
+        const [next] = await store.listPolicies(
+          { visibleTo: 'alice@x.org' },
+          { ...(after === undefined ? {} : { after }), limit: 1 },
+        )
+        if (next === undefined) break
+        paged.push(next.id)
+        after = { createdAt: next.createdAt, id: next.id }
+      }
+      expect(paged).toEqual(whole.map((p) => p.id))
       // Readers follow every change of them.
       await store.changePolicy('p-C4', () => ({
         patch: { readers: ['dave@z.org'] },

@@ -70,26 +70,30 @@ it('scans every record synchronously once opened read-only, and not while writab
   await reader.close()
 })
 
-it('finds the readers of policies a database written before the reader index already holds', async () => {
-  const file = join(mkdtempSync(join(tmpdir(), 'latch-store-')), 'latch.db')
-  const db = new Database(file)
-  for (const [version, migration] of SQLITE_MIGRATIONS.slice(0, 4).entries()) {
-    db.exec(migration)
-    db.pragma(`user_version = ${version + 1}`)
-  }
-  const add = db.prepare(
-    `INSERT INTO policies VALUES (?, 'o@x.org', ?, NULL, '{}', NULL, NULL, NULL, 1,
-       '2026-01-01T00:00:00.000Z', 'o@x.org')`,
-  )
-  add.run('p-1', '["bob@y.org","*@z.org"]')
-  add.run('p-2', '[]')
-  db.close()
-  const store = openSqliteStore({ file, tailBounds: bounds })
-  const visible = async (email: string) =>
-    (await store.listPolicies({ visibleTo: email }, { limit: 10 })).map((p) => p.id)
-  expect(await visible('bob@y.org')).toEqual(['p-1'])
-  expect(await visible('eve@z.org')).toEqual(['p-1'])
-  expect(await visible('o@x.org')).toEqual(['p-2', 'p-1'])
-  expect(await visible('eve@y.org')).toEqual([])
-  await store.close()
-})
+it.each([4, 5])(
+  'finds the readers of policies a database of schema %i already holds, newest first',
+  async (schema) => {
+    const file = join(mkdtempSync(join(tmpdir(), 'latch-store-')), 'latch.db')
+    const db = new Database(file)
+    for (const [version, migration] of SQLITE_MIGRATIONS.slice(0, schema).entries()) {
+      db.exec(migration)
+      db.pragma(`user_version = ${version + 1}`)
+    }
+    const add = db.prepare(
+      `INSERT INTO policies VALUES (?, 'o@x.org', ?, NULL, '{}', NULL, NULL, NULL, 1,
+       ?, 'o@x.org')`,
+    )
+    add.run('p-1', '["bob@y.org","*@z.org"]', '2026-01-01T00:00:00.000Z')
+    add.run('p-2', '[]', '2026-01-02T00:00:00.000Z')
+    add.run('p-3', '["bob@y.org"]', '2026-01-03T00:00:00.000Z')
+    db.close()
+    const store = openSqliteStore({ file, tailBounds: bounds })
+    const visible = async (email: string) =>
+      (await store.listPolicies({ visibleTo: email }, { limit: 10 })).map((p) => p.id)
+    expect(await visible('bob@y.org')).toEqual(['p-3', 'p-1'])
+    expect(await visible('eve@z.org')).toEqual(['p-1'])
+    expect(await visible('o@x.org')).toEqual(['p-3', 'p-2', 'p-1'])
+    expect(await visible('eve@y.org')).toEqual([])
+    await store.close()
+  },
+)

@@ -2,8 +2,14 @@ import { readerEntriesFor } from '../../policy/reader-entries-for.js'
 import type { PolicyFilter } from '../records.js'
 
 /**
- * The PostgreSQL condition on `policies p` of a {@link PolicyFilter}, states judged at `c.now`
- * (the statement joins the database clock as `c`). Prefixes compare with `starts_with` and
+ * The database clock for a statement that lists or counts policies: when the statement started,
+ * one value throughout it, at the millisecond precision of the time columns.
+ */
+export const POSTGRES_STATEMENT_TIME = `date_trunc('milliseconds', statement_timestamp())`
+
+/**
+ * The PostgreSQL condition on `policies p` of a {@link PolicyFilter}, states judged at
+ * {@link POSTGRES_STATEMENT_TIME}. Prefixes compare with `starts_with` and
  * substrings with `strpos`, not `LIKE`, so that `%` and `_` are literal; `lower` under the "C"
  * collation folds ASCII letters only, as SQLite's does.
  *
@@ -34,9 +40,12 @@ export function postgresPolicyWhere(filter: PolicyFilter, values: unknown[]): st
     )
   }
   if (filter.state === 'revoked') where.push('p.revoked_at IS NOT NULL')
-  if (filter.state === 'expired') where.push('p.revoked_at IS NULL AND p.expires_at <= c.now')
+  if (filter.state === 'expired')
+    where.push(`p.revoked_at IS NULL AND p.expires_at <= ${POSTGRES_STATEMENT_TIME}`)
   if (filter.state === 'active') {
-    where.push('p.revoked_at IS NULL AND (p.expires_at IS NULL OR p.expires_at > c.now)')
+    where.push(
+      `p.revoked_at IS NULL AND (p.expires_at IS NULL OR p.expires_at > ${POSTGRES_STATEMENT_TIME})`,
+    )
   }
   if (filter.search !== undefined) {
     const q = param(filter.search)

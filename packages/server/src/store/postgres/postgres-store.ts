@@ -67,14 +67,13 @@ import { guardOidcLink } from './guard-oidc-link.js'
 import { lockdownReachQuery } from './lockdown-reach-query.js'
 import { pipelined } from './pipelined.js'
 import { postgresAuditQuery } from './postgres-audit-query.js'
-import { postgresPolicyWhere } from './postgres-policy-where.js'
+import { postgresPolicyListQuery } from './postgres-policy-list-query.js'
+import { POSTGRES_STATEMENT_TIME, postgresPolicyWhere } from './postgres-policy-where.js'
 import { PostgresPool } from './postgres-pool.js'
 import { readDecision } from './read-decision.js'
 import { storeFailure } from './store-failure.js'
 
 const NOW = DATABASE_CLOCK.timestamp
-// The database clock as one row `c` that policy queries join: states are judged at `c.now`.
-const CLOCK = `(SELECT ${NOW} AS now) c`
 
 type Db = pg.PoolClient
 
@@ -386,19 +385,8 @@ export class PostgresStore implements Store {
   }
 
   async listPolicies(filter: PolicyFilter, page: PolicyPage): Promise<PolicyRecord[]> {
-    const values: unknown[] = []
-    const where = postgresPolicyWhere(filter, values)
-    let after = ''
-    if (page.after !== undefined) {
-      values.push(page.after.createdAt, page.after.id)
-      after = `AND (p.created_at, p.id COLLATE "C") < ($${values.length - 1}, $${values.length})`
-    }
-    values.push(page.limit)
-    const rows = await this.#pool.query<PolicyRow>(
-      `SELECT p.* FROM ${CLOCK} CROSS JOIN policies p WHERE ${where} ${after}
-       ORDER BY p.created_at DESC, p.id COLLATE "C" DESC LIMIT $${values.length}`,
-      values,
-    )
+    const { text, values } = postgresPolicyListQuery(filter, page)
+    const rows = await this.#pool.query<PolicyRow>(text, values)
     if (rows.length === 0) return []
     const objects = new Map<string, ObjectRow[]>(rows.map((r) => [r.id, []]))
     const listed = await this.#pool.query<ObjectRow>(
@@ -418,10 +406,11 @@ export class PostgresStore implements Store {
       expired: number
       at: Date
     }>(
-      `SELECT count(p.id)::int AS total, count(p.revoked_at)::int AS revoked,
-         count(*) FILTER (WHERE p.revoked_at IS NULL AND p.expires_at <= c.now)::int AS expired,
-         c.now AS at
-       FROM ${CLOCK} LEFT JOIN policies p ON ${where} GROUP BY c.now`,
+      `SELECT count(*)::int AS total, count(p.revoked_at)::int AS revoked,
+         count(*) FILTER (WHERE p.revoked_at IS NULL
+           AND p.expires_at <= ${POSTGRES_STATEMENT_TIME})::int AS expired,
+         ${POSTGRES_STATEMENT_TIME} AS at
+       FROM policies p WHERE ${where}`,
       values,
     )
     const { total, revoked, expired, at } = row as NonNullable<typeof row>

@@ -257,4 +257,23 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   CREATE INDEX policies_by_owner ON policies (owner, created_at, id COLLATE "C");
   CREATE INDEX policies_by_creation ON policies (created_at, id COLLATE "C");
   `,
+  // Each reader entry with its policy's creation time, so that the policies an email reads are
+  // walked newest first through an index and a page costs about its size, however many policies
+  // the email reads (a sort of all of them before). The trigger writes the time too.
+  `
+  ALTER TABLE policy_readers ADD COLUMN created_at timestamptz;
+  UPDATE policy_readers r SET created_at = p.created_at FROM policies p WHERE p.id = r.policy_id;
+  ALTER TABLE policy_readers ALTER COLUMN created_at SET NOT NULL;
+  CREATE INDEX policy_readers_newest ON policy_readers (reader, created_at, policy_id COLLATE "C");
+  CREATE OR REPLACE FUNCTION latch_policy_readers() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    IF TG_OP = 'UPDATE' THEN
+      DELETE FROM policy_readers WHERE policy_id = NEW.id;
+    END IF;
+    INSERT INTO policy_readers (reader, policy_id, created_at)
+      SELECT DISTINCT r, NEW.id, NEW.created_at FROM json_array_elements_text(NEW.readers::json) r;
+    RETURN NULL;
+  END
+  $$;
+  `,
 ]

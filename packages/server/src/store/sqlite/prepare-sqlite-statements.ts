@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3'
+import { SQLITE_FAMILY_TYPES } from './sqlite-audit-query.js'
 
 // The database clock, as the ISO 8601 text (milliseconds, UTC) every time column holds.
 const NOW = `strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`
@@ -67,6 +68,7 @@ const SQL = {
   appendAudit: 'INSERT INTO audit_log (seq, record, entry_hash) VALUES (?, ?, ?)',
   readAudit: 'SELECT seq, record, entry_hash FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?',
   indexAudit: 'INSERT INTO audit_index VALUES (?, ?, ?, ?, ?)',
+  familyTypes: SQLITE_FAMILY_TYPES,
   entryHash: 'SELECT entry_hash FROM audit_log WHERE seq = ?',
   scanAudit: 'SELECT seq, record, entry_hash FROM audit_log ORDER BY seq',
   // The database clock records use, never before the newest record time or the previous

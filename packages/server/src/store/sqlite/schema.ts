@@ -183,4 +183,25 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   CREATE INDEX policies_by_creation ON policies (created_at, id);
   CREATE INDEX audit_index_by_type ON audit_index (type, seq);
   `,
+  // Each reader entry with its policy's creation time, so that the policies an email reads are
+  // walked newest first through an index and a page costs about its size, however many policies
+  // the email reads (a sort of all of them before). The triggers write the time too.
+  `
+  ALTER TABLE policy_readers ADD COLUMN created_at TEXT NOT NULL DEFAULT '';
+  UPDATE policy_readers
+    SET created_at = (SELECT p.created_at FROM policies p WHERE p.id = policy_readers.policy_id);
+  CREATE INDEX policy_readers_newest ON policy_readers (reader, created_at, policy_id);
+  DROP TRIGGER policy_readers_on_insert;
+  DROP TRIGGER policy_readers_on_update;
+  CREATE TRIGGER policy_readers_on_insert AFTER INSERT ON policies BEGIN
+    INSERT OR IGNORE INTO policy_readers (reader, policy_id, created_at)
+      SELECT value, NEW.id, NEW.created_at FROM json_each(NEW.readers);
+  END;
+  CREATE TRIGGER policy_readers_on_update AFTER UPDATE OF readers ON policies
+    WHEN OLD.readers IS NOT NEW.readers BEGIN
+    DELETE FROM policy_readers WHERE policy_id = NEW.id;
+    INSERT OR IGNORE INTO policy_readers (reader, policy_id, created_at)
+      SELECT value, NEW.id, NEW.created_at FROM json_each(NEW.readers);
+  END;
+  `,
 ]

@@ -2,8 +2,14 @@ import { readerEntriesFor } from '../../policy/reader-entries-for.js'
 import type { PolicyFilter } from '../records.js'
 
 /**
- * The SQLite condition on `policies p` of a {@link PolicyFilter}, states judged at `c.now` (the
- * statement joins the database clock as `c`, ISO 8601 text like every time column). Prefixes compare with `substr` and substrings with `instr`, not
+ * The database clock as ISO 8601 text, like every time column: one value for the whole statement
+ * (SQLite reads the clock once per statement).
+ */
+export const SQLITE_STATEMENT_TIME = `strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`
+
+/**
+ * The SQLite condition on `policies p` of a {@link PolicyFilter}, states judged at
+ * {@link SQLITE_STATEMENT_TIME}. Prefixes compare with `substr` and substrings with `instr`, not
  * `LIKE`, so that `%` and `_` are literal; `lower` folds ASCII letters only, as PostgreSQL's does
  * under the "C" collation.
  *
@@ -40,9 +46,12 @@ export function sqlitePolicyWhere(filter: PolicyFilter): {
     values.push(filter.label.key, filter.label.value)
   }
   if (filter.state === 'revoked') where.push('p.revoked_at IS NOT NULL')
-  if (filter.state === 'expired') where.push('p.revoked_at IS NULL AND p.expires_at <= c.now')
+  if (filter.state === 'expired')
+    where.push(`p.revoked_at IS NULL AND p.expires_at <= ${SQLITE_STATEMENT_TIME}`)
   if (filter.state === 'active') {
-    where.push('p.revoked_at IS NULL AND (p.expires_at IS NULL OR p.expires_at > c.now)')
+    where.push(
+      `p.revoked_at IS NULL AND (p.expires_at IS NULL OR p.expires_at > ${SQLITE_STATEMENT_TIME})`,
+    )
   }
   if (filter.search !== undefined) {
     where.push(`(instr(lower(p.id), ?) > 0 OR instr(p.owner, ?) > 0

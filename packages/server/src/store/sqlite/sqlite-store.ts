@@ -61,10 +61,8 @@ import type {
 import { appendSqliteRecord } from './append-sqlite-record.js'
 import { prepareSqliteStatements, type SqliteStatements } from './prepare-sqlite-statements.js'
 import { sqliteAuditQuery } from './sqlite-audit-query.js'
-import { sqlitePolicyWhere } from './sqlite-policy-where.js'
-
-// The database clock as one row `c` that policy queries join: states are judged at `c.now`.
-const CLOCK = `(SELECT strftime('%Y-%m-%dT%H:%M:%fZ', 'now') AS now) c`
+import { sqlitePolicyListQuery } from './sqlite-policy-list-query.js'
+import { SQLITE_STATEMENT_TIME, sqlitePolicyWhere } from './sqlite-policy-where.js'
 
 /**
  * The {@link Store} on one SQLite database (see `openSqliteStore`, which opens and migrates it).
@@ -284,17 +282,12 @@ export class SqliteStore implements Store {
   }
 
   async listPolicies(filter: PolicyFilter, page: PolicyPage): Promise<PolicyRecord[]> {
-    const { sql, values } = sqlitePolicyWhere(filter)
-    const after = page.after === undefined ? '' : 'AND (p.created_at, p.id) < (?, ?)'
-    if (page.after !== undefined) values.push(page.after.createdAt.toISOString(), page.after.id)
-    const statement = this.#db.prepare(
-      `SELECT p.* FROM ${CLOCK} CROSS JOIN policies p WHERE ${sql} ${after}
-       ORDER BY p.created_at DESC, p.id DESC LIMIT ?`,
-    )
+    const { sql, values } = sqlitePolicyListQuery(filter, page)
+    const statement = this.#db.prepare(sql)
     // One read transaction: the objects are those of the policies as listed.
     return this.#run(() =>
       this.#db.transaction(() => {
-        const rows = statement.all(...values, page.limit) as PolicyRow[]
+        const rows = statement.all(...values) as PolicyRow[]
         const objects = new Map<string, ObjectRow[]>(rows.map((r) => [r.id, []]))
         const listed = this.#sql.listObjectsOf.all(
           JSON.stringify(rows.map((r) => r.id)),
@@ -310,10 +303,11 @@ export class SqliteStore implements Store {
     const row = this.#run(() =>
       this.#db
         .prepare(
-          `SELECT count(p.id) AS total, count(p.revoked_at) AS revoked,
-             count(CASE WHEN p.revoked_at IS NULL AND p.expires_at <= c.now THEN 1 END) AS expired,
-             c.now AS at
-           FROM ${CLOCK} LEFT JOIN policies p ON ${sql}`,
+          `SELECT count(*) AS total, count(p.revoked_at) AS revoked,
+             count(CASE WHEN p.revoked_at IS NULL AND p.expires_at <= ${SQLITE_STATEMENT_TIME}
+               THEN 1 END) AS expired,
+             ${SQLITE_STATEMENT_TIME} AS at
+           FROM policies p WHERE ${sql}`,
         )
         .get(...values),
     ) as { total: number; revoked: number; expired: number; at: string }
@@ -411,7 +405,14 @@ export class SqliteStore implements Store {
   }
 
   async queryAudit(filter: AuditFilter, page: AuditPage): Promise<AuditRow[]> {
-    const { sql, values } = sqliteAuditQuery(filter, page)
+    const family = filter.type?.endsWith('.*') === true ? filter.type.slice(0, -1) : undefined
+    const types =
+      family === undefined
+        ? undefined
+        : (this.#run(() =>
+            this.#sql.familyTypes.pluck().all({ prefix: family, past: pastPrefix(family) }),
+          ) as string[])
+    const { sql, values } = sqliteAuditQuery(filter, page, types)
     return this.#auditRows(() =>
       this.#db
         .prepare(sql)
@@ -519,4 +520,9 @@ export class SqliteStore implements Store {
       throw new ServerError('ERR_STORE_UNAVAILABLE', 'the database failed', { cause })
     }
   }
+}
+
+/** The first text past every text that starts with `prefix` (its last character, plus one). */
+function pastPrefix(prefix: string): string {
+  return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1)
 }
