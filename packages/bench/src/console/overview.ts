@@ -9,6 +9,7 @@ import { FILL_BUCKET, fillPolicies, ownerAt, policyIdAt } from '../lockdown/fill
 import { keyServerAccess } from '../shared/key-server-access.js'
 import { median } from '../shared/measure.js'
 import { printTable, type Row } from '../shared/report.js'
+import { benchConsoleFirstScreen } from './first-screen.js'
 
 /** Sizes of {@link benchConsoleOverview}. */
 export interface ConsoleBenchOptions {
@@ -23,6 +24,7 @@ export interface ConsoleBenchOptions {
 const RATE_LIMIT = 1_000_000_000
 const WARM_UP = 5
 const CHECKPOINT_EVERY = 10_000
+const FIRST_SCREEN_SAMPLES = 10
 // The filled policies' reader (lockdown/fill-policies.ts): it reads every one of them.
 const FILL_READER = 'reader@bench.example'
 
@@ -202,6 +204,10 @@ export async function benchConsoleOverview(options: ConsoleBenchOptions): Promis
       printTable(
         `${n(options.policies)} policies, ${n(overview.chain.headSeq)} audit records (SQLite), warm; median of ${options.samples} requests, each next to a baseline request`,
         rows,
+      )
+      printTable(
+        `The first screen in Chromium on the same store, median of ${FIRST_SCREEN_SAMPLES} loads, each next to a baseline load`,
+        await benchConsoleFirstScreen(server.url, adminToken, FIRST_SCREEN_SAMPLES),
       )
     } finally {
       await stopKeyServer(server)
