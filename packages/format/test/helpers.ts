@@ -5,8 +5,18 @@ import {
   type KeyResolver,
   type ObjectWriter,
   openShare,
+  type ShareBinding,
   shareBindingOf,
 } from '@latch/format'
+
+/** The binding of one share of one object, for the JWE tests. */
+export const binding: ShareBinding = {
+  policyId: 'policy-1',
+  objectId: 'AAECAwQFBgcICQoLDA0ODw',
+  coreHash: Buffer.alloc(32, 7).toString('base64url'),
+  sid: 1,
+  n: 1,
+}
 
 /** One key server key pair for the tests of this package. */
 export const server = generateX25519KeyPair()

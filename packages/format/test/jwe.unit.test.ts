@@ -10,14 +10,7 @@ import {
 import { wrapShareWithMaterial } from '@latch/format/testing'
 import * as jose from 'jose'
 import { describe, expect, it } from 'vitest'
-
-const binding: ShareBinding = {
-  policyId: 'policy-1',
-  objectId: 'AAECAwQFBgcICQoLDA0ODw',
-  coreHash: Buffer.alloc(32, 7).toString('base64url'),
-  sid: 1,
-  n: 1,
-}
+import { binding } from './helpers.js'
 
 async function joseKey(jwk: object) {
   return jose.importJWK({ ...jwk }, 'ECDH-ES+A256KW', { extractable: true })

@@ -4,20 +4,12 @@ import {
   importX25519PublicKey,
   openShare,
   prepareShareWrap,
-  type ShareBinding,
   wrapShare,
 } from '@latch/format'
 import { LOW_ORDER_X25519 } from '@latch/testkit'
 import { describe, expect, it } from 'vitest'
 import { prepareShareWrapWithMaterial, wrapShareWithMaterial } from '../src/jwe/wrap-share.js'
-
-const binding: ShareBinding = {
-  policyId: 'policy-1',
-  objectId: 'AAECAwQFBgcICQoLDA0ODw',
-  coreHash: Buffer.alloc(32, 7).toString('base64url'),
-  sid: 1,
-  n: 1,
-}
+import { binding } from './helpers.js'
 
 describe('prepareShareWrap: the re-wrap key agreement done ahead', () => {
   const recipient = { kid: 'client', publicKey: generateX25519KeyPair().publicKey }
