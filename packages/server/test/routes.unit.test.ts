@@ -243,6 +243,35 @@ describe('policies and key release', () => {
     )
   })
 
+  it('lets the service account that created a policy for another owner register its objects, and no other account', async () => {
+    const owner = t.client(await t.user('owner@example.com'))
+    const reader = t.client(await t.user('reader@example.com'))
+    const app = t.client(await t.user('forms-app@example.com', { mayAssignOwner: true }))
+    const otherApp = t.client(await t.user('other-app@example.com', { mayAssignOwner: true }))
+    const policy = await app.createPolicy({
+      owner: 'owner@example.com',
+      readers: ['reader@example.com'],
+    })
+    expect(policy.createdBy).toBe('forms-app@example.com')
+    const { header } = await encryptFor(owner, policy.id, data)
+    const ids = {
+      objectId: Buffer.from(header.core.objectId).toString('base64url'),
+      coreHash: Buffer.from(header.coreHash).toString('base64url'),
+    }
+    await denied(otherApp.addPolicyObject(policy.id, ids), 'ERR_NOT_FOUND')
+    await denied(reader.addPolicyObject(policy.id, ids), 'ERR_ACCESS_FORBIDDEN')
+    expect(await app.addPolicyObject(policy.id, { ...ids, bucket: 'forms', key: 'k/1' })).toEqual({
+      policyId: policy.id,
+      version: 2,
+      ...ids,
+    })
+    // Registering is all it may do: the policy stays invisible to it, and so does the key.
+    await denied(app.getPolicy(policy.id), 'ERR_NOT_FOUND')
+    expect((await owner.getPolicy(policy.id)).objects).toMatchObject([
+      { ...ids, bucket: 'forms', key: 'k/1' },
+    ])
+  })
+
   it('answers a batch with one result per request, each decided and audited on its own', async () => {
     const owner = t.client(await t.user('owner@example.com'))
     const p1 = await owner.createPolicy({})

@@ -70,6 +70,11 @@ export function serverCommand(io: Io): Command {
       parseList,
     )
     .option(
+      '--cors-origin <origin>',
+      `${DEFAULTS.corsOrigins.title}: a browser origin allowed to call the API, matched exactly; repeat for more (default: none)`,
+      (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+    )
+    .option(
       '--auth-failure-interval <ms>',
       DEFAULTS.authFailureIntervalMs.description,
       parseCount,
@@ -107,6 +112,7 @@ export function serverCommand(io: Io): Command {
         rateLimitAnonymousMax: options.rateLimitAnonymous,
         rateLimitWindowMs: 60_000,
         trustProxy: options.trustProxy ?? DEFAULTS.trustProxy.default,
+        corsOrigins: options.corsOrigin ?? DEFAULTS.corsOrigins.default,
         authFailureIntervalMs: options.authFailureInterval,
         logger: { level: options.logLevel, stream: io.stderr },
         oidcMayMintTokens: options.oidcMayMintTokens === true,
@@ -165,5 +171,6 @@ interface ServerFlags {
   rateLimit: number
   rateLimitAnonymous: number
   trustProxy?: string[]
+  corsOrigin?: string[]
   authFailureInterval: number
 }

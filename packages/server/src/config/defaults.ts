@@ -104,6 +104,13 @@ export const DEFAULTS = {
     default: [] as readonly string[],
     example: ['10.0.0.0/8', '192.0.2.7'] as readonly string[],
   },
+  corsOrigins: {
+    title: 'Allowed browser origins (CORS)',
+    description:
+      "Origins (scheme://host[:port], matched exactly) whose pages may call the API from a browser with a bearer token, e.g. a page that reads a file with the user's OIDC token (repeat --cors-origin on the command line). No wildcard, no cookies: requests carry Authorization, never credentials. Empty: no CORS headers at all, so browsers refuse cross-origin calls.",
+    default: [] as readonly string[],
+    example: ['https://forms.example.com'] as readonly string[],
+  },
   authFailureIntervalMs: {
     title: 'Failed-authentication interval',
     description:

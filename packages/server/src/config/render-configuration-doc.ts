@@ -15,6 +15,7 @@ const FLAGS: Record<keyof typeof DEFAULTS, string> = {
   rateLimitAnonymousMax: '--rate-limit-anonymous',
   rateLimitWindowMs: '— (60 s from the CLI)',
   trustProxy: '--trust-proxy',
+  corsOrigins: '--cors-origin (repeatable)',
   authFailureIntervalMs: '--auth-failure-interval',
   checkpointIntervalMs: '--checkpoint-interval',
   checkpointRecords: '—',

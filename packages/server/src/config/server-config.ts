@@ -26,6 +26,8 @@ export interface ServerConfig {
   readonly rateLimitWindowMs: number
   /** Proxies whose X-Forwarded-For is believed (addresses, CIDRs); empty: none. */
   readonly trustProxy: readonly string[]
+  /** Browser origins allowed to call the API (exact match); empty: none. */
+  readonly corsOrigins: readonly string[]
   readonly authFailureIntervalMs: number
   readonly checkpointIntervalMs: number
   readonly checkpointRecords: number
@@ -68,6 +70,7 @@ export function resolveConfig(input: ServerConfigInput = {}): ServerConfig {
     rateLimitAnonymousMax: pick('rateLimitAnonymousMax'),
     rateLimitWindowMs: pick('rateLimitWindowMs'),
     trustProxy: pick('trustProxy'),
+    corsOrigins: pick('corsOrigins'),
     authFailureIntervalMs: pick('authFailureIntervalMs'),
     checkpointIntervalMs: pick('checkpointIntervalMs'),
     checkpointRecords: pick('checkpointRecords'),

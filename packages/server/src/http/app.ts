@@ -14,6 +14,7 @@ import type { KeyServerServices } from '../services.js'
 import { type ConsoleRoutesOptions, consoleRoutes } from './console/console-routes.js'
 import { errorHandler } from './error-handler.js'
 import { authentication } from './plugins/authentication.js'
+import { cors } from './plugins/cors.js'
 import { metrics } from './plugins/metrics.js'
 import { consoleConfigRoutes } from './routes/console-config.js'
 import { healthRoutes } from './routes/health.js'
@@ -42,7 +43,7 @@ export interface AppOptions {
 }
 
 /**
- * Builds the key server's HTTP application on its services: OpenAPI → metrics → services →
+ * Builds the key server's HTTP application on its services: OpenAPI → metrics → services → CORS →
  * authentication → rate limit (it needs to know who is anonymous) → routes. It does not listen;
  * `server.ts` does. Tests drive it with `app.inject()`.
  */
@@ -101,6 +102,7 @@ export async function buildApp(
       { name: 'latch-services' },
     ),
   )
+  await app.register(cors, { origins: services.config.corsOrigins })
   await app.register(authentication)
   await app.register(rateLimit, {
     hook: 'onRequest',

@@ -3,7 +3,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { routes } from '@latch/protocol'
 import { auditEvent } from '../../../audit/audit-event.js'
 import { ServerError } from '../../../errors.js'
-import { assertMayChangePolicy, maySeePolicy } from '../../../policy/may-see-policy.js'
+import { assertMayRegisterObject } from '../../../policy/assert-may-register-object.js'
+import { maySeePolicy } from '../../../policy/may-see-policy.js'
 import { policyCursor } from '../../../policy/policy-cursor.js'
 import { policyView } from '../../../policy/policy-view.js'
 import type { PolicyFilter } from '../../../store/records.js'
@@ -15,7 +16,8 @@ import { requestMeta } from '../../request-meta.js'
  * an admin or an allowed service account names another. `GET /v1/policies`: the policies the
  * caller may see (admins: all), newest first, filtered, page by page. `GET /v1/policies/:id`: the owner,
  * readers and admins see it; to anyone else it does not exist. `POST /v1/policies/:id/objects`:
- * the owner (or an admin) records an object the policy covers, once it is written, at its
+ * the owner, an admin or the policy's creator (an app's service account that created it for
+ * someone else) records an object the policy covers, once it is written, at its
  * location; every location ever registered stays, so registering the object elsewhere never
  * moves it out of a bucket lockdown.
  */
@@ -116,7 +118,7 @@ export const policyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const caller = callerOf(request)
       const current = await app.latch.store.getPolicy(request.params.id, { objects: false })
       if (current === undefined) throw notFound(request.params.id)
-      assertMayChangePolicy(caller, current)
+      assertMayRegisterObject(caller, current)
       const { objectId, coreHash, bucket, key } = request.body
       // A bucket without a key lies under no prefix, so no bucket lockdown would cover it.
       if ((bucket === undefined) !== (key === undefined)) {
