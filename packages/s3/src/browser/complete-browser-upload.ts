@@ -1,0 +1,134 @@
+import {
+  CompleteMultipartUploadCommand,
+  type CompleteMultipartUploadCommandOutput,
+  ListPartsCommand,
+  type ListPartsCommandOutput,
+  type S3Client,
+} from '@aws-sdk/client-s3'
+import type { KeyServerClient } from '@latch/client'
+import { S3Error } from '../errors.js'
+import { readLatchHeader } from '../read-latch-header.js'
+import { sendS3 } from '../send-s3.js'
+import { abortBrowserUpload } from './abort-browser-upload.js'
+import type { BrowserUpload } from './start-browser-upload.js'
+
+/** Options of {@link completeBrowserUpload}. */
+export interface CompleteBrowserUploadOptions {
+  readonly client: S3Client
+  /** The upload as {@link startBrowserUpload} returned it (kept by the app, not sent back by the browser). */
+  readonly upload: Pick<BrowserUpload, 'bucket' | 'key' | 'uploadId' | 'objectSize' | 'parts'>
+  /** The policy the app created for this object: the header must name it. */
+  readonly policyId: string
+  /** The key server, as the account that created the policy (or its owner): registers the object. */
+  readonly keyServer: KeyServerClient
+  readonly signal?: AbortSignal
+}
+
+/** A completed, checked and registered browser upload. */
+export interface CompletedBrowserUpload {
+  readonly bucket: string
+  readonly key: string
+  readonly policyId: string
+  /** base64url object id and header hash, as the key server recorded them. */
+  readonly objectId: string
+  readonly coreHash: string
+  readonly objectSize: number
+  readonly etag: string | undefined
+}
+
+/**
+ * Finishes a browser upload: lists the parts S3 holds (the browser's word is not needed: every
+ * planned part must be there with its planned size), completes the multipart upload, reads the
+ * stored object's header back and checks that it names `policyId` and that the object has the
+ * planned size, then registers the object on the policy. Anything else — a part missing, a header
+ * for another policy (a browser trying to file someone else's object under this form), not a
+ * Latch object at all — deletes the object and fails: nothing unchecked stays in the bucket.
+ *
+ * @throws S3Error `ERR_S3_UPLOAD_INVALID` (the object was deleted), other S3 failures;
+ *   KeyServerError when the key server refuses the registration.
+ */
+export async function completeBrowserUpload(
+  options: CompleteBrowserUploadOptions,
+): Promise<CompletedBrowserUpload> {
+  const { client, upload, signal } = options
+  const where = `s3://${upload.bucket}/${upload.key}`
+  try {
+    if (upload.uploadId !== undefined) {
+      const listed = await sendS3<ListPartsCommandOutput>(
+        client,
+        new ListPartsCommand({
+          Bucket: upload.bucket,
+          Key: upload.key,
+          UploadId: upload.uploadId,
+          MaxParts: 10_000,
+        }),
+        where,
+        signal,
+      )
+      const stored = new Map((listed.Parts ?? []).map((p) => [p.PartNumber, p]))
+      for (const part of upload.parts) {
+        const got = stored.get(part.partNumber)
+        if (got === undefined || got.Size !== part.size) {
+          throw invalid(`${where}: part ${part.partNumber} is missing or has the wrong size`)
+        }
+      }
+      await sendS3<CompleteMultipartUploadCommandOutput>(
+        client,
+        new CompleteMultipartUploadCommand({
+          Bucket: upload.bucket,
+          Key: upload.key,
+          UploadId: upload.uploadId,
+          MultipartUpload: {
+            Parts: upload.parts.map((p) => ({
+              PartNumber: p.partNumber,
+              ETag: stored.get(p.partNumber)?.ETag,
+            })),
+          },
+        }),
+        where,
+        signal,
+      )
+    }
+    const { header, objectSize, etag } = await readLatchHeader({
+      client,
+      bucket: upload.bucket,
+      key: upload.key,
+      ...(signal === undefined ? {} : { signal }),
+    }).catch((error: unknown) => {
+      if (error instanceof S3Error) throw error
+      throw invalid(`${where} is not a Latch object`, error)
+    })
+    if (header.core.policyId !== options.policyId) {
+      throw invalid(`${where} is not encrypted under policy ${options.policyId}`)
+    }
+    if (objectSize !== upload.objectSize) {
+      throw invalid(`${where} is ${objectSize} bytes, not the planned ${upload.objectSize}`)
+    }
+    const objectId = Buffer.from(header.core.objectId).toString('base64url')
+    const coreHash = Buffer.from(header.coreHash).toString('base64url')
+    await options.keyServer.addPolicyObject(options.policyId, {
+      objectId,
+      coreHash,
+      bucket: upload.bucket,
+      key: upload.key,
+    })
+    return {
+      bucket: upload.bucket,
+      key: upload.key,
+      policyId: options.policyId,
+      objectId,
+      coreHash,
+      objectSize,
+      etag,
+    }
+  } catch (error) {
+    if (error instanceof S3Error && error.code === 'ERR_S3_UPLOAD_INVALID') {
+      await abortBrowserUpload({ client, upload })
+    }
+    throw error
+  }
+}
+
+function invalid(message: string, cause?: unknown): S3Error {
+  return new S3Error('ERR_S3_UPLOAD_INVALID', message, cause === undefined ? {} : { cause })
+}
