@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto'
 import {
   ID_PATTERN,
   MAGIC,
@@ -70,11 +69,6 @@ export function parseHeaderCore(bytes: Uint8Array): HeaderCore {
     salt: bytes.slice(8 + OBJECT_ID_SIZE, 8 + OBJECT_ID_SIZE + SALT_SIZE),
     policyId,
   }
-}
-
-/** `hc = SHA-256(header core)`. */
-export function hashHeaderCore(coreBytes: Uint8Array): Uint8Array {
-  return createHash('sha256').update(coreBytes).digest()
 }
 
 /**

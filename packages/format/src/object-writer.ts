@@ -1,22 +1,21 @@
 import type { KeyObject } from 'node:crypto'
 import { randomBytes } from 'node:crypto'
 import { combineShares } from './combine-shares.js'
-import {
-  KEY_SIZE,
-  MAX_ENTRIES,
-  MAX_SEGMENTS,
-  OBJECT_ID_SIZE,
-  SALT_SIZE,
-  SEGMENT_SIZE,
-} from './constants.js'
 import { deriveObjectKeys } from './derive-object-keys.js'
 import { encodeHeader } from './encode-header.js'
-import { FormatError } from './errors.js'
+import { hashHeaderCore } from './hash-header-core.js'
 import type { KeyEntry } from './header.js'
-import { encodeHeaderCore, type HeaderCore, hashHeaderCore } from './header-core.js'
+import { encodeHeaderCore, type HeaderCore } from './header-core.js'
 import { toBase64url } from './internal/bytes.js'
-import { IndexSet } from './internal/index-set.js'
 import { sealSegmentPieces, segmentScratch } from './internal/segment-cipher.js'
+import { SegmentClaims } from './internal/segment-claims.js'
+import {
+  checkWriterShape,
+  type MaterialShape,
+  materialFromRandom,
+  randomSizeOf,
+  SECRET_RANDOM_OFFSET,
+} from './internal/writer-material.js'
 import { type WrapMaterial, wrapShareWithMaterial } from './jwe/wrap-share.js'
 import { importX25519PublicKey, type X25519PublicJwk } from './jwe/x25519.js'
 
@@ -26,8 +25,6 @@ export interface KeyServerRecipient {
   readonly kid: string
   readonly publicKey: KeyObject | Uint8Array | X25519PublicJwk
 }
-
-const WRAP_RANDOM_SIZE = KEY_SIZE + 12
 
 /** What a writer needs: the policy id the key server assigned and where the key goes. */
 export interface ObjectWriterOptions {
@@ -40,10 +37,7 @@ export interface ObjectWriterOptions {
 }
 
 /** The random inputs of an object, fixed only by test vectors (`@latch/format/testing`). */
-export interface ObjectMaterial {
-  readonly objectId: Uint8Array
-  readonly salt: Uint8Array
-  readonly shares: readonly Uint8Array[]
+export interface ObjectMaterial extends MaterialShape {
   /** One per entry, in entry order; fresh randomness when absent. */
   readonly wraps?: readonly WrapMaterial[]
 }
@@ -62,24 +56,13 @@ export class ObjectWriter {
   readonly coreHash: Uint8Array
   readonly entries: readonly KeyEntry[]
   readonly #payloadKey: KeyObject
-  readonly #used = new IndexSet()
+  readonly #claims = new SegmentClaims()
   readonly #scratch = segmentScratch()
-  #finalIndex = -1
 
   /** Use {@link createObjectWriter}. */
   constructor(options: ObjectWriterOptions, material: ObjectMaterial) {
     const { shares } = options
-    const entryCount = shares.reduce((sum, alternatives) => sum + alternatives.length, 0)
-    if (
-      shares.length < 1 ||
-      shares.length > 2 ||
-      shares.some((alternatives) => alternatives.length === 0) ||
-      entryCount > MAX_ENTRIES ||
-      material.shares.length !== shares.length ||
-      (material.wraps !== undefined && material.wraps.length !== entryCount)
-    ) {
-      throw new FormatError('ERR_FORMAT_ARGUMENT_INVALID', '1–2 shares and 1–4 key entries')
-    }
+    checkWriterShape(shares, material)
     this.core = { objectId: material.objectId, salt: material.salt, policyId: options.policyId }
     const coreBytes = encodeHeaderCore(this.core)
     this.coreHash = hashHeaderCore(coreBytes)
@@ -125,21 +108,8 @@ export class ObjectWriter {
     const pieces = plaintext instanceof Uint8Array ? [plaintext] : plaintext
     let length = 0
     for (const piece of pieces) length += piece.length
-    this.#claim(index, length, final)
+    this.#claims.claim(index, length, final)
     return sealSegmentPieces(this.#payloadKey, index, final, pieces, this.#scratch)
-  }
-
-  #claim(index: number, length: number, final: boolean): void {
-    const reject = (why: string) => new FormatError('ERR_FORMAT_SEGMENT_REJECTED', why)
-    if (!Number.isInteger(index) || index < 0 || index >= MAX_SEGMENTS) throw reject('bad index')
-    if (final ? length >= SEGMENT_SIZE : length !== SEGMENT_SIZE) {
-      throw reject('a segment is 65,536 bytes, the final one fewer')
-    }
-    if (this.#used.has(index)) throw reject(`segment ${index} was already encrypted`)
-    if (this.#finalIndex >= 0 && index > this.#finalIndex) throw reject('segment after the final')
-    if (final && this.#used.max > index) throw reject('final segment before a later one')
-    this.#used.add(index)
-    if (final) this.#finalIndex = index
   }
 }
 
@@ -157,20 +127,8 @@ export class ObjectWriter {
  */
 export function createObjectWriter(options: ObjectWriterOptions): ObjectWriter {
   // One CSPRNG call per object: object id, salt, shares, and each entry's CEK and IV.
-  const entryCount = options.shares.reduce((sum, alternatives) => sum + alternatives.length, 0)
-  const ids = OBJECT_ID_SIZE + SALT_SIZE
-  const keys = ids + KEY_SIZE * options.shares.length
-  const random = randomBytes(keys + WRAP_RANDOM_SIZE * entryCount)
-  const slice = (start: number, size: number) => random.subarray(start, start + size)
-  const writer = new ObjectWriter(options, {
-    objectId: slice(0, OBJECT_ID_SIZE),
-    salt: slice(OBJECT_ID_SIZE, SALT_SIZE),
-    shares: options.shares.map((_, i) => slice(ids + KEY_SIZE * i, KEY_SIZE)),
-    wraps: Array.from({ length: entryCount }, (_, i) => ({
-      cek: slice(keys + WRAP_RANDOM_SIZE * i, KEY_SIZE),
-      iv: slice(keys + WRAP_RANDOM_SIZE * i + KEY_SIZE, WRAP_RANDOM_SIZE - KEY_SIZE),
-    })),
-  })
-  random.fill(0, ids)
+  const random = randomBytes(randomSizeOf(options.shares))
+  const writer = new ObjectWriter(options, materialFromRandom(options.shares, random))
+  random.fill(0, SECRET_RANDOM_OFFSET)
   return writer
 }

@@ -23,3 +23,15 @@ export type {
   VectorStage,
   VectorWrapMaterial,
 } from './vector.js'
+export {
+  bufferingSha256,
+  checkKnownAnswerVector,
+  checkNegativeVector,
+  fromBase64,
+  fromHex,
+  type Sha256,
+  toHex,
+  WEB_VECTOR_LIMIT,
+  webStageOf,
+  webVectorKeyServerResolver,
+} from './web-vectors.js'

@@ -25,9 +25,4 @@ export function asBuffer(bytes: Uint8Array): Buffer {
     : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
 }
 
-/** True when every byte of a region is zero. */
-export function isAllZero(bytes: Uint8Array): boolean {
-  let acc = 0
-  for (const byte of bytes) acc |= byte
-  return acc === 0
-}
+export { isAllZero } from './is-all-zero.js'

@@ -1,6 +1,6 @@
 import { MAX_JWE_SIZE } from '../constants.js'
 import { FormatError } from '../errors.js'
-import { fromBase64url } from '../internal/bytes.js'
+import { decodeBase64url } from '../internal/base64url.js'
 import { type JweProtectedHeader, parseProtectedHeader } from './protected-header.js'
 
 /** A compact JWE split into its parts, checked against the Latch profile but not yet opened. */
@@ -33,11 +33,11 @@ export function parseCompactJwe(jwe: string): CompactJwe {
   const parts = jwe.split('.')
   if (parts.length !== 5) throw invalid('JWE must have five parts')
   const [protectedPart = '', keyPart = '', ivPart = '', ctPart = '', tagPart = ''] = parts
-  const protectedBytes = fromBase64url(protectedPart)
-  const encryptedKey = fromBase64url(keyPart)
-  const iv = fromBase64url(ivPart)
-  const ciphertext = fromBase64url(ctPart)
-  const tag = fromBase64url(tagPart)
+  const protectedBytes = decodeBase64url(protectedPart)
+  const encryptedKey = decodeBase64url(keyPart)
+  const iv = decodeBase64url(ivPart)
+  const ciphertext = decodeBase64url(ctPart)
+  const tag = decodeBase64url(tagPart)
   if (
     protectedBytes === undefined ||
     encryptedKey?.length !== ENCRYPTED_KEY_SIZE ||

@@ -1,6 +1,6 @@
 import { ID_PATTERN, MAX_KAS_ID_SIZE, MAX_POLICY_ID_SIZE, MAX_SHARES } from '../constants.js'
 import { FormatError } from '../errors.js'
-import { fromBase64url } from '../internal/bytes.js'
+import { decodeBase64url } from '../internal/base64url.js'
 
 /**
  * What binds a wrapped share to one object: the policy id, object id and header-core hash of the
@@ -102,7 +102,7 @@ function isId(value: unknown, max: number): value is string {
 }
 
 function isBase64urlOf(value: unknown, size: number): value is string {
-  return typeof value === 'string' && fromBase64url(value)?.length === size
+  return typeof value === 'string' && decodeBase64url(value)?.length === size
 }
 
 function isShareIndex(value: unknown): value is number {

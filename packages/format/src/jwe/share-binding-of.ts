@@ -1,4 +1,5 @@
-import { hashHeaderCore, parseHeaderCore } from '../header-core.js'
+import { hashHeaderCore } from '../hash-header-core.js'
+import { parseHeaderCore } from '../header-core.js'
 import { toBase64url } from '../internal/bytes.js'
 import type { ShareBinding } from './protected-header.js'
 

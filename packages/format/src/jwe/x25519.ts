@@ -1,17 +1,12 @@
 import { createPrivateKey, createPublicKey, type KeyObject, randomBytes } from 'node:crypto'
 import { FormatError } from '../errors.js'
 import { fromBase64url, toBase64url } from '../internal/bytes.js'
+import type { X25519PublicJwk } from './x25519-public-jwk.js'
 
 // DER prefix of an X25519 PKCS#8 private key (RFC 8410) before its 32 raw bytes.
 const PKCS8_PREFIX = Buffer.from('302e020100300506032b656e04220420', 'hex')
 
-/** An X25519 public key as a JWK (RFC 8037): the form key servers publish in their JWKS. */
-export interface X25519PublicJwk {
-  readonly kty: 'OKP'
-  readonly crv: 'X25519'
-  readonly x: string
-  readonly kid?: string
-}
+export type { X25519PublicJwk } from './x25519-public-jwk.js'
 
 /** An X25519 key pair as Node key objects. */
 export interface X25519KeyPair {

@@ -1,0 +1,63 @@
+import { SEGMENT_SIZE } from '../constants.js'
+import { PieceQueue } from '../internal/piece-queue.js'
+import type { ObjectWriter } from './object-writer.js'
+import { OrderedJobs } from './ordered-jobs.js'
+
+/** How a web stream runs its segments. */
+export interface StreamOptions {
+  /** Segments in WebCrypto at once (default 4): memory stays about this many segments. */
+  readonly concurrency?: number
+}
+
+/** Default number of segments in flight. */
+export const DEFAULT_CONCURRENCY = 4
+
+/**
+ * Encrypts a stream (web build): emits the writer's header, then each segment in order as soon as
+ * it is sealed, with up to `concurrency` segments in WebCrypto at once, then the final segment
+ * when the input ends. Memory is bounded by the queue, whatever the size.
+ *
+ * @example
+ * ```ts
+ * const writer = await createObjectWriter({ policyId, shares: [[server]] })
+ * const object = file.stream().pipeThrough(createEncryptStream(writer))
+ * ```
+ */
+export function createEncryptStream(
+  writer: ObjectWriter,
+  options: StreamOptions = {},
+): TransformStream<Uint8Array, Uint8Array> {
+  const queue = new PieceQueue()
+  const jobs = new OrderedJobs<Uint8Array>(options.concurrency ?? DEFAULT_CONCURRENCY)
+  let index = 0
+  return new TransformStream({
+    start(controller) {
+      controller.enqueue(writer.header)
+    },
+    async transform(chunk, controller) {
+      queue.push(chunk)
+      const emit = (out: Uint8Array) => controller.enqueue(out)
+      while (queue.size >= SEGMENT_SIZE) {
+        await jobs.add(writer.encryptSegment(index++, queue.take(SEGMENT_SIZE), false), emit)
+      }
+    },
+    async flush(controller) {
+      const emit = (out: Uint8Array) => controller.enqueue(out)
+      await jobs.add(writer.encryptSegment(index++, queue.take(queue.size), true), emit)
+      await jobs.drain(emit)
+    },
+  })
+}
+
+/**
+ * Encrypts a `Blob` (a `File`) or a stream into the object's bytes, as a stream: what a page
+ * uploads. Reads the source as the stream is consumed.
+ */
+export function encryptToStream(
+  writer: ObjectWriter,
+  source: Blob | ReadableStream<Uint8Array>,
+  options: StreamOptions = {},
+): ReadableStream<Uint8Array> {
+  const input = source instanceof ReadableStream ? source : source.stream()
+  return input.pipeThrough(createEncryptStream(writer, options))
+}
