@@ -23,7 +23,10 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'integration',
-          include: ['packages/*/test/**/*.integration.test.ts'],
+          include: [
+            'packages/*/test/**/*.integration.test.ts',
+            'examples/*/test/**/*.integration.test.ts',
+          ],
           globalSetup: ['./vitest.global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,

@@ -64,7 +64,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true })
 })
 
-function data(n: number): Uint8Array {
+function data(n: number): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(n)
   for (let i = 0; i < n; i++) out[i] = (i * 7) % 251
   return out
@@ -85,7 +85,7 @@ async function upload(key: string, file: Uint8Array, failPart?: number) {
     }
     return fetch(url, init)
   }
-  const done = encryptAndUpload(new Blob([file]), {
+  const done = encryptAndUpload(new Blob([file as Uint8Array<ArrayBuffer>]), {
     policyId: policy.id,
     keys,
     start: async (info) => {

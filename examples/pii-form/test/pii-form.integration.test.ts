@@ -1,0 +1,226 @@
+import { createHash, randomBytes } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListMultipartUploadsCommand,
+  PutBucketCorsCommand,
+  PutObjectCommand,
+} from '@aws-sdk/client-s3'
+import { KeyServerClient } from '@latch/client'
+import { createS3Client, readLatchHeader } from '@latch/s3'
+import { launchChromium } from '@latch/testkit/browser'
+import {
+  type KeyServerProcess,
+  startKeyServerProcess,
+  stopKeyServer,
+} from '@latch/testkit/key-server-process'
+import type { FastifyInstance } from 'fastify'
+import type { Browser, Page } from 'playwright-core'
+import { build } from 'vite'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { buildFormApp } from '../src/app.js'
+import { openSubmissionsDb, type SubmissionsDb } from '../src/submissions-db.js'
+
+// The issue's worked example end to end: Chromium fills the form, Ceph RGW stores the ciphertext,
+// a `latch server` process holds the keys, the app's backend sees neither the values nor the file.
+
+const MIB = 1024 * 1024
+const HERE = new URL('..', import.meta.url).pathname
+const NAME = 'Ada Quintessa Lovelace'
+const NATIONAL_ID = 'NID-7392-5581-QX'
+const MARKER = 'ATTACHMENT-PLAINTEXT-MARKER-0042'
+
+let dir: string
+let ks: KeyServerProcess
+let appServer: FastifyInstance
+let db: SubmissionsDb
+let browser: Browser
+let origin: string
+let tokens: { reviewer: string; outsider: string }
+const recorded: { url: string; body: string }[] = []
+const bucket = `latch-pii-${Date.now().toString(36)}`
+const c = inject('cephS3')
+const s3 = createS3Client(
+  {},
+  {
+    AWS_ENDPOINT_URL_S3: c.endpoint,
+    AWS_ACCESS_KEY_ID: c.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: c.secretAccessKey,
+    AWS_REGION: c.region,
+  },
+)
+// A file of two 5 MiB parts that starts with text the test can look for.
+const attachment = Buffer.concat([Buffer.from(MARKER), randomBytes(5 * MIB + 100_000)])
+
+async function freePort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as { port: number }
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'latch-pii-'))
+  const assets = join(dir, 'assets')
+  process.env.PII_FORM_ASSETS = assets
+  await build({ configFile: join(HERE, 'vite.config.ts') })
+  const port = await freePort()
+  origin = `http://127.0.0.1:${port}`
+  ks = await startKeyServerProcess(join(dir, 'ks'), ['--cors-origin', origin])
+  const admin = new KeyServerClient({ server: ks.url, token: ks.adminToken })
+  const service = await admin.createUser('forms-app@example.com', { mayAssignOwner: true })
+  tokens = {
+    reviewer: (await admin.createUser('reviewer@claims.example.com')).token,
+    outsider: (await admin.createUser('outsider@example.com')).token,
+  }
+  await s3.send(new CreateBucketCommand({ Bucket: bucket }))
+  await s3.send(
+    new PutBucketCorsCommand({
+      Bucket: bucket,
+      CORSConfiguration: {
+        CORSRules: [
+          {
+            AllowedOrigins: [origin],
+            AllowedMethods: ['PUT', 'GET'],
+            AllowedHeaders: ['*'],
+            ExposeHeaders: ['ETag'],
+          },
+        ],
+      },
+    }),
+  )
+  db = openSubmissionsDb(join(dir, 'pii-form.db'))
+  appServer = await buildFormApp({
+    s3,
+    s3Origin: new URL(c.endpoint).origin,
+    bucket,
+    keyServerUrl: ks.url,
+    keyServer: new KeyServerClient({ server: ks.url, token: service.token }),
+    owner: 'claims-lead@claims.example.com',
+    readers: ['reviewer@claims.example.com'],
+    db,
+    publicDir: join(HERE, 'public'),
+    assetsDir: assets,
+    partSize: 5 * MIB,
+    onRequestBytes: (url, body) => recorded.push({ url, body }),
+  })
+  await appServer.listen({ host: '127.0.0.1', port })
+  browser = await launchChromium()
+})
+afterAll(async () => {
+  await browser?.close()
+  await appServer?.close()
+  db?.close()
+  if (ks !== undefined) await stopKeyServer(ks)
+  rmSync(dir, { recursive: true, force: true })
+})
+
+async function submit(page: Page): Promise<string | undefined> {
+  await page.goto(`${origin}/`)
+  await page.fill('#name', NAME)
+  await page.fill('#national-id', NATIONAL_ID)
+  await page.setInputFiles('#attachment', {
+    name: 'claim.bin',
+    mimeType: 'application/octet-stream',
+    buffer: attachment,
+  })
+  await page.click('#submit')
+  await page.waitForSelector('#status[data-submission], #status[data-failed]')
+  return page.getAttribute('#status', 'data-submission').then((v) => v ?? undefined)
+}
+
+async function openAs(token: string, submission: string) {
+  const page = await browser.newPage()
+  await page.goto(`${origin}/review`)
+  await page.fill('#token', token)
+  await page.click('#sign-in button')
+  await page.click(`button[data-submission="${submission}"]`)
+  await page.waitForSelector('#opened:not([hidden]), #error:not(:empty)')
+  return page
+}
+
+async function objectBytes(key: string): Promise<Buffer> {
+  const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))
+  return Buffer.from(
+    await (got.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray(),
+  )
+}
+
+describe('examples/pii-form in Chromium', () => {
+  let submission: string
+  it('submits the form: the backend receives neither the values nor the file, S3 holds Latch ciphertext', async () => {
+    const page = await browser.newPage()
+    submission = (await submit(page)) as string
+    expect(submission).toBeDefined()
+    expect(recorded.length).toBeGreaterThan(0)
+    const seen = recorded.map((r) => `${r.url}\n${r.body}`).join('\n')
+    for (const secret of [NAME, NATIONAL_ID, MARKER, encodeURIComponent(NAME)]) {
+      expect(seen).not.toContain(secret)
+    }
+    const row = db.submission(submission)
+    expect(row?.policyId).toMatch(/^p-/)
+    for (const name of ['form', 'attachment']) {
+      const key = `submissions/${submission}/${name}`
+      const { header } = await readLatchHeader({ client: s3, bucket, key })
+      expect(header.core.policyId).toBe(row?.policyId)
+      const stored = await objectBytes(key)
+      expect(stored.includes(MARKER)).toBe(false)
+      expect(stored.includes(NAME)).toBe(false)
+    }
+  })
+
+  it('lets a reviewer read it in the browser, and shows an outsider nothing', async () => {
+    const reviewer = await openAs(tokens.reviewer, submission)
+    expect(await reviewer.textContent('#shown-name')).toBe(NAME)
+    expect(await reviewer.textContent('#shown-national-id')).toBe(NATIONAL_ID)
+    // A function typed without the DOM library (the tests compile without it).
+    const digest = await reviewer.locator('#shown-attachment').evaluate(async (link: object) => {
+      const bytes = await (await fetch((link as { href: string }).href)).arrayBuffer()
+      const hash = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes))
+      return Array.from(hash, (b) => b.toString(16).padStart(2, '0')).join('')
+    })
+    expect(digest).toBe(createHash('sha256').update(attachment).digest('hex'))
+    const outsider = await openAs(tokens.outsider, submission)
+    expect(await outsider.textContent('#error')).toContain('ERR_BROWSER_ACCESS_DENIED')
+    expect(await outsider.isHidden('#opened')).toBe(true)
+    expect(await outsider.textContent('#shown-name')).toBe('')
+  })
+
+  it('fails on a tampered object with a clear error and shows no data', async () => {
+    const key = `submissions/${submission}/attachment`
+    const stored = await objectBytes(key)
+    const at = stored.length - 70_000
+    stored[at] = (stored[at] as number) ^ 1
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: stored }))
+    const reviewer = await openAs(tokens.reviewer, submission)
+    expect(await reviewer.textContent('#error')).toContain('ERR_FORMAT_DECRYPT_FAILED')
+    expect(await reviewer.isHidden('#opened')).toBe(true)
+    expect(await reviewer.textContent('#shown-name')).toBe('')
+  })
+
+  it('leaves no object and no pending multipart upload when a part fails', async () => {
+    const page = await browser.newPage()
+    await page.route(/partNumber=2/, (route) => route.fulfill({ status: 500, body: 'no' }))
+    const before = new Set(db.submissions().map((s) => s.id))
+    expect(await submit(page)).toBeUndefined()
+    expect(await page.textContent('#status')).toContain('ERR_BROWSER_UPLOAD_FAILED')
+    const failed = db.submissions().find((s) => !before.has(s.id))
+    expect(failed).toBeDefined()
+    const key = `submissions/${failed?.id}/attachment`
+    const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key })).then(
+      () => 'exists',
+      () => 'absent',
+    )
+    expect(head).toBe('absent')
+    const pending = await s3.send(
+      new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: 'submissions/' }),
+    )
+    expect(pending.Uploads ?? []).toEqual([])
+  })
+})
