@@ -1,5 +1,11 @@
 import { readFile } from 'node:fs/promises'
-import { createServer, type Server } from 'node:http'
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { build } from 'vite'
@@ -41,11 +47,15 @@ export interface PageServer {
 }
 
 /**
- * Serves a test page on 127.0.0.1: `/` is an HTML page that loads `/page.js` (the bundle), and
- * `/files/<name>` serves the files of `folder` (the vectors), so the page fetches its data from
- * its own origin.
+ * Serves a test page on 127.0.0.1: `/` is an HTML page that loads `/page.js` (the bundle),
+ * `/files/<name>` serves the files of `folder` (the vectors), and `/kas/<path>` is passed on to
+ * `proxyTo` (a key server), so the page reaches everything on its own origin (no CORS).
  */
-export async function servePage(bundle: string, folder?: URL): Promise<PageServer> {
+export async function servePage(
+  bundle: string,
+  folder?: URL,
+  proxyTo?: string,
+): Promise<PageServer> {
   const html = '<!doctype html><meta charset="utf-8"><script type="module" src="/page.js"></script>'
   const server: Server = createServer((request, response) => {
     const path = new URL(request.url ?? '/', 'http://x').pathname
@@ -54,6 +64,8 @@ export async function servePage(bundle: string, folder?: URL): Promise<PageServe
       response.end(body)
     }
     if (path === '/') return send(200, 'text/html', html)
+    if (proxyTo !== undefined && path.startsWith('/kas/'))
+      return void proxy(request, response, proxyTo)
     if (path === '/page.js') return send(200, 'text/javascript', bundle)
     if (folder !== undefined && path.startsWith('/files/') && !path.includes('..')) {
       readFile(new URL(path.slice('/files/'.length), folder)).then(
@@ -74,4 +86,26 @@ export async function servePage(bundle: string, folder?: URL): Promise<PageServe
         server.close(() => resolve())
       }),
   }
+}
+
+async function proxy(
+  request: IncomingMessage,
+  response: ServerResponse,
+  target: string,
+): Promise<void> {
+  const url = new URL((request.url ?? '/').slice('/kas'.length), target)
+  // The body first (small JSON): a server may answer before it has read a request it refuses.
+  const chunks: Buffer[] = []
+  for await (const chunk of request) chunks.push(chunk as Buffer)
+  const { host: _host, connection: _connection, ...headers } = request.headers
+  const upstream = httpRequest(url, { method: request.method, headers }, (answer) => {
+    const { connection: _c, 'keep-alive': _k, ...answerHeaders } = answer.headers
+    response.writeHead(answer.statusCode ?? 502, answerHeaders)
+    answer.pipe(response)
+  })
+  upstream.on('error', () => {
+    if (response.headersSent) response.destroy()
+    else response.writeHead(502).end()
+  })
+  upstream.end(Buffer.concat(chunks))
 }
