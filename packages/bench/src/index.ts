@@ -55,7 +55,7 @@ if (runs('postgres')) await benchKeyReleasePostgres(env('BENCH_RELEASE_SECONDS',
 if (runs('s3')) await benchS3(s3BenchOptionsFromEnv(process.env))
 if (only?.includes('browser')) {
   await benchBrowser(
-    env('BENCH_BROWSER_MIB', 1024),
+    env('BENCH_BROWSER_MIB', 128),
     env('BENCH_BROWSER_CONCURRENCY', 8),
     env('BENCH_ROUNDS', 3),
   )
