@@ -12,6 +12,7 @@
  */
 import { cpus } from 'node:os'
 import { benchConsoleOverview } from './console/overview.js'
+import { benchBrowser } from './format/browser.js'
 import { benchPeakRss } from './format/peak-rss.js'
 import { benchSmallObjects } from './format/small-objects.js'
 import { benchStreaming } from './format/streaming.js'
@@ -52,3 +53,10 @@ if (runs('overview')) {
 }
 if (runs('postgres')) await benchKeyReleasePostgres(env('BENCH_RELEASE_SECONDS', 10))
 if (runs('s3')) await benchS3(s3BenchOptionsFromEnv(process.env))
+if (only?.includes('browser')) {
+  await benchBrowser(
+    env('BENCH_BROWSER_MIB', 128),
+    env('BENCH_BROWSER_CONCURRENCY', 8),
+    env('BENCH_ROUNDS', 3),
+  )
+}

@@ -107,7 +107,8 @@ export class KeyServerClient {
     this.server = url.href.replace(/\/$/, '')
     this.#token = options.token
     this.#timeoutMs = options.timeoutMs ?? 30_000
-    this.#fetch = options.fetch ?? fetch
+    // Bound: a browser refuses a `fetch` called as a method of another object (Illegal invocation).
+    this.#fetch = options.fetch ?? globalThis.fetch.bind(globalThis)
   }
 
   /**

@@ -4,7 +4,12 @@
  *
  * @packageDocumentation
  */
-export { dataKeyResolver, loadVectorKeys, vectorKeyServerResolver } from './key-servers.js'
+export {
+  dataKeyResolver,
+  loadVectorKeys,
+  VECTORS_DIR,
+  vectorKeyServerResolver,
+} from './key-servers.js'
 export { loadKnownAnswerVectors, loadNegativeVectors } from './load-vectors.js'
 export { LOW_ORDER_X25519 } from './low-order-x25519.js'
 export { patternChunks } from './pattern.js'
@@ -31,6 +36,7 @@ export {
   fromHex,
   type Sha256,
   toHex,
+  type VectorDepth,
   WEB_VECTOR_LIMIT,
   webStageOf,
   webVectorKeyServerResolver,

@@ -5,12 +5,12 @@ import { OrderedJobs } from './ordered-jobs.js'
 
 /** How a web stream runs its segments. */
 export interface StreamOptions {
-  /** Segments in WebCrypto at once (default 4): memory stays about this many segments. */
+  /** Segments in WebCrypto at once (default 8): memory stays about this many segments. */
   readonly concurrency?: number
 }
 
 /** Default number of segments in flight. */
-export const DEFAULT_CONCURRENCY = 4
+export const DEFAULT_CONCURRENCY = 8
 
 /**
  * Encrypts a stream (web build): emits the writer's header, then each segment in order as soon as

@@ -1,0 +1,196 @@
+import { FormatError, type ShareBinding } from '@latch/format/web'
+import { isServerErrorCode, statusFor } from '@latch/protocol'
+import { ClientError, KeyServerError } from './errors.js'
+import type { KeyServerClient } from './key-server-client.js'
+
+interface Pending {
+  readonly core: string
+  readonly jwe: string
+  readonly binding: ShareBinding
+  /** The batch it was sent in; `undefined` while it waits in the queue. */
+  batch: Batch | undefined
+  settled: boolean
+  resolve(share: Uint8Array): void
+  reject(error: unknown): void
+}
+
+interface Batch {
+  readonly items: readonly Pending[]
+  /** Cancels the batch's HTTP request, once none of its callers waits for it. */
+  readonly controller: AbortController
+}
+
+// A batch item's error carries no status: give it the one its code has as a whole answer
+// (statusFor), so that an item the server could not audit reads as the server being unavailable
+// (503), never as a denial or a bad request. Codes this client does not know are the server's
+// problem until proven otherwise (500).
+function statusOf(code: string): number {
+  return isServerErrorCode(code) ? statusFor[code] : 500
+}
+
+/** A throw-away X25519 key for one batch: its public JWK and how to open a share wrapped to it. */
+export interface Throwaway {
+  readonly jwk: {
+    readonly kty: 'OKP'
+    readonly crv: 'X25519'
+    readonly x: string
+    readonly kid: 'client'
+  }
+  /**
+   * Opens a re-wrapped share and checks its binding.
+   *
+   * @throws FormatError when it does not open for this object.
+   */
+  open(jwe: string, binding: ShareBinding): Uint8Array | Promise<Uint8Array>
+}
+
+/** What differs between Node and browsers: the key agreement, and how to wait for a batch. */
+export interface BatcherPlatform {
+  /** A fresh throw-away key (never reused across batches). */
+  throwaway(): Throwaway | Promise<Throwaway>
+  /** Runs `task` after the current turn of the event loop (`setImmediate`, `setTimeout(0)`). */
+  schedule(task: () => void): void
+}
+
+/**
+ * Collects the key requests made in the same turn of the event loop (many objects read at once)
+ * and sends them as one `POST /v1/rewrap/batch` (up to `maxBatch` each), re-wrapped to one fresh
+ * throw-away key per batch. Each request is still decided and audited on its own by the server;
+ * a denial fails only its own request, and so does a per-item 503 (the audit or the database
+ * failed after earlier items were released), as a {@link KeyServerError} with status 503.
+ */
+export class ShareBatcherCore {
+  readonly #client: KeyServerClient
+  readonly #platform: BatcherPlatform
+  readonly #maxBatch: number
+  #queue: Pending[] = []
+  #scheduled = false
+
+  constructor(client: KeyServerClient, platform: BatcherPlatform, maxBatch = 100) {
+    this.#client = client
+    this.#platform = platform
+    this.#maxBatch = maxBatch
+  }
+
+  /**
+   * The share of one key entry (`jwe`) of the object whose header core is `core`. An abort of
+   * `options.signal` rejects with its reason at once: a request still waiting for its batch is
+   * taken out of it, and the HTTP request of a batch in flight is cancelled once every caller of
+   * that batch has given up.
+   */
+  share(
+    core: string,
+    jwe: string,
+    binding: ShareBinding,
+    options: { readonly signal?: AbortSignal | undefined } = {},
+  ): Promise<Uint8Array> {
+    const { signal } = options
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted === true) {
+        reject(signal.reason)
+        return
+      }
+      const onAbort = () => this.#abandon(item, signal?.reason)
+      const settle = () => {
+        if (item.settled) return false
+        item.settled = true
+        signal?.removeEventListener('abort', onAbort)
+        return true
+      }
+      const item: Pending = {
+        core,
+        jwe,
+        binding,
+        batch: undefined,
+        settled: false,
+        resolve: (share) => {
+          if (settle()) resolve(share)
+          else share.fill(0)
+        },
+        reject: (error) => {
+          if (settle()) reject(error)
+        },
+      }
+      signal?.addEventListener('abort', onAbort, { once: true })
+      this.#queue.push(item)
+      if (!this.#scheduled) {
+        this.#scheduled = true
+        this.#platform.schedule(() => this.#flush())
+      }
+    })
+  }
+
+  #abandon(item: Pending, reason: unknown): void {
+    if (item.settled) return
+    item.reject(reason)
+    const { batch } = item
+    if (batch === undefined) {
+      const queued = this.#queue.indexOf(item)
+      if (queued >= 0) this.#queue.splice(queued, 1)
+      return
+    }
+    if (batch.items.every((other) => other.settled)) batch.controller.abort(reason)
+  }
+
+  #flush(): void {
+    this.#scheduled = false
+    while (this.#queue.length > 0) {
+      const batch: Batch = {
+        items: this.#queue.splice(0, this.#maxBatch),
+        controller: new AbortController(),
+      }
+      for (const item of batch.items) item.batch = batch
+      this.#send(batch).catch((error: unknown) => {
+        for (const item of batch.items) item.reject(error)
+      })
+    }
+  }
+
+  async #send({ items: batch, controller }: Batch): Promise<void> {
+    const throwaway = await this.#platform.throwaway()
+    const clientKey = throwaway.jwk
+    const requests = batch.map(({ core, jwe }) => ({ core, jwe }))
+    const options = { signal: controller.signal }
+    // One request alone takes the single route, whose denial is a 403 like any other client's.
+    const { results } =
+      requests.length === 1
+        ? {
+            results: [
+              await this.#client.rewrap(
+                requests[0] as { core: string; jwe: string },
+                clientKey,
+                options,
+              ),
+            ],
+          }
+        : await this.#client.rewrapBatch(requests, clientKey, options)
+    if (results.length !== batch.length) {
+      throw new ClientError(
+        'ERR_CLIENT_RESPONSE_INVALID',
+        'the key server answered a batch of another size',
+      )
+    }
+    const opened = batch.map(async (item, i) => {
+      const result = results[i] as (typeof results)[number]
+      if (item.settled) return
+      if ('error' in result) {
+        const { code, message, requestId } = result.error
+        item.reject(new KeyServerError(code, message, statusOf(code), requestId))
+        return
+      }
+      try {
+        item.resolve(await throwaway.open(result.jwe, item.binding))
+      } catch (cause) {
+        if (!(cause instanceof FormatError)) throw cause
+        item.reject(
+          new ClientError(
+            'ERR_CLIENT_RESPONSE_INVALID',
+            'the key server answered a share that does not open for this object',
+            { cause },
+          ),
+        )
+      }
+    })
+    await Promise.all(opened)
+  }
+}
