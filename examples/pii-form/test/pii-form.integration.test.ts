@@ -19,6 +19,7 @@ import {
   startKeyServerProcess,
   stopKeyServer,
 } from '@latch/testkit/key-server-process'
+import { runLatch } from '@latch/testkit/latch-process'
 import type { FastifyInstance } from 'fastify'
 import type { Browser, Page } from 'playwright-core'
 import { build } from 'vite'
@@ -190,6 +191,23 @@ describe('examples/pii-form in Chromium', () => {
     expect(await outsider.textContent('#error')).toContain('ERR_BROWSER_ACCESS_DENIED')
     expect(await outsider.isHidden('#opened')).toBe(true)
     expect(await outsider.textContent('#shown-name')).toBe('')
+  })
+
+  it('lets the reviewer read it with `latch get` too', async () => {
+    const got = await runLatch(
+      ['get', `s3://${bucket}/submissions/${submission}/attachment`, '-'],
+      {
+        LATCH_SERVER: ks.url,
+        LATCH_TOKEN: tokens.reviewer,
+        HOME: dir,
+        AWS_ENDPOINT_URL_S3: c.endpoint,
+        AWS_ACCESS_KEY_ID: c.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: c.secretAccessKey,
+        AWS_REGION: c.region,
+      },
+    )
+    expect(got.code, got.stderr).toBe(0)
+    expect(got.stdoutBytes.equals(attachment)).toBe(true)
   })
 
   it('fails on a tampered object with a clear error and shows no data', async () => {
