@@ -31,6 +31,8 @@ export interface FormAppOptions {
   readonly publicDir: string
   /** Folder of the bundled page scripts, form.js and review.js (`vite build`). */
   readonly assetsDir: string
+  /** Largest file the form takes, in bytes (default 100 MiB): the browser's sizes are not trusted. */
+  readonly maxFileSize?: number
   /** Plaintext bytes per part of an upload (default 8 MiB; at least 5 MiB). */
   readonly partSize?: number
   /** Sees every request the backend receives: its URL and raw body (tests record them). */
@@ -142,6 +144,9 @@ export async function buildFormApp(options: FormAppOptions): Promise<FastifyInst
     const body = request.body as { plaintextSize?: unknown; headerSize?: unknown }
     if (typeof body.plaintextSize !== 'number' || typeof body.headerSize !== 'number') {
       throw badRequest('ERR_REQUEST_INVALID', 'plaintextSize and headerSize are numbers')
+    }
+    if (body.plaintextSize > (options.maxFileSize ?? 100 * 1024 * 1024)) {
+      throw badRequest('ERR_REQUEST_TOO_LARGE', 'the file is larger than this form takes', 413)
     }
     const upload = await startBrowserUpload({
       client: options.s3,

@@ -222,6 +222,30 @@ describe('examples/pii-form in Chromium', () => {
     expect(await reviewer.textContent('#shown-name')).toBe('')
   })
 
+  it('refuses bad or oversized upload requests with a clear code, never a 500', async () => {
+    const created = (
+      await appServer.inject({ method: 'POST', url: '/api/submissions', payload: {} })
+    ).json()
+    const start = (payload: unknown, name = 'attachment') =>
+      appServer.inject({
+        method: 'POST',
+        url: `/api/submissions/${created.id}/uploads/${name}/start`,
+        payload: payload as object,
+      })
+    expect((await start({ plaintextSize: 10 ** 12, headerSize: 700 })).json()).toMatchObject({
+      code: 'ERR_REQUEST_TOO_LARGE',
+    })
+    expect((await start({ plaintextSize: '10', headerSize: 700 })).statusCode).toBe(400)
+    expect((await start({ plaintextSize: 10, headerSize: 99_999 })).statusCode).toBe(400)
+    expect((await start({ plaintextSize: 10, headerSize: 700 }, 'other')).statusCode).toBe(404)
+    const abort = await appServer.inject({
+      method: 'POST',
+      url: `/api/submissions/${submission}/uploads/attachment/abort`,
+      payload: {},
+    })
+    expect(abort.statusCode).toBe(409)
+  })
+
   it('leaves no object and no pending multipart upload when a part fails', async () => {
     const page = await browser.newPage()
     await page.route(/partNumber=2/, (route) => route.fulfill({ status: 500, body: 'no' }))

@@ -3,6 +3,7 @@ import {
   type CompleteMultipartUploadCommandOutput,
   ListPartsCommand,
   type ListPartsCommandOutput,
+  type Part,
   type S3Client,
 } from '@aws-sdk/client-s3'
 import type { KeyServerClient } from '@latch/client'
@@ -54,18 +55,24 @@ export async function completeBrowserUpload(
   const where = `s3://${upload.bucket}/${upload.key}`
   try {
     if (upload.uploadId !== undefined) {
-      const listed = await sendS3<ListPartsCommandOutput>(
-        client,
-        new ListPartsCommand({
-          Bucket: upload.bucket,
-          Key: upload.key,
-          UploadId: upload.uploadId,
-          MaxParts: 10_000,
-        }),
-        where,
-        signal,
-      )
-      const stored = new Map((listed.Parts ?? []).map((p) => [p.PartNumber, p]))
+      // Page by page: S3 lists at most 1,000 parts per answer.
+      const stored = new Map<number | undefined, Part>()
+      let marker: string | undefined
+      do {
+        const listed = await sendS3<ListPartsCommandOutput>(
+          client,
+          new ListPartsCommand({
+            Bucket: upload.bucket,
+            Key: upload.key,
+            UploadId: upload.uploadId,
+            PartNumberMarker: marker,
+          }),
+          where,
+          signal,
+        )
+        for (const part of listed.Parts ?? []) stored.set(part.PartNumber, part)
+        marker = listed.IsTruncated === true ? listed.NextPartNumberMarker : undefined
+      } while (marker !== undefined)
       for (const part of upload.parts) {
         const got = stored.get(part.partNumber)
         if (got === undefined || got.Size !== part.size) {
