@@ -1,13 +1,9 @@
 import {
-  combineShares,
-  exportX25519PublicJwk,
-  generateX25519KeyPair,
-  type Header,
-  type KeyResolver,
-  openShare,
-  shareBindingOf,
-} from '@latch/format/web'
-import type { RewrapResult } from '@latch/protocol'
+  KeyServerClient,
+  KeyServerError,
+  keyServerResolver as webResolver,
+} from '@latch/client/web'
+import type { KeyResolver } from '@latch/format/web'
 import { BrowserError } from './browser-error.js'
 
 /** Where and as whom the browser asks for keys. */
@@ -20,47 +16,26 @@ export interface KeyServerAccess {
 }
 
 /**
- * A {@link KeyResolver} for the browser: each share of the object is re-wrapped by the key server
- * (`POST /v1/rewrap`) to a fresh non-extractable X25519 key made for this object, opened and
- * checked against the object's binding, then combined. Every refusal is `ERR_BROWSER_ACCESS_DENIED`.
+ * A {@link KeyResolver} for the browser: `@latch/client/web`'s resolver (each share re-wrapped by
+ * the key server to a fresh non-extractable X25519 key, opened, checked against the object's
+ * binding and combined) on one key server, whatever `kasId` the object's entries name. A refusal
+ * of the key server is `ERR_BROWSER_ACCESS_DENIED`.
  */
 export function keyServerResolver(access: KeyServerAccess): KeyResolver {
-  const send = access.fetch ?? globalThis.fetch.bind(globalThis)
-  const base = access.keyServer.replace(/\/+$/, '')
-  return async (header: Header, options) => {
-    const n = header.entries[0]?.n ?? 0
-    const core = base64url(header.coreBytes)
-    const throwaway = await generateX25519KeyPair()
-    const clientKey = { ...(await exportX25519PublicJwk(throwaway.publicKey)), kid: 'browser' }
-    const shares: Uint8Array[] = []
+  const client = new KeyServerClient({
+    server: access.keyServer,
+    token: access.token,
+    ...(access.fetch === undefined ? {} : { fetch: access.fetch }),
+  })
+  return async (header, options) => {
+    const servers = Object.fromEntries(header.entries.map((e) => [e.kasId, client]))
     try {
-      for (let sid = 1; sid <= n; sid++) {
-        const entry = header.entries.find((e) => e.sid === sid)
-        if (entry === undefined) throw denied(`no entry for share ${sid}`)
-        const answer = await send(`${base}/v1/rewrap`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${access.token}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ core, jwe: entry.jwe, clientKey }),
-          ...(options.signal === undefined ? {} : { signal: options.signal }),
-        })
-        if (!answer.ok) throw denied(`the key server answered ${answer.status}`)
-        const { jwe } = (await answer.json()) as RewrapResult
-        const binding = await shareBindingOf(header.coreBytes, sid, n)
-        shares.push(await openShare(jwe, throwaway.privateKey, binding))
+      return await webResolver(servers)(header, options)
+    } catch (error) {
+      if (error instanceof KeyServerError && error.status < 500) {
+        throw new BrowserError('ERR_BROWSER_ACCESS_DENIED', 'access denied', { cause: error })
       }
-      return combineShares(shares)
-    } finally {
-      for (const share of shares) share.fill(0)
+      throw error
     }
   }
-}
-
-function denied(message: string): BrowserError {
-  return new BrowserError('ERR_BROWSER_ACCESS_DENIED', `access denied: ${message}`)
-}
-
-function base64url(bytes: Uint8Array): string {
-  let binary = ''
-  for (const byte of bytes) binary += String.fromCharCode(byte)
-  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
 }

@@ -16,8 +16,8 @@ const allowed: Record<string, string[]> = {
   s3: ['@latch/format', '@latch/client'],
   // The server serves the console's built files (no code of it runs in the server).
   server: ['@latch/format', '@latch/protocol', '@latch/audit', '@latch/console'],
-  // Browser-only: the web format and the protocol's types; it reaches the app and S3 over fetch.
-  browser: ['@latch/format', '@latch/protocol'],
+  // Browser-only: the web builds of format and client, the protocol's types; fetch to app and S3.
+  browser: ['@latch/format', '@latch/protocol', '@latch/client'],
   // The console is a browser app: it reaches the server over HTTP only, typed by the protocol.
   console: ['@latch/protocol'],
   cli: [
@@ -42,7 +42,7 @@ const allowed: Record<string, string[]> = {
 // Tests may stand up the real parts they talk to (a key server, a Ceph gateway); src may not.
 const testOnly = ['@latch/server', '@latch/testkit']
 // The browser package's tests play the app's backend too (presigning with @latch/s3).
-const devOnly: Record<string, string[]> = { browser: ['@latch/s3', '@latch/client'] }
+const devOnly: Record<string, string[]> = { browser: ['@latch/s3'] }
 
 describe('workspace arrows', () => {
   for (const name of readdirSync(packages)) {
