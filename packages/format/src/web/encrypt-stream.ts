@@ -51,13 +51,57 @@ export function createEncryptStream(
 
 /**
  * Encrypts a `Blob` (a `File`) or a stream into the object's bytes, as a stream: what a page
- * uploads. Reads the source as the stream is consumed.
+ * uploads. It pulls the source as the stream is read, with up to `concurrency` segments in
+ * WebCrypto at once, in order; memory stays about that many segments. A pull source of its own
+ * rather than `pipeThrough(createEncryptStream(…))`, which costs Firefox a fifth of its rate.
  */
 export function encryptToStream(
   writer: ObjectWriter,
   source: Blob | ReadableStream<Uint8Array>,
   options: StreamOptions = {},
 ): ReadableStream<Uint8Array> {
-  const input = source instanceof ReadableStream ? source : source.stream()
-  return input.pipeThrough(createEncryptStream(writer, options))
+  const input = (source instanceof ReadableStream ? source : source.stream()).getReader()
+  const limit = Math.max(1, Math.floor(options.concurrency ?? DEFAULT_CONCURRENCY))
+  const queue = new PieceQueue()
+  const jobs: Promise<Uint8Array>[] = []
+  let index = 0
+  let ended = false
+  let finalStarted = false
+  let headerSent = false
+  const start = (length: number, final: boolean) => {
+    const job = writer.encryptSegment(index++, queue.take(length), final)
+    job.catch(() => {})
+    jobs.push(job)
+  }
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        if (!headerSent) {
+          headerSent = true
+          controller.enqueue(writer.header)
+          return
+        }
+        while (!finalStarted && jobs.length < limit) {
+          // A full segment is never the final one, so it is sealed at once (no look-ahead).
+          if (queue.size >= SEGMENT_SIZE) {
+            start(SEGMENT_SIZE, false)
+          } else if (ended) {
+            start(queue.size, true)
+            finalStarted = true
+          } else {
+            const { done, value } = await input.read()
+            if (done) ended = true
+            else queue.push(value)
+          }
+        }
+        const next = jobs.shift()
+        if (next === undefined) return controller.close()
+        controller.enqueue(await next)
+      },
+      cancel(reason) {
+        return input.cancel(reason)
+      },
+    },
+    { highWaterMark: 0 },
+  )
 }
