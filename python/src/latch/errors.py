@@ -35,3 +35,27 @@ def length_invalid(message: str) -> FormatError:
 
 def argument_invalid(message: str) -> FormatError:
     return FormatError("ERR_FORMAT_ARGUMENT_INVALID", message)
+
+
+class ClientError(LatchError):
+    """A failure on the client's side of the key server: ``ERR_CLIENT_UNAVAILABLE`` (no answer,
+    a time-out, a 5xx without an error body), ``ERR_CLIENT_RESPONSE_INVALID`` (an answer this
+    client cannot use), ``ERR_CLIENT_CONFIG_INVALID`` (missing or bad configuration)."""
+
+
+class KeyServerError(LatchError):
+    """An error answer of the key server, with its stable ``code`` (``ERR_AUTH_INVALID``,
+    ``ERR_ACCESS_DENIED``, ``ERR_NOT_FOUND``, ...), HTTP ``status`` and ``request_id``."""
+
+    status: int
+    request_id: str | None
+
+    def __init__(self, code: str, message: str, status: int, request_id: str | None) -> None:
+        super().__init__(code, message)
+        self.status = status
+        self.request_id = request_id
+
+
+class S3Error(LatchError):
+    """A failure of the S3 layer: ``ERR_S3_NOT_LATCH`` (a plain object where an encrypted one was
+    expected), ``ERR_S3_UPLOAD_FAILED``."""
