@@ -38,13 +38,25 @@ class SegmentDecryptor:
         self._index = first_index
         self._done = False
 
-    def push(self, chunk: bytes | memoryview) -> Iterator[bytes]:
-        """Yields the plaintext of every whole segment now available."""
+    def push(self, chunk: bytes | bytearray | memoryview) -> Iterator[bytes]:
+        """Yields the plaintext of every whole segment now available (without copying whole
+        segments that arrive in one chunk)."""
         if self._done:
             raise length_invalid("data after the end")
-        self._buffer += chunk
-        while len(self._buffer) >= ENCRYPTED_SEGMENT_SIZE:
-            yield self._open(ENCRYPTED_SEGMENT_SIZE, False)
+        view = memoryview(chunk)
+        if self._buffer:
+            need = ENCRYPTED_SEGMENT_SIZE - len(self._buffer)
+            self._buffer += view[:need]
+            view = view[need:]
+            if len(self._buffer) < ENCRYPTED_SEGMENT_SIZE:
+                return
+            sealed = bytes(self._buffer)
+            self._buffer.clear()
+            yield self._open(sealed, False)
+        while len(view) >= ENCRYPTED_SEGMENT_SIZE:
+            yield self._open(view[:ENCRYPTED_SEGMENT_SIZE], False)
+            view = view[ENCRYPTED_SEGMENT_SIZE:]
+        self._buffer += view
 
     def push_segment(self, sealed: bytes | memoryview) -> bytes:
         """Opens exactly one full non-final segment, without buffering (the caller framed it)."""
@@ -61,7 +73,8 @@ class SegmentDecryptor:
             return b""
         if len(self._buffer) < TAG_SIZE:
             raise length_invalid("the object is truncated")
-        out = self._open(len(self._buffer), True)
+        out = self._open(bytes(self._buffer), True)
+        self._buffer.clear()
         self._done = True
         return out
 
@@ -69,10 +82,8 @@ class SegmentDecryptor:
         if self._index >= MAX_SEGMENTS:
             raise length_invalid("more than 2^32 segments")
 
-    def _open(self, length: int, final: bool) -> bytes:
+    def _open(self, sealed: bytes | memoryview, final: bool) -> bytes:
         self._check_index()
-        sealed = bytes(self._buffer[:length])
-        del self._buffer[:length]
         out = open_segment(self._aead, self._index, final, sealed)
         self._index += 1
         return out

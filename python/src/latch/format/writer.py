@@ -106,21 +106,33 @@ class ObjectWriter:
         return self._sealer.seal(index, plaintext, final)
 
     def encrypt_chunks(self, chunks: Iterable[bytes]) -> Iterator[bytes]:
-        """The whole object, header first, for plaintext given in chunks of any size."""
+        """The whole object, header first, for plaintext given in chunks of any size. A full
+        segment is sealed once more data shows it is not the final one."""
         yield self.header
-        buffer = bytearray()
+        pending = bytearray()  # a partial segment
+        full: bytes | memoryview | None = None  # a full segment not known to be non-final yet
         index = 0
         for chunk in chunks:
-            buffer += chunk
-            while len(buffer) > SEGMENT_SIZE:
-                yield self.seal_segment(index, memoryview(buffer)[:SEGMENT_SIZE], False)
-                del buffer[:SEGMENT_SIZE]
-                index += 1
-        if len(buffer) == SEGMENT_SIZE:
-            yield self.seal_segment(index, buffer, False)
+            view = memoryview(chunk)
+            while len(view) > 0:
+                if full is not None:
+                    yield self.seal_segment(index, full, False)
+                    index += 1
+                    full = None
+                if pending or len(view) < SEGMENT_SIZE:
+                    take = SEGMENT_SIZE - len(pending)
+                    pending += view[:take]
+                    view = view[take:]
+                    if len(pending) == SEGMENT_SIZE:
+                        full = bytes(pending)
+                        pending.clear()
+                else:
+                    full = view[:SEGMENT_SIZE]
+                    view = view[SEGMENT_SIZE:]
+        if full is not None:
+            yield self.seal_segment(index, full, False)
             index += 1
-            buffer = bytearray()
-        yield self.seal_segment(index, bytes(buffer), True)
+        yield self.seal_segment(index, bytes(pending), True)
 
     def encrypt_file(self, source: BinaryIO) -> Iterator[bytes]:
         """The whole object for a readable binary file, one segment in memory at a time."""
