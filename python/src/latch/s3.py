@@ -31,7 +31,7 @@ from .keyserver import KeyServerClient
 from .ranges import plan_range
 
 POLICY_METADATA_KEY = "latch-policy"
-PART_SIZE = 8 << 20
+PART_SIZE = 5 << 20
 """Plaintext bytes per multipart part (a multiple of 65,536, at least 5 MiB)."""
 CONCURRENCY = 4
 # The largest header plus segment 0: one ranged GET returns both (docs/FORMAT.md §2).
@@ -191,7 +191,7 @@ class LatchS3Client:
         parts = _Parts(writer, source)
         first = parts.next()
         if first is None or first[2]:
-            body = b"" if first is None else first[1]
+            body = b"" if first is None else bytes(first[1])
             self.client.put_object(Bucket=bucket, Key=key, Body=body, **args)
         else:
             self._multipart(parts, first, bucket, key, args)
@@ -201,7 +201,7 @@ class LatchS3Client:
     def _multipart(
         self,
         parts: _Parts,
-        first: tuple[int, bytes, bool],
+        first: tuple[int, bytearray, bool],
         bucket: str,
         key: str,
         args: dict[str, Any],
@@ -210,7 +210,7 @@ class LatchS3Client:
         done: dict[int, str] = {}
         slots = threading.Semaphore(CONCURRENCY)
 
-        def send(number: int, body: bytes) -> None:
+        def send(number: int, body: bytearray) -> None:
             try:
                 answer = self.client.upload_part(
                     Bucket=bucket, Key=key, UploadId=upload_id, PartNumber=number, Body=body
@@ -222,15 +222,15 @@ class LatchS3Client:
         try:
             with ThreadPoolExecutor(CONCURRENCY) as pool:
                 futures: list[Future[None]] = []
-                part: tuple[int, bytes, bool] | None = first
+                # A slot is taken before a part is made: at most CONCURRENCY parts in memory.
+                slots.acquire()
+                part: tuple[int, bytearray, bool] | None = first
                 while part is not None:
-                    if any(f.done() and f.exception() for f in futures):
-                        break
-                    slots.acquire()
                     futures.append(pool.submit(send, part[0], part[1]))
-                    if part[2]:
+                    if part[2] or any(f.done() and f.exception() for f in futures):
                         break
                     part = None
+                    slots.acquire()
                     part = parts.next()
                 wait(futures, return_when=FIRST_EXCEPTION)
                 for future in futures:
@@ -364,7 +364,7 @@ class _Parts:
         self._pending = _read_exactly(source, SEGMENT_SIZE)
         self._ended = False
 
-    def next(self) -> tuple[int, bytes, bool] | None:
+    def next(self) -> tuple[int, bytearray, bool] | None:
         """(part number, ciphertext, is last), or None after the last."""
         if self._ended:
             return None
@@ -383,7 +383,7 @@ class _Parts:
             # the plaintext ended at a part boundary: its empty final segment ends this part
             out += self._writer.seal_segment(self._segment, b"", True)
             self._ended = True
-        return self._number, bytes(out), self._ended
+        return self._number, out, self._ended
 
 
 class DecryptingBody:
