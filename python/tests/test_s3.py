@@ -281,3 +281,17 @@ def test_configuration_from_environment(
     download_file(bucket, key, str(tmp_path / "out"))
     assert (tmp_path / "out").read_bytes() == b"from the environment"
     assert policy_id.startswith(os.environ.get("LATCH_POLICY_PREFIX", ""))
+
+
+def test_a_server_that_does_not_answer_times_out() -> None:
+    import socket
+
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        port = silent.getsockname()[1]
+        client = KeyServerClient(f"http://127.0.0.1:{port}", "t", timeout=0.5)
+        with pytest.raises(ClientError) as caught:
+            client.me()
+    assert caught.value.code == "ERR_CLIENT_UNAVAILABLE"
+    assert "did not answer within 0.5 s" in str(caught.value)
