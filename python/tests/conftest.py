@@ -41,7 +41,7 @@ class Server:
         return KeyServerClient(self.url, minted["token"]), minted["token"]
 
 
-def start_server() -> Server:
+def start_server(*extra: str) -> Server:
     if not LATCH_BIN.exists():
         pytest.fail(f"{LATCH_BIN} is missing: run `npm run build` first")
     directory = tempfile.mkdtemp(prefix="latch-py-server-")
@@ -58,6 +58,7 @@ def start_server() -> Server:
             "warn",
             "--rate-limit",
             "1000000000",
+            *extra,
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
