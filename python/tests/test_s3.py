@@ -102,6 +102,12 @@ def test_put_object_get_object_and_ranges(people: People, bucket: str) -> None:
     assert got["ContentLength"] == len(plain)
     assert got["Body"].read() == plain
     assert got["LatchPolicyId"] == answer["LatchPolicyId"]
+    # read in small pieces: every byte, in order, once
+    body = people.alice.get_object(Bucket=bucket, Key=key)["Body"]
+    pieces = []
+    while piece := body.read(10_000):
+        pieces.append(piece)
+    assert b"".join(pieces) == plain and max(len(p) for p in pieces) == 10_000
     n = len(plain)
     cases = {
         "bytes=0-0": plain[0:1],

@@ -395,6 +395,7 @@ class DecryptingBody:
         self._decryptor = decryptor
         self._buffer = bytearray()
         self._ended = False
+        self._chunks: Iterator[bytes] | None = None
 
     def iter_chunks(self, chunk_size: int = 1 << 20) -> Iterator[bytes]:
         """The plaintext in verified pieces."""
@@ -409,13 +410,13 @@ class DecryptingBody:
 
     def read(self, amount: int | None = None) -> bytes:
         """Up to ``amount`` plaintext bytes (all of it when None)."""
-        while (amount is None or len(self._buffer) < amount) and not self._ended:
-            for piece in self.iter_chunks():
-                self._buffer += piece
-                if amount is not None and len(self._buffer) >= amount:
-                    break
-            else:
+        if self._chunks is None:
+            self._chunks = self.iter_chunks()
+        while amount is None or len(self._buffer) < amount:
+            piece = next(self._chunks, None)
+            if piece is None:
                 break
+            self._buffer += piece
         take = len(self._buffer) if amount is None else min(amount, len(self._buffer))
         out = bytes(self._buffer[:take])
         del self._buffer[:take]
