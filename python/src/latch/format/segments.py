@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -37,27 +38,26 @@ class SegmentDecryptor:
         self._index = first_index
         self._done = False
 
-    def push(self, chunk: bytes | bytearray | memoryview) -> list[bytes]:
-        """The plaintext of every whole segment now available, each verified (whole segments
-        that arrive in one chunk are opened in place, without a copy)."""
+    def push(self, chunk: bytes | bytearray | memoryview) -> Iterator[bytes]:
+        """Yields the plaintext of every whole segment now available (without copying whole
+        segments that arrive in one chunk), each as soon as it verified. Consume the iterator to
+        its end before the next call: the chunk's remainder is buffered only then."""
         if self._done:
             raise length_invalid("data after the end")
-        out: list[bytes] = []
         view = memoryview(chunk)
         if self._buffer:
             need = ENCRYPTED_SEGMENT_SIZE - len(self._buffer)
             self._buffer += view[:need]
             view = view[need:]
             if len(self._buffer) < ENCRYPTED_SEGMENT_SIZE:
-                return out
+                return
             sealed = bytes(self._buffer)
             self._buffer.clear()
-            out.append(self._open(sealed, False))
+            yield self._open(sealed, False)
         while len(view) >= ENCRYPTED_SEGMENT_SIZE:
-            out.append(self._open(view[:ENCRYPTED_SEGMENT_SIZE], False))
+            yield self._open(view[:ENCRYPTED_SEGMENT_SIZE], False)
             view = view[ENCRYPTED_SEGMENT_SIZE:]
         self._buffer += view
-        return out
 
     def push_segment(self, sealed: bytes | memoryview) -> bytes:
         """Opens exactly one full non-final segment, without buffering (the caller framed it)."""
