@@ -1,0 +1,170 @@
+"""Benchmarks of the Python client (not a test): figures go in docs/PERFORMANCE.md.
+
+    python/.venv/bin/python python/bench/bench.py crypto          # no services
+    python/.venv/bin/python python/bench/bench.py s3      # LATCH_TEST_S3_*, LATCH_SERVER/TOKEN
+    python/.venv/bin/python python/bench/bench.py rss-upload FILE BUCKET KEY   (one process each)
+
+Each figure is a ratio to a baseline measured in the same run: raw ``cryptography`` AES-GCM over
+the same 64 KiB segments for the format, plain boto3 on the same Ceph for S3.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from latch.format import KeyServerRecipient, ObjectWriter, decrypt_chunks
+from latch.format.header import Header
+
+MIB = 1 << 20
+S = 65_536
+
+
+def best(fn: Callable[[], object], runs: int = 3) -> float:
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def report(what: str, mib: float, seconds: float, baseline: str, base_seconds: float) -> None:
+    print(
+        f"{what} {mib:.0f} MiB: latch {mib / seconds:.0f} MiB/s, "
+        f"{baseline} {mib / base_seconds:.0f} MiB/s, ratio {base_seconds / seconds:.2f}x"
+    )
+
+
+def crypto(size: int = 256 * MIB) -> None:
+    plain = os.urandom(S) * (size // S)
+    chunks = [plain[i : i + MIB] for i in range(0, size, MIB)]
+    key = os.urandom(32)
+    aead = AESGCM(key)
+    nonce = b"\x00" * 12
+
+    def raw_encrypt() -> None:
+        for i in range(0, size, S):
+            aead.encrypt(nonce, memoryview(plain)[i : i + S], None)
+
+    sealed = [aead.encrypt(nonce, plain[i : i + S], None) for i in range(0, size, S)]
+
+    def raw_decrypt() -> None:
+        for piece in sealed:
+            aead.decrypt(nonce, piece, None)
+
+    recipient_key = os.urandom(32)
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    private = X25519PrivateKey.from_private_bytes(recipient_key)
+    public = private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    recipient = KeyServerRecipient("kas", "kid-1", public)
+    obj: list[bytes] = []
+
+    def latch_encrypt() -> None:
+        # like the baseline, each sealed segment is dropped once made
+        for _ in ObjectWriter("bench", [[recipient]]).encrypt_chunks(chunks):
+            pass
+
+    obj.extend(ObjectWriter("bench", [[recipient]]).encrypt_chunks(chunks))
+    from latch.format import combine_shares, open_share, parse_compact_jwe
+
+    def resolve(h: Header) -> bytes:
+        jwe = parse_compact_jwe(h.entries[0].jwe)
+        return combine_shares([open_share(jwe, recipient_key, h.binding(1, 1))])
+
+    def latch_decrypt() -> None:
+        for _ in decrypt_chunks(pieces, resolve):
+            pass
+
+    body = b"".join(obj)
+    pieces = [body[i : i + MIB] for i in range(0, len(body), MIB)]
+    re_ = best(raw_encrypt)
+    le = best(latch_encrypt)
+    rd = best(raw_decrypt)
+    ld = best(latch_decrypt)
+    mb = size / MIB
+    report("format encrypt", mb, le, "raw AES-GCM", re_)
+    report("format decrypt", mb, ld, "raw AES-GCM", rd)
+
+
+def s3(size: int = 256 * MIB) -> None:
+    import boto3.s3.transfer
+
+    from latch.keyserver import KeyServerClient
+    from latch.s3 import LatchS3Client, create_s3_client
+
+    client = create_s3_client(
+        endpoint_url=os.environ["LATCH_TEST_S3_ENDPOINT"],
+        aws_access_key_id=os.environ["LATCH_TEST_S3_ACCESS_KEY"],
+        aws_secret_access_key=os.environ["LATCH_TEST_S3_SECRET_KEY"],
+        region_name=os.environ.get("LATCH_TEST_S3_REGION", "us-east-1"),
+    )
+    latch = LatchS3Client(client, KeyServerClient.from_env())
+    bucket = f"latch-py-bench-{os.getpid()}"
+    client.create_bucket(Bucket=bucket)
+    config = boto3.s3.transfer.TransferConfig(multipart_chunksize=8 * MIB, max_concurrency=4)
+    with tempfile.TemporaryDirectory() as tmp:
+        source = os.path.join(tmp, "in")
+        with open(source, "wb") as f:
+            for _ in range(size // MIB):
+                f.write(os.urandom(MIB))
+        out = os.path.join(tmp, "out")
+        rows = []
+        for _ in range(3):
+            t0 = time.perf_counter()
+            client.upload_file(source, bucket, "plain", Config=config)
+            t1 = time.perf_counter()
+            latch.upload_file(source, bucket, "latch")
+            t2 = time.perf_counter()
+            client.download_file(bucket, "plain", out, Config=config)
+            t3 = time.perf_counter()
+            latch.download_file(bucket, "latch", out)
+            t4 = time.perf_counter()
+            rows.append((t1 - t0, t2 - t1, t3 - t2, t4 - t3))
+        pu, lu, pd, ld = (statistics.median(col) for col in zip(*rows, strict=True))
+        mb = size / MIB
+        report("s3 put", mb, lu, "boto3 upload_file", pu)
+        report("s3 get", mb, ld, "boto3 download_file", pd)
+        for key in ("plain", "latch"):
+            client.delete_object(Bucket=bucket, Key=key)
+    client.delete_bucket(Bucket=bucket)
+
+
+def rss(kind: str, path: str, bucket: str, key: str) -> None:
+    from latch.keyserver import KeyServerClient
+    from latch.s3 import LatchS3Client, create_s3_client
+
+    client = create_s3_client(
+        endpoint_url=os.environ["LATCH_TEST_S3_ENDPOINT"],
+        aws_access_key_id=os.environ["LATCH_TEST_S3_ACCESS_KEY"],
+        aws_secret_access_key=os.environ["LATCH_TEST_S3_SECRET_KEY"],
+        region_name=os.environ.get("LATCH_TEST_S3_REGION", "us-east-1"),
+    )
+    latch = LatchS3Client(client, KeyServerClient.from_env())
+    t0 = time.perf_counter()
+    if kind == "rss-upload":
+        latch.upload_file(path, bucket, key)
+    else:
+        latch.download_file(bucket, key, path)
+    seconds = time.perf_counter() - t0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"{kind} {os.path.getsize(path) / MIB:.0f} MiB: peak RSS {peak:.0f} MiB, {seconds:.1f} s")
+
+
+if __name__ == "__main__":
+    what = sys.argv[1]
+    if what == "crypto":
+        crypto()
+    elif what == "s3":
+        s3()
+    else:
+        rss(what, *sys.argv[2:5])

@@ -1,0 +1,485 @@
+"""Encrypting boto3: :class:`LatchS3Client` and the seed's ``upload_file``/``download_file``."""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
+from datetime import datetime
+from typing import IO, Any
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from .errors import FormatError, S3Error
+from .format import (
+    ENCRYPTED_SEGMENT_SIZE,
+    SEGMENT_SIZE,
+    Header,
+    ObjectWriter,
+    SegmentDecryptor,
+    open_header,
+    parse_header,
+    plaintext_size,
+    read_header_size,
+)
+from .format.constants import HEADER_PREFIX_SIZE, MAX_HEADER_SIZE
+from .format.segments import open_segment
+from .keyserver import KeyServerClient
+from .ranges import plan_range
+
+POLICY_METADATA_KEY = "latch-policy"
+PART_SIZE = 5 << 20
+"""Plaintext bytes per multipart part (a multiple of 65,536, at least 5 MiB)."""
+CONCURRENCY = 4
+# The largest header plus segment 0: one ranged GET returns both (docs/FORMAT.md §2).
+_FIRST_SPAN = MAX_HEADER_SIZE + ENCRYPTED_SEGMENT_SIZE
+
+
+def _not_latch(where: str) -> FormatError:
+    return FormatError(
+        "ERR_FORMAT_HEADER_INVALID",
+        f"{where} is not a Latch object (it was not written by Latch, or not encrypted)",
+    )
+
+
+def _expiry(expires: datetime | str | None) -> str | None:
+    if isinstance(expires, datetime):
+        if expires.tzinfo is None:
+            raise S3Error("ERR_S3_ARGUMENT_INVALID", "expires must carry a time zone")
+        return expires.isoformat()
+    return expires
+
+
+def create_s3_client(**kwargs: Any) -> Any:
+    """A boto3 S3 client from AWS's usual chain (``AWS_ENDPOINT_URL_S3`` included), with
+    checksums only when required (as the Node client sets for Ceph and other S3 stores)."""
+    import boto3
+    from botocore.config import Config
+
+    config = Config(
+        request_checksum_calculation="when_required",
+        response_checksum_validation="when_required",
+        max_pool_connections=2 * CONCURRENCY + 2,
+    )
+    return boto3.client("s3", config=config, **kwargs)
+
+
+class LatchS3Client:
+    """Wraps a boto3 S3 client: ``put_object``, ``get_object`` (``Range`` included),
+    ``upload_file``, ``download_file``, ``upload_fileobj`` and ``download_fileobj`` encrypt and
+    decrypt; every other attribute is the wrapped client's.
+
+    Writes create a policy on the key server (``readers``, ``expires``) and return its id; the
+    object's metadata ``latch-policy`` carries it too.
+    """
+
+    def __init__(self, client: Any, latch: KeyServerClient | None = None) -> None:
+        self.client = client
+        self.latch = latch if latch is not None else KeyServerClient.from_env()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.client, name)
+
+    def __repr__(self) -> str:
+        return f"LatchS3Client({self.latch!r})"
+
+    # --- policy operations ---
+
+    def share(self, policy_id: str, *readers: str) -> dict[str, Any]:
+        """Adds readers to a file's policy (``latch share``)."""
+        return self.latch.share(policy_id, *readers)
+
+    def unshare(self, policy_id: str, *readers: str) -> dict[str, Any]:
+        """Removes readers (``latch unshare``)."""
+        return self.latch.unshare(policy_id, *readers)
+
+    def expire(self, policy_id: str, expires: datetime | str | None) -> dict[str, Any]:
+        """Sets or clears the expiry (``latch expire``)."""
+        return self.latch.expire(policy_id, _expiry(expires))
+
+    def revoke(self, policy_id: str, reason: str | None = None) -> dict[str, Any]:
+        """Revokes the policy (``latch revoke``)."""
+        return self.latch.revoke(policy_id, reason)
+
+    def unrevoke(self, policy_id: str, reason: str | None = None) -> dict[str, Any]:
+        """Lifts a revocation (``latch unrevoke``)."""
+        return self.latch.unrevoke(policy_id, reason)
+
+    def policy_show(self, policy_id: str) -> dict[str, Any]:
+        """The policy as the server holds it (``latch policy show``)."""
+        return self.latch.get_policy(policy_id)
+
+    # --- writing ---
+
+    def _writer(self, readers: Sequence[str], expires: datetime | str | None) -> ObjectWriter:
+        recipient = self.latch.recipient()
+        policy = self.latch.create_policy(readers=readers, expires_at=_expiry(expires))
+        return ObjectWriter(str(policy["id"]), [[recipient]])
+
+    def _register(self, writer: ObjectWriter, bucket: str, key: str) -> None:
+        header = parse_header(writer.header)
+        self.latch.add_policy_object(
+            writer.policy_id, header.object_id, header.core_hash, bucket, key
+        )
+
+    def put_object(
+        self,
+        *,
+        Bucket: str,
+        Key: str,
+        Body: bytes | IO[bytes] = b"",
+        readers: Sequence[str] = (),
+        expires: datetime | str | None = None,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
+        """Encrypts ``Body`` and puts it; the answer has ``LatchPolicyId``."""
+        data = Body if isinstance(Body, bytes | bytearray) else Body.read()
+        writer = self._writer(readers, expires)
+        obj = b"".join(writer.encrypt_chunks([bytes(data)]))
+        metadata = {**kwargs.pop("Metadata", {}), POLICY_METADATA_KEY: writer.policy_id}
+        answer: dict[str, Any] = self.client.put_object(
+            Bucket=Bucket, Key=Key, Body=obj, Metadata=metadata, **kwargs
+        )
+        self._register(writer, Bucket, Key)
+        answer["LatchPolicyId"] = writer.policy_id
+        return answer
+
+    def upload_file(
+        self,
+        Filename: str,
+        Bucket: str,
+        Key: str,
+        ExtraArgs: Mapping[str, Any] | None = None,
+        *,
+        readers: Sequence[str] = (),
+        expires: datetime | str | None = None,
+    ) -> str:
+        """Encrypts a local file to ``s3://Bucket/Key``; returns the policy id."""
+        with open(Filename, "rb") as source:
+            size = os.fstat(source.fileno()).st_size
+            return self._upload(source, size, Bucket, Key, ExtraArgs, readers, expires)
+
+    def upload_fileobj(
+        self,
+        Fileobj: IO[bytes],
+        Bucket: str,
+        Key: str,
+        ExtraArgs: Mapping[str, Any] | None = None,
+        *,
+        readers: Sequence[str] = (),
+        expires: datetime | str | None = None,
+    ) -> str:
+        """Encrypts a readable binary file object; returns the policy id."""
+        return self._upload(Fileobj, None, Bucket, Key, ExtraArgs, readers, expires)
+
+    def _upload(
+        self,
+        source: IO[bytes],
+        size: int | None,
+        bucket: str,
+        key: str,
+        extra: Mapping[str, Any] | None,
+        readers: Sequence[str],
+        expires: datetime | str | None,
+    ) -> str:
+        writer = self._writer(readers, expires)
+        args = dict(extra or {})
+        args["Metadata"] = {**args.get("Metadata", {}), POLICY_METADATA_KEY: writer.policy_id}
+        parts = _Parts(writer, source)
+        first = parts.next()
+        if first is None or first[2]:
+            body = b"" if first is None else bytes(first[1])
+            self.client.put_object(Bucket=bucket, Key=key, Body=body, **args)
+        else:
+            self._multipart(parts, first, bucket, key, args)
+        self._register(writer, bucket, key)
+        return writer.policy_id
+
+    def _multipart(
+        self,
+        parts: _Parts,
+        first: tuple[int, bytearray, bool],
+        bucket: str,
+        key: str,
+        args: dict[str, Any],
+    ) -> None:
+        upload_id = self.client.create_multipart_upload(Bucket=bucket, Key=key, **args)["UploadId"]
+        done: dict[int, str] = {}
+        slots = threading.Semaphore(CONCURRENCY)
+
+        def send(number: int, body: bytearray) -> None:
+            try:
+                answer = self.client.upload_part(
+                    Bucket=bucket, Key=key, UploadId=upload_id, PartNumber=number, Body=body
+                )
+                done[number] = answer["ETag"]
+            finally:
+                slots.release()
+
+        try:
+            with ThreadPoolExecutor(CONCURRENCY) as pool:
+                futures: list[Future[None]] = []
+                # A slot is taken before a part is made: at most CONCURRENCY parts in memory.
+                slots.acquire()
+                part: tuple[int, bytearray, bool] | None = first
+                while part is not None:
+                    futures.append(pool.submit(send, part[0], part[1]))
+                    if part[2] or any(f.done() and f.exception() for f in futures):
+                        break
+                    part = None
+                    slots.acquire()
+                    part = parts.next()
+                wait(futures, return_when=FIRST_EXCEPTION)
+                for future in futures:
+                    future.result()
+            self.client.complete_multipart_upload(
+                Bucket=bucket,
+                Key=key,
+                UploadId=upload_id,
+                MultipartUpload={
+                    "Parts": [{"PartNumber": n, "ETag": done[n]} for n in sorted(done)]
+                },
+            )
+        except BaseException:
+            self.client.abort_multipart_upload(Bucket=bucket, Key=key, UploadId=upload_id)
+            raise
+
+    # --- reading ---
+
+    def _open(self, bucket: str, key: str, kwargs: Mapping[str, Any]) -> tuple[Header, Any, int]:
+        """GETs the object and reads its header; returns header, body stream and object size."""
+        answer = self.client.get_object(Bucket=bucket, Key=key, **kwargs)
+        stream = answer["Body"]
+        prefix = _read_exactly(stream, HEADER_PREFIX_SIZE)
+        try:
+            size = read_header_size(prefix)
+        except FormatError:
+            stream.close()
+            raise _not_latch(f"s3://{bucket}/{key}") from None
+        raw = prefix + _read_exactly(stream, size - HEADER_PREFIX_SIZE)
+        header = parse_header(raw)
+        return header, stream, int(answer["ContentLength"])
+
+    def get_object(
+        self, *, Bucket: str, Key: str, Range: str | None = None, **kwargs: Any
+    ) -> dict[str, Any]:
+        """GETs and decrypts. Without ``Range``, ``Body`` streams the plaintext (each segment
+        released only after its tag verified: treat it as provisional until the end). With
+        ``Range``, only the covering segments are fetched, pinned to one ETag."""
+        if Range is not None:
+            return self._get_range(Bucket, Key, Range, kwargs)
+        header, stream, size = self._open(Bucket, Key, kwargs)
+        length = plaintext_size(size, len(header.raw))
+        keys = open_header(header, self.latch.data_key(header))
+        body = DecryptingBody(stream, SegmentDecryptor(keys.payload_key))
+        return {"Body": body, "ContentLength": length, "LatchPolicyId": header.policy_id}
+
+    def _get_range(
+        self, bucket: str, key: str, text: str, kwargs: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        first = self.client.get_object(
+            Bucket=bucket, Key=key, Range=f"bytes=0-{_FIRST_SPAN - 1}", **kwargs
+        )
+        data: bytes = first["Body"].read()
+        etag = first["ETag"]
+        total = first.get("ContentRange", "").rpartition("/")[2]
+        if not total.isdigit():
+            total = str(len(data))
+        size = int(total)
+        try:
+            read_header_size(data)
+        except FormatError:
+            raise _not_latch(f"s3://{bucket}/{key}") from None
+        header = parse_header(data)
+        h = len(header.raw)
+        plan = plan_range(text, size, h)
+        keys = open_header(header, self.latch.data_key(header))
+        aead = AESGCM(keys.payload_key)
+        pinned = {**kwargs, "IfMatch": etag}
+
+        def fetch(start: int, end: int) -> bytes:
+            if end <= len(data):
+                return data[start:end]
+            answer = self.client.get_object(
+                Bucket=bucket, Key=key, Range=f"bytes={start}-{end - 1}", **pinned
+            )
+            got: bytes = answer["Body"].read()
+            if len(got) != end - start:
+                raise FormatError("ERR_FORMAT_LENGTH_INVALID", "the object is truncated")
+            return got
+
+        final_start = h + plan.final_index * ENCRYPTED_SEGMENT_SIZE
+        if plan.verify_final_first or plan.unsatisfiable:
+            open_segment(aead, plan.final_index, True, fetch(final_start, size))
+        if plan.unsatisfiable:
+            raise FormatError("ERR_FORMAT_RANGE_INVALID", f"range {text} is past the end")
+        start, end = plan.ciphertext_span(size, h)
+        sealed = fetch(start, end)
+        out = bytearray()
+        for i in range(plan.first_segment, plan.last_segment + 1):
+            offset = (i - plan.first_segment) * ENCRYPTED_SEGMENT_SIZE
+            piece = memoryview(sealed)[offset : offset + ENCRYPTED_SEGMENT_SIZE]
+            out += open_segment(aead, i, i == plan.final_index, piece)
+        skip = plan.start - plan.first_segment * SEGMENT_SIZE
+        body = bytes(out[skip : skip + plan.end - plan.start])
+        return {
+            "Body": io.BytesIO(body),
+            "ContentLength": len(body),
+            "ContentRange": f"bytes {plan.start}-{plan.end - 1}/{plan.plaintext_length}",
+            "LatchPolicyId": header.policy_id,
+        }
+
+    def download_fileobj(self, Bucket: str, Key: str, Fileobj: IO[bytes]) -> None:
+        """Decrypts into a writable file object (provisional until this returns)."""
+        answer = self.get_object(Bucket=Bucket, Key=Key)
+        for chunk in answer["Body"].iter_chunks():
+            Fileobj.write(chunk)
+
+    def download_file(self, Bucket: str, Key: str, Filename: str) -> None:
+        """Decrypts ``s3://Bucket/Key`` to a local file, atomically: the file appears only once
+        every segment verified; a tampered, truncated or plain object leaves nothing behind."""
+        directory = os.path.dirname(os.path.abspath(Filename))
+        fd, temporary = tempfile.mkstemp(prefix=".latch-", dir=directory)
+        try:
+            with os.fdopen(fd, "wb") as sink:
+                self.download_fileobj(Bucket, Key, sink)
+            os.replace(temporary, Filename)
+        except BaseException:
+            os.unlink(temporary)
+            raise
+
+
+class _Parts:
+    """Reads plaintext one part at a time and encrypts it while reading (each byte read once);
+    part 1 carries the header."""
+
+    def __init__(self, writer: ObjectWriter, source: IO[bytes]) -> None:
+        self._writer = writer
+        self._source = source
+        self._number = 0
+        self._segment = 0
+        self._pending = _read_exactly(source, SEGMENT_SIZE)
+        self._ended = False
+
+    def next(self) -> tuple[int, bytearray, bool] | None:
+        """(part number, ciphertext, is last), or None after the last."""
+        if self._ended:
+            return None
+        self._number += 1
+        out = bytearray(self._writer.header if self._number == 1 else b"")
+        for _ in range(PART_SIZE // SEGMENT_SIZE):
+            current = self._pending
+            if len(current) < SEGMENT_SIZE:
+                out += self._writer.seal_segment(self._segment, current, True)
+                self._ended = True
+                break
+            self._pending = _read_exactly(self._source, SEGMENT_SIZE)
+            out += self._writer.seal_segment(self._segment, current, False)
+            self._segment += 1
+        if not self._ended and len(self._pending) < SEGMENT_SIZE and not self._pending:
+            # the plaintext ended at a part boundary: its empty final segment ends this part
+            out += self._writer.seal_segment(self._segment, b"", True)
+            self._ended = True
+        return self._number, out, self._ended
+
+
+class DecryptingBody:
+    """The plaintext of a GET, read from the ciphertext stream as it comes; raises FormatError
+    at the first segment that does not verify."""
+
+    def __init__(self, stream: Any, decryptor: SegmentDecryptor) -> None:
+        self._stream = stream
+        self._decryptor = decryptor
+        self._buffer = bytearray()
+        self._ended = False
+        self._chunks: Iterator[bytes] | None = None
+
+    def iter_chunks(self, chunk_size: int = 1 << 20) -> Iterator[bytes]:
+        """The plaintext in verified pieces."""
+        while not self._ended:
+            data = self._stream.read(chunk_size)
+            if not data:
+                self._ended = True
+                self._stream.close()
+                yield self._decryptor.finish()
+                return
+            yield from self._decryptor.push(data)
+
+    def read(self, amount: int | None = None) -> bytes:
+        """Up to ``amount`` plaintext bytes (all of it when None)."""
+        if self._chunks is None:
+            self._chunks = self.iter_chunks()
+        while amount is None or len(self._buffer) < amount:
+            piece = next(self._chunks, None)
+            if piece is None:
+                break
+            self._buffer += piece
+        take = len(self._buffer) if amount is None else min(amount, len(self._buffer))
+        out = bytes(self._buffer[:take])
+        del self._buffer[:take]
+        return out
+
+    def close(self) -> None:
+        self._stream.close()
+
+
+def _read_exactly(stream: Any, size: int) -> bytes:
+    parts: list[bytes] = []
+    got = 0
+    while got < size:
+        data = stream.read(size - got)
+        if not data:
+            break
+        parts.append(data)
+        got += len(data)
+    return b"".join(parts)
+
+
+# --- the seed's functions ---
+
+_default: tuple[Any, KeyServerClient] | None = None
+_default_lock = threading.Lock()
+
+
+def _clients(client: Any, latch: KeyServerClient | None) -> LatchS3Client:
+    global _default
+    if client is None or latch is None:
+        with _default_lock:
+            if _default is None:
+                _default = (create_s3_client(), KeyServerClient.from_env())
+        client = client if client is not None else _default[0]
+        latch = latch if latch is not None else _default[1]
+    return LatchS3Client(client, latch)
+
+
+def upload_file(
+    local_file: str,
+    bucket: str,
+    key: str,
+    *,
+    readers: Sequence[str] = (),
+    expires: datetime | str | None = None,
+    client: Any = None,
+    latch: KeyServerClient | None = None,
+) -> str:
+    """Encrypts ``local_file`` to ``s3://bucket/key`` under a new policy; returns its id (keep
+    it in the application's database). Defaults: the boto3 client of AWS's usual chain and the
+    key server of ``LATCH_SERVER``/``LATCH_TOKEN``."""
+    return _clients(client, latch).upload_file(
+        local_file, bucket, key, readers=readers, expires=expires
+    )
+
+
+def download_file(
+    bucket: str,
+    key: str,
+    local_file: str,
+    *,
+    client: Any = None,
+    latch: KeyServerClient | None = None,
+) -> None:
+    """Decrypts ``s3://bucket/key`` to ``local_file``, atomically (nothing on any failure)."""
+    _clients(client, latch).download_file(bucket, key, local_file)
