@@ -427,10 +427,16 @@ export class SqliteStore implements Store {
 
   scanAudit(): Iterable<AuditRow> | undefined {
     if (!this.#db.readonly) return undefined
-    const rows = this.#sql.scanAudit.raw().iterate() as IterableIterator<[number, Buffer, Buffer]>
+    const rows = this.#sql.scanAudit.raw().iterate() as IterableIterator<[number, number, Buffer]>
     return {
       *[Symbol.iterator]() {
-        for (const [seq, recordBytes, entryHash] of rows) yield { seq, recordBytes, entryHash }
+        for (const [seq, hashLength, both] of rows) {
+          yield {
+            seq,
+            recordBytes: both.subarray(hashLength),
+            entryHash: both.subarray(0, hashLength),
+          }
+        }
       },
     }
   }
