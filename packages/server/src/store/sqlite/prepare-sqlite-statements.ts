@@ -66,7 +66,9 @@ const SQL = {
   signHead:
     'UPDATE audit_head SET signed_size = ?, signed_at = ?, first_unsigned_at = ? WHERE id = 1',
   appendAudit: 'INSERT INTO audit_log (seq, record, entry_hash) VALUES (?, ?, ?)',
-  readAudit: 'SELECT seq, record, entry_hash FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?',
+  // Entry hash and record as one blob, as in scanAudit below.
+  readAudit:
+    'SELECT seq, length(entry_hash), CAST(entry_hash || record AS BLOB) FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?',
   indexAudit: 'INSERT INTO audit_index VALUES (?, ?, ?, ?, ?)',
   familyTypes: SQLITE_FAMILY_TYPES,
   entryHash: 'SELECT entry_hash FROM audit_log WHERE seq = ?',
