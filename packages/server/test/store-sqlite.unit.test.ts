@@ -70,6 +70,29 @@ it('scans every record synchronously once opened read-only, and not while writab
   await reader.close()
 })
 
+// Enough records for several of the worker's 1 MiB batches, more than it may send ahead unread.
+it('reads every record in a worker once opened read-only, in order, and stops when left', async () => {
+  const file = join(mkdtempSync(join(tmpdir(), 'latch-store-')), 'latch.db')
+  const store = openSqliteStore({ file, tailBounds: bounds })
+  const pad = 'x'.repeat(1000)
+  for (let i = 0; i < 6000; i++) await store.appendAudit({ type: 'server.start', actor: null, pad })
+  expect(store.scanAuditConcurrently?.()).toBeUndefined()
+  await store.close()
+  const reader = openSqliteStore({ file, tailBounds: bounds, readonly: true })
+  const expected = [...(reader.scanAudit?.() ?? [])]
+  const rows = []
+  for await (const row of reader.scanAuditConcurrently?.() ?? []) rows.push(row)
+  expect(rows).toHaveLength(6000)
+  expect(rows).toEqual(expected)
+  const firstTen = []
+  for await (const row of reader.scanAuditConcurrently?.() ?? []) {
+    firstTen.push(row.seq)
+    if (firstTen.length === 10) break
+  }
+  expect(firstTen).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
+  await reader.close()
+})
+
 it.each([4, 5])(
   'finds the readers of policies a database of schema %i already holds, newest first',
   async (schema) => {

@@ -59,6 +59,7 @@ import type {
   Store,
 } from '../store.js'
 import { appendSqliteRecord } from './append-sqlite-record.js'
+import { scanAuditInWorker } from './scan-audit-in-worker.js'
 import { prepareSqliteStatements, type SqliteStatements } from './prepare-sqlite-statements.js'
 import { sqliteAuditQuery } from './sqlite-audit-query.js'
 import { sqlitePolicyListQuery } from './sqlite-policy-list-query.js'
@@ -434,6 +435,11 @@ export class SqliteStore implements Store {
         for (const row of rows) yield splitAuditRow(row)
       },
     }
+  }
+
+  scanAuditConcurrently(): AsyncIterable<AuditRow> | undefined {
+    if (!this.#db.readonly || this.#db.memory) return undefined
+    return scanAuditInWorker(this.#db.name, this.#sql.scanAudit.source)
   }
 
   async addCheckpoint(sign: CheckpointSign): Promise<CheckpointRecord> {
