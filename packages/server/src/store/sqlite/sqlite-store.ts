@@ -59,8 +59,8 @@ import type {
   Store,
 } from '../store.js'
 import { appendSqliteRecord } from './append-sqlite-record.js'
-import { scanAuditInWorker } from './scan-audit-in-worker.js'
 import { prepareSqliteStatements, type SqliteStatements } from './prepare-sqlite-statements.js'
+import { scanAuditInWorker } from './scan-audit-in-worker.js'
 import { sqliteAuditQuery } from './sqlite-audit-query.js'
 import { sqlitePolicyListQuery } from './sqlite-policy-list-query.js'
 import { SQLITE_STATEMENT_TIME, sqlitePolicyWhere } from './sqlite-policy-where.js'
