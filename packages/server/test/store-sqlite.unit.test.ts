@@ -91,6 +91,19 @@ it('reads every record in a worker once opened read-only, in order, and stops wh
   }
   expect(firstTen).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
   await reader.close()
+  // A tampered seq reaches the verifier as stored, even a negative one.
+  const db = new Database(file)
+  db.exec('DROP TRIGGER audit_log_no_update')
+  db.prepare('UPDATE audit_log SET seq = ? WHERE seq = ?').run(-3, 3)
+  db.prepare('UPDATE audit_log SET seq = ? WHERE seq = ?').run(123_456_789_012, 4)
+  db.close()
+  const tampered = openSqliteStore({ file, tailBounds: bounds, readonly: true })
+  const seen = []
+  for await (const row of tampered.scanAuditConcurrently?.() ?? []) seen.push(row)
+  expect(seen).toEqual([...(tampered.scanAudit?.() ?? [])])
+  expect(seen[0]?.seq).toBe(-3)
+  expect(seen.at(-1)?.seq).toBe(123_456_789_012)
+  await tampered.close()
 })
 
 it.each([4, 5])(

@@ -7,6 +7,14 @@ const CREDITS = 4
 /** The size of one batch's byte buffer (a larger row gets a buffer of its own size). */
 const BATCH_BYTES = 1 << 20
 
+/**
+ * Each row as one value, `"<seq>,<hash length>," ‖ entry_hash ‖ record`: better-sqlite3's cost
+ * is per value, and one per row reads about 1.35× as fast as three (seq, length, blob). `STRICT`
+ * columns: seq is an integer, `length` of a BLOB counts bytes; `||` makes text, hence the CAST.
+ */
+const SCAN_SQL = `SELECT CAST(CAST(seq AS TEXT) || ',' || length(entry_hash) || ','
+  || entry_hash || record AS BLOB) FROM audit_log ORDER BY seq`
+
 /** One batch as the worker sends it: per row seq, hash length and end offset in `bytes`. */
 interface BatchMessage {
   readonly bytes?: ArrayBuffer
@@ -22,16 +30,15 @@ interface BatchMessage {
  * order, each with its entry hash and record as stored, split at the hash's own length.
  *
  * @param file - the database file (not `:memory:`).
- * @param sql - the statement selecting `seq, length(entry_hash), entry_hash ‖ record` by seq.
  * @returns rows; iterating it to the end (or leaving the loop) ends the worker.
  */
-export function scanAuditInWorker(file: string, sql: string): AsyncIterable<AuditRow> {
+export function scanAuditInWorker(file: string): AsyncIterable<AuditRow> {
   return {
     [Symbol.asyncIterator]() {
       const sqlite = createRequire(import.meta.url).resolve('better-sqlite3')
       const worker = new Worker(`(${readerMain.toString()})()`, {
         eval: true,
-        workerData: { file, sql, sqlite, credits: CREDITS, batchBytes: BATCH_BYTES },
+        workerData: { file, sql: SCAN_SQL, sqlite, credits: CREDITS, batchBytes: BATCH_BYTES },
       })
       const arrived: BatchMessage[] = []
       let waiting: ((message: BatchMessage) => void) | undefined
@@ -130,7 +137,7 @@ function readerMain(): void {
     wake?.()
   })
   const run = async () => {
-    const rows = db.prepare(workerData.sql).raw().iterate()
+    const rows = db.prepare(workerData.sql).pluck().iterate()
     let bytes = Buffer.allocUnsafe(workerData.batchBytes)
     let used = 0
     let index: number[] = []
@@ -144,13 +151,26 @@ function readerMain(): void {
       used = 0
       index = []
     }
-    for (const [seq, hashLength, both] of rows) {
-      if (used + both.length > bytes.length) {
+    for (const value of rows) {
+      // The prefix: decimal seq, a comma, decimal hash length, a comma (ASCII 0x2c, digits 0x30+).
+      // A tampered row may hold a negative seq ('-', 0x2d): the verifier names it.
+      const negative = value[0] === 0x2d
+      let at = negative ? 1 : 0
+      let seq = 0
+      while (at < value.length && value[at] !== 0x2c) seq = seq * 10 + value[at++] - 0x30
+      if (negative) seq = -seq
+      let hashLength = 0
+      at++
+      while (at < value.length && value[at] !== 0x2c)
+        hashLength = hashLength * 10 + value[at++] - 0x30
+      at++
+      const size = value.length - at
+      if (used + size > bytes.length) {
         if (used > 0) await send()
-        if (both.length > bytes.length) bytes = Buffer.allocUnsafe(both.length)
+        if (size > bytes.length) bytes = Buffer.allocUnsafe(size)
       }
-      both.copy(bytes, used)
-      used += both.length
+      value.copy(bytes, used, at)
+      used += size
       index.push(seq, hashLength, used)
     }
     if (used > 0) await send()

@@ -439,7 +439,7 @@ export class SqliteStore implements Store {
 
   scanAuditConcurrently(): AsyncIterable<AuditRow> | undefined {
     if (!this.#db.readonly || this.#db.memory) return undefined
-    return scanAuditInWorker(this.#db.name, this.#sql.scanAudit.source)
+    return scanAuditInWorker(this.#db.name)
   }
 
   async addCheckpoint(sign: CheckpointSign): Promise<CheckpointRecord> {
