@@ -106,6 +106,24 @@ it('reads every record in a worker once opened read-only, in order, and stops wh
   await tampered.close()
 })
 
+it('fails the worker read as the database failing when its read fails', async () => {
+  const file = join(mkdtempSync(join(tmpdir(), 'latch-store-')), 'latch.db')
+  const store = openSqliteStore({ file, tailBounds: bounds })
+  await store.appendAudit({ type: 'server.start', actor: null })
+  await store.close()
+  const reader = openSqliteStore({ file, tailBounds: bounds, readonly: true })
+  const db = new Database(file)
+  db.exec('ALTER TABLE audit_log RENAME TO audit_log_gone')
+  db.close()
+  const read = async () => {
+    for await (const _row of reader.scanAuditConcurrently?.() ?? []) {
+      // nothing: the read fails first
+    }
+  }
+  await expect(read()).rejects.toMatchObject({ code: 'ERR_STORE_UNAVAILABLE' })
+  await reader.close()
+})
+
 it.each([4, 5])(
   'finds the readers of policies a database of schema %i already holds, newest first',
   async (schema) => {

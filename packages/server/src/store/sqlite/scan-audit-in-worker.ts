@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module'
 import { Worker } from 'node:worker_threads'
 import type { AuditRow } from '@latch/audit'
+import { ServerError } from '../../errors.js'
 
 /** Batches the reader may run ahead of the caller: bounds the memory of a long log. */
 const CREDITS = 4
@@ -31,6 +32,7 @@ interface BatchMessage {
  *
  * @param file - the database file (not `:memory:`).
  * @returns rows; iterating it to the end (or leaving the loop) ends the worker.
+ * @throws ServerError `ERR_STORE_UNAVAILABLE` (from the iteration) when the worker's read fails.
  */
 export function scanAuditInWorker(file: string): AsyncIterable<AuditRow> {
   return {
@@ -62,7 +64,10 @@ export function scanAuditInWorker(file: string): AsyncIterable<AuditRow> {
       const take = (message: BatchMessage): IteratorResult<AuditRow> => {
         if (message.error !== undefined) {
           end()
-          throw new Error(`reading the audit log failed: ${message.error}`)
+          // As the store's own reads fail: the database, not the log, is at fault.
+          throw new ServerError('ERR_STORE_UNAVAILABLE', 'the database failed', {
+            cause: new Error(message.error),
+          })
         }
         if (message.done === true || message.bytes === undefined || message.index === undefined) {
           end()
