@@ -132,6 +132,16 @@ describe('keyServerResolver', () => {
 })
 
 describe('LatchClient', () => {
+  it('decrypts 1,000 small objects read at once in at most 10 round trips to the key server', async () => {
+    const latch = new LatchClient({ server: a.url, timeoutMs: 30_000 })
+    const texts = Array.from({ length: 1000 }, (_, i) => `small object ${i}`)
+    const objects = texts.map((text) => encrypt([[a.recipient]], text))
+    const plain = await Promise.all(objects.map((object) => latch.decrypt(object)))
+    expect(plain.map((p) => Buffer.from(p).toString())).toEqual(texts)
+    expect(a.calls.length).toBeLessThanOrEqual(10)
+    expect(a.calls.reduce((sum, call) => sum + call.requests.length, 0)).toBe(1000)
+  })
+
   it('passes the abort signal of decrypt() to its key request', async () => {
     const latch = new LatchClient({ server: a.url, timeoutMs: 10_000 })
     const object = encrypt([[a.recipient]], 'via the client')

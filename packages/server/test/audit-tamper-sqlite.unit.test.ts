@@ -102,6 +102,20 @@ describe('tamper detection on the SQLite store', () => {
     }
   })
 
+  // The read-only scan reads a row's entry hash and record as one blob and splits it at the
+  // hash's stored length: a hash of another length must not shift bytes into the record.
+  it('names a record whose stored entry hash lost its last byte', async () => {
+    for (let i = 0; i < 3; i++) {
+      const k = pick(3, RECORDS)
+      const report = await tamperAndVerify((db) => {
+        const short = row(db, k).entry_hash.subarray(0, 31)
+        db.prepare('UPDATE audit_log SET entry_hash = ? WHERE seq = ?').run(short, k)
+      })
+      expect(report.firstBad).toMatchObject({ seq: k, kind: 'entry-hash-mismatch' })
+      expect(report.problems).toHaveLength(1)
+    }
+  })
+
   it('names a deleted record', async () => {
     for (let i = 0; i < TRIALS; i++) {
       const k = pick(3, RECORDS)

@@ -70,6 +70,60 @@ it('scans every record synchronously once opened read-only, and not while writab
   await reader.close()
 })
 
+// Enough records for several of the worker's 1 MiB batches, more than it may send ahead unread.
+it('reads every record in a worker once opened read-only, in order, and stops when left', async () => {
+  const file = join(mkdtempSync(join(tmpdir(), 'latch-store-')), 'latch.db')
+  const store = openSqliteStore({ file, tailBounds: bounds })
+  const pad = 'x'.repeat(1000)
+  for (let i = 0; i < 6000; i++) await store.appendAudit({ type: 'server.start', actor: null, pad })
+  expect(store.scanAuditConcurrently?.()).toBeUndefined()
+  await store.close()
+  const reader = openSqliteStore({ file, tailBounds: bounds, readonly: true })
+  const expected = [...(reader.scanAudit?.() ?? [])]
+  const rows = []
+  for await (const row of reader.scanAuditConcurrently?.() ?? []) rows.push(row)
+  expect(rows).toHaveLength(6000)
+  expect(rows).toEqual(expected)
+  const firstTen = []
+  for await (const row of reader.scanAuditConcurrently?.() ?? []) {
+    firstTen.push(row.seq)
+    if (firstTen.length === 10) break
+  }
+  expect(firstTen).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
+  await reader.close()
+  // A tampered seq reaches the verifier as stored, even a negative one.
+  const db = new Database(file)
+  db.exec('DROP TRIGGER audit_log_no_update')
+  db.prepare('UPDATE audit_log SET seq = ? WHERE seq = ?').run(-3, 3)
+  db.prepare('UPDATE audit_log SET seq = ? WHERE seq = ?').run(123_456_789_012, 4)
+  db.close()
+  const tampered = openSqliteStore({ file, tailBounds: bounds, readonly: true })
+  const seen = []
+  for await (const row of tampered.scanAuditConcurrently?.() ?? []) seen.push(row)
+  expect(seen).toEqual([...(tampered.scanAudit?.() ?? [])])
+  expect(seen[0]?.seq).toBe(-3)
+  expect(seen.at(-1)?.seq).toBe(123_456_789_012)
+  await tampered.close()
+})
+
+it('fails the worker read as the database failing when its read fails', async () => {
+  const file = join(mkdtempSync(join(tmpdir(), 'latch-store-')), 'latch.db')
+  const store = openSqliteStore({ file, tailBounds: bounds })
+  await store.appendAudit({ type: 'server.start', actor: null })
+  await store.close()
+  const reader = openSqliteStore({ file, tailBounds: bounds, readonly: true })
+  const db = new Database(file)
+  db.exec('ALTER TABLE audit_log RENAME TO audit_log_gone')
+  db.close()
+  const read = async () => {
+    for await (const _row of reader.scanAuditConcurrently?.() ?? []) {
+      // nothing: the read fails first
+    }
+  }
+  await expect(read()).rejects.toMatchObject({ code: 'ERR_STORE_UNAVAILABLE' })
+  await reader.close()
+})
+
 it.each([4, 5])(
   'finds the readers of policies a database of schema %i already holds, newest first',
   async (schema) => {

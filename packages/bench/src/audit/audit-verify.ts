@@ -57,6 +57,13 @@ export async function benchAuditVerify(
         const count = await countRows(store)
         return count / ((performance.now() - started) / 1000)
       },
+      // The same verification with the rows read on the calling thread (before the worker).
+      'verify-one-thread': async () => {
+        const started = performance.now()
+        const report = await verifyStore(withoutWorkerScan(store))
+        if (!report.ok) throw new Error('the audit log does not verify (one thread)')
+        return report.records / ((performance.now() - started) / 1000)
+      },
       verify: async () => {
         const started = performance.now()
         const report = await verifyStore(store)
@@ -87,7 +94,13 @@ export async function benchAuditVerify(
           ratio: result.ratios.read ?? 0,
         },
         {
-          what: 'verifyStore on a read-only SQLite store: report ok',
+          what: 'verifyStore, rows read on the same thread (`scanAudit`, the previous path)',
+          value: result.rates['verify-one-thread'] ?? 0,
+          unit: 'records/s',
+          ratio: result.ratios['verify-one-thread'] ?? 0,
+        },
+        {
+          what: 'verifyStore on a read-only SQLite store, rows read in a worker: report ok',
           value: result.rates.verify ?? 0,
           unit: 'records/s',
           ratio: result.ratios.verify ?? 0,
@@ -107,6 +120,17 @@ export async function benchAuditVerify(
   } finally {
     await store.close()
   }
+}
+
+/** The store without its worker scan, so that `verifyStore` reads on the calling thread. */
+function withoutWorkerScan(store: Store): Store {
+  return new Proxy(store, {
+    get(target, name) {
+      if (name === 'scanAuditConcurrently') return undefined
+      const value: unknown = Reflect.get(target, name, target)
+      return typeof value === 'function' ? value.bind(target) : value
+    },
+  })
 }
 
 /** The first `limit` rows, held in memory for the baseline. */

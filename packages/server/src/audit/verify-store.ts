@@ -40,7 +40,7 @@ export async function verifyStore(
   const [notes, head] = await Promise.all([store.listCheckpoints(), store.auditHead()])
   const report = await verifyAuditLog({
     origin: store.auditOrigin,
-    rows: store.scanAudit?.() ?? store.iterateAudit(0),
+    rows: store.scanAuditConcurrently?.() ?? store.scanAudit?.() ?? store.iterateAudit(0),
     notes: notes.map((n) => n.note),
     key,
     headSize: head.size,

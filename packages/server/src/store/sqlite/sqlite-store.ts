@@ -60,6 +60,7 @@ import type {
 } from '../store.js'
 import { appendSqliteRecord } from './append-sqlite-record.js'
 import { prepareSqliteStatements, type SqliteStatements } from './prepare-sqlite-statements.js'
+import { scanAuditInWorker } from './scan-audit-in-worker.js'
 import { sqliteAuditQuery } from './sqlite-audit-query.js'
 import { sqlitePolicyListQuery } from './sqlite-policy-list-query.js'
 import { SQLITE_STATEMENT_TIME, sqlitePolicyWhere } from './sqlite-policy-where.js'
@@ -401,7 +402,8 @@ export class SqliteStore implements Store {
   }
 
   async readAudit(afterSeq: number, limit: number): Promise<AuditRow[]> {
-    return this.#auditRows(() => this.#sql.readAudit.raw().all(afterSeq, limit))
+    const rows = this.#run(() => this.#sql.readAudit.raw().all(afterSeq, limit)) as JoinedAuditRow[]
+    return rows.map(splitAuditRow)
   }
 
   async queryAudit(filter: AuditFilter, page: AuditPage): Promise<AuditRow[]> {
@@ -427,12 +429,17 @@ export class SqliteStore implements Store {
 
   scanAudit(): Iterable<AuditRow> | undefined {
     if (!this.#db.readonly) return undefined
-    const rows = this.#sql.scanAudit.raw().iterate() as IterableIterator<[number, Buffer, Buffer]>
+    const rows = this.#sql.scanAudit.raw().iterate() as IterableIterator<JoinedAuditRow>
     return {
       *[Symbol.iterator]() {
-        for (const [seq, recordBytes, entryHash] of rows) yield { seq, recordBytes, entryHash }
+        for (const row of rows) yield splitAuditRow(row)
       },
     }
+  }
+
+  scanAuditConcurrently(): AsyncIterable<AuditRow> | undefined {
+    if (!this.#db.readonly || this.#db.memory) return undefined
+    return scanAuditInWorker(this.#db.name)
   }
 
   async addCheckpoint(sign: CheckpointSign): Promise<CheckpointRecord> {
@@ -525,4 +532,13 @@ export class SqliteStore implements Store {
 /** The first text past every text that starts with `prefix` (its last character, plus one). */
 function pastPrefix(prefix: string): string {
   return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1)
+}
+
+/** An audit row as `readAudit` and `scanAudit` select it: seq, hash length, hash ‖ record. */
+type JoinedAuditRow = [seq: number, hashLength: number, hashAndRecord: Buffer]
+
+// Split at the stored hash's own length, so that a hash of another length (a tampered row) stays
+// apart from its record and the verifier names it.
+function splitAuditRow([seq, hashLength, both]: JoinedAuditRow): AuditRow {
+  return { seq, recordBytes: both.subarray(hashLength), entryHash: both.subarray(0, hashLength) }
 }
