@@ -15,7 +15,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['packages/*/test/**/*.unit.test.ts'],
+          include: ['packages/*/test/**/*.unit.test.ts', 'examples/*/test/**/*.unit.test.ts'],
           testTimeout: 120_000,
         },
       },
@@ -36,7 +36,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'e2e',
-          include: ['packages/*/test/**/*.e2e.test.ts'],
+          include: ['packages/*/test/**/*.e2e.test.ts', 'examples/*/test/**/*.e2e.test.ts'],
           testTimeout: 180_000,
           hookTimeout: 120_000,
         },
