@@ -6,7 +6,7 @@ import io
 import os
 import tempfile
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from datetime import datetime
 from typing import IO, Any
@@ -29,6 +29,19 @@ from .format.constants import HEADER_PREFIX_SIZE, MAX_HEADER_SIZE
 from .format.segments import open_segment
 from .keyserver import KeyServerClient
 from .ranges import plan_range
+from .transfer import (
+    ABORT_ARGS,
+    PART_ARGS,
+    Parts,
+    Prefixed,
+    Settings,
+    check_download_args,
+    check_put_args,
+    check_upload_args,
+    fill,
+    settings_of,
+    subset,
+)
 
 POLICY_METADATA_KEY = "latch-policy"
 PART_SIZE = 5 << 20
@@ -135,7 +148,10 @@ class LatchS3Client:
         expires: datetime | str | None = None,
         **kwargs: Any,
     ) -> dict[str, Any]:
-        """Encrypts ``Body`` and puts it; the answer has ``LatchPolicyId``."""
+        """Encrypts ``Body`` and puts it; the answer has ``LatchPolicyId``. Other arguments pass
+        through, except those about the body (``ContentMD5``, ``Checksum*``, …:
+        ``ERR_S3_ARGUMENT_INVALID``)."""
+        check_put_args(kwargs)
         data = Body if isinstance(Body, bytes | bytearray) else Body.read()
         writer = self._writer(readers, expires)
         obj = b"".join(writer.encrypt_chunks([bytes(data)]))
@@ -153,14 +169,23 @@ class LatchS3Client:
         Bucket: str,
         Key: str,
         ExtraArgs: Mapping[str, Any] | None = None,
+        Callback: Callable[[int], Any] | None = None,
+        Config: Any = None,
         *,
         readers: Sequence[str] = (),
         expires: datetime | str | None = None,
     ) -> str:
-        """Encrypts a local file to ``s3://Bucket/Key``; returns the policy id."""
+        """Encrypts a local file to ``s3://Bucket/Key``; returns the policy id. ``ExtraArgs``,
+        ``Callback`` (plaintext bytes sent, per part) and ``Config`` (boto3's TransferConfig:
+        ``multipart_threshold``, ``multipart_chunksize``, ``max_concurrency``, ``use_threads``)
+        work as in boto3."""
+        args = check_upload_args(ExtraArgs)
         with open(Filename, "rb") as source:
             size = os.fstat(source.fileno()).st_size
-            return self._upload(source, size, Bucket, Key, ExtraArgs, readers, expires)
+            settings = settings_of(Config, PART_SIZE, CONCURRENCY, size)
+            return self._upload(
+                source, size, Bucket, Key, args, settings, Callback, readers, expires
+            )
 
     def upload_fileobj(
         self,
@@ -168,12 +193,17 @@ class LatchS3Client:
         Bucket: str,
         Key: str,
         ExtraArgs: Mapping[str, Any] | None = None,
+        Callback: Callable[[int], Any] | None = None,
+        Config: Any = None,
         *,
         readers: Sequence[str] = (),
         expires: datetime | str | None = None,
     ) -> str:
-        """Encrypts a readable binary file object; returns the policy id."""
-        return self._upload(Fileobj, None, Bucket, Key, ExtraArgs, readers, expires)
+        """Encrypts a readable binary file object; returns the policy id (arguments as
+        :meth:`upload_file`)."""
+        args = check_upload_args(ExtraArgs)
+        settings = settings_of(Config, PART_SIZE, CONCURRENCY, None)
+        return self._upload(Fileobj, None, Bucket, Key, args, settings, Callback, readers, expires)
 
     def _upload(
         self,
@@ -181,55 +211,74 @@ class LatchS3Client:
         size: int | None,
         bucket: str,
         key: str,
-        extra: Mapping[str, Any] | None,
+        args: dict[str, Any],
+        settings: Settings,
+        callback: Callable[[int], Any] | None,
         readers: Sequence[str],
         expires: datetime | str | None,
     ) -> str:
+        single: bytes | None = None
+        if size is None:
+            # the size is unknown: read up to the threshold to choose between one PUT and parts
+            prefix = bytearray(settings.threshold)
+            got = fill(source, memoryview(prefix))
+            if got < settings.threshold:
+                single = bytes(prefix[:got])
+            else:
+                source = Prefixed(prefix, source)  # type: ignore[assignment]
+        elif size < settings.threshold:
+            single = source.read()
         writer = self._writer(readers, expires)
-        args = dict(extra or {})
         args["Metadata"] = {**args.get("Metadata", {}), POLICY_METADATA_KEY: writer.policy_id}
-        parts = _Parts(writer, source)
-        first = parts.next()
-        if first is None or first[2]:
-            body = b"" if first is None else bytes(first[1])
+        if single is not None:
+            body = b"".join(writer.encrypt_chunks([single]))
             self.client.put_object(Bucket=bucket, Key=key, Body=body, **args)
+            if callback is not None:
+                callback(len(single))
         else:
-            self._multipart(parts, first, bucket, key, args)
+            self._multipart(
+                Parts(writer, source, settings.part_size), settings, bucket, key, args, callback
+            )
         self._register(writer, bucket, key)
         return writer.policy_id
 
     def _multipart(
         self,
-        parts: _Parts,
-        first: tuple[int, bytearray, bool],
+        parts: Parts,
+        settings: Settings,
         bucket: str,
         key: str,
         args: dict[str, Any],
+        callback: Callable[[int], Any] | None,
     ) -> None:
         upload_id = self.client.create_multipart_upload(Bucket=bucket, Key=key, **args)["UploadId"]
+        each = subset(args, PART_ARGS)
         done: dict[int, str] = {}
-        slots = threading.Semaphore(CONCURRENCY)
+        slots = threading.Semaphore(settings.concurrency)
 
-        def send(number: int, body: bytearray) -> None:
+        def send(number: int, body: bytearray, plain: int) -> None:
             try:
                 answer = self.client.upload_part(
-                    Bucket=bucket, Key=key, UploadId=upload_id, PartNumber=number, Body=body
+                    Bucket=bucket, Key=key, UploadId=upload_id, PartNumber=number, Body=body, **each
                 )
                 done[number] = answer["ETag"]
             finally:
                 slots.release()
+            if callback is not None:
+                callback(plain)
 
         try:
-            with ThreadPoolExecutor(CONCURRENCY) as pool:
+            with ThreadPoolExecutor(settings.concurrency) as pool:
                 futures: list[Future[None]] = []
-                # A slot is taken before a part is made: at most CONCURRENCY parts in memory.
+                # A slot is taken before a part is made: at most `concurrency` parts in memory.
                 slots.acquire()
-                part: tuple[int, bytearray, bool] | None = first
+                part = parts.next()
                 while part is not None:
-                    futures.append(pool.submit(send, part[0], part[1]))
-                    if part[2] or any(f.done() and f.exception() for f in futures):
+                    number, body, plain, last = part
+                    futures.append(pool.submit(send, number, body, plain))
+                    if last or any(f.done() and f.exception() for f in futures):
                         break
-                    part = None
+                    part = body = None  # type: ignore[assignment]
                     slots.acquire()
                     part = parts.next()
                 wait(futures, return_when=FIRST_EXCEPTION)
@@ -242,9 +291,12 @@ class LatchS3Client:
                 MultipartUpload={
                     "Parts": [{"PartNumber": n, "ETag": done[n]} for n in sorted(done)]
                 },
+                **each,
             )
         except BaseException:
-            self.client.abort_multipart_upload(Bucket=bucket, Key=key, UploadId=upload_id)
+            self.client.abort_multipart_upload(
+                Bucket=bucket, Key=key, UploadId=upload_id, **subset(args, ABORT_ARGS)
+            )
             raise
 
     # --- reading ---
@@ -332,58 +384,46 @@ class LatchS3Client:
             "LatchPolicyId": header.policy_id,
         }
 
-    def download_fileobj(self, Bucket: str, Key: str, Fileobj: IO[bytes]) -> None:
-        """Decrypts into a writable file object (provisional until this returns)."""
-        answer = self.get_object(Bucket=Bucket, Key=Key)
+    def download_fileobj(
+        self,
+        Bucket: str,
+        Key: str,
+        Fileobj: IO[bytes],
+        ExtraArgs: Mapping[str, Any] | None = None,
+        Callback: Callable[[int], Any] | None = None,
+        Config: Any = None,
+    ) -> None:
+        """Decrypts into a writable file object (provisional until this returns). ``ExtraArgs``
+        (boto3's download arguments) go to the GET; ``Callback`` gets the plaintext bytes of each
+        verified piece written; ``Config`` is accepted as boto3's (the body is one streamed GET)."""
+        args = check_download_args(ExtraArgs)
+        answer = self.get_object(Bucket=Bucket, Key=Key, **args)
         for chunk in answer["Body"].iter_chunks():
             Fileobj.write(chunk)
+            if Callback is not None and chunk:
+                Callback(len(chunk))
 
-    def download_file(self, Bucket: str, Key: str, Filename: str) -> None:
+    def download_file(
+        self,
+        Bucket: str,
+        Key: str,
+        Filename: str,
+        ExtraArgs: Mapping[str, Any] | None = None,
+        Callback: Callable[[int], Any] | None = None,
+        Config: Any = None,
+    ) -> None:
         """Decrypts ``s3://Bucket/Key`` to a local file, atomically: the file appears only once
-        every segment verified; a tampered, truncated or plain object leaves nothing behind."""
+        every segment verified; a tampered, truncated or plain object leaves nothing behind.
+        Arguments as :meth:`download_fileobj`."""
         directory = os.path.dirname(os.path.abspath(Filename))
         fd, temporary = tempfile.mkstemp(prefix=".latch-", dir=directory)
         try:
             with os.fdopen(fd, "wb") as sink:
-                self.download_fileobj(Bucket, Key, sink)
+                self.download_fileobj(Bucket, Key, sink, ExtraArgs, Callback, Config)
             os.replace(temporary, Filename)
         except BaseException:
             os.unlink(temporary)
             raise
-
-
-class _Parts:
-    """Reads plaintext one part at a time and encrypts it while reading (each byte read once);
-    part 1 carries the header."""
-
-    def __init__(self, writer: ObjectWriter, source: IO[bytes]) -> None:
-        self._writer = writer
-        self._source = source
-        self._number = 0
-        self._segment = 0
-        self._pending = _read_exactly(source, SEGMENT_SIZE)
-        self._ended = False
-
-    def next(self) -> tuple[int, bytearray, bool] | None:
-        """(part number, ciphertext, is last), or None after the last."""
-        if self._ended:
-            return None
-        self._number += 1
-        out = bytearray(self._writer.header if self._number == 1 else b"")
-        for _ in range(PART_SIZE // SEGMENT_SIZE):
-            current = self._pending
-            if len(current) < SEGMENT_SIZE:
-                out += self._writer.seal_segment(self._segment, current, True)
-                self._ended = True
-                break
-            self._pending = _read_exactly(self._source, SEGMENT_SIZE)
-            out += self._writer.seal_segment(self._segment, current, False)
-            self._segment += 1
-        if not self._ended and len(self._pending) < SEGMENT_SIZE and not self._pending:
-            # the plaintext ended at a part boundary: its empty final segment ends this part
-            out += self._writer.seal_segment(self._segment, b"", True)
-            self._ended = True
-        return self._number, out, self._ended
 
 
 class DecryptingBody:
