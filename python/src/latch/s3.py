@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import os
 import tempfile
 import threading
@@ -11,12 +10,8 @@ from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from datetime import datetime
 from typing import IO, Any
 
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
 from .errors import FormatError, S3Error
 from .format import (
-    ENCRYPTED_SEGMENT_SIZE,
-    SEGMENT_SIZE,
     Header,
     ObjectWriter,
     SegmentDecryptor,
@@ -25,10 +20,9 @@ from .format import (
     plaintext_size,
     read_header_size,
 )
-from .format.constants import HEADER_PREFIX_SIZE, MAX_HEADER_SIZE
-from .format.segments import open_segment
+from .format.constants import HEADER_PREFIX_SIZE
 from .keyserver import KeyServerClient
-from .ranges import plan_range
+from .ranged_get import get_range, not_latch, read_exactly
 from .transfer import (
     ABORT_ARGS,
     PART_ARGS,
@@ -47,15 +41,6 @@ POLICY_METADATA_KEY = "latch-policy"
 PART_SIZE = 5 << 20
 """Plaintext bytes per multipart part (a multiple of 65,536, at least 5 MiB)."""
 CONCURRENCY = 4
-# The largest header plus segment 0: one ranged GET returns both (docs/FORMAT.md §2).
-_FIRST_SPAN = MAX_HEADER_SIZE + ENCRYPTED_SEGMENT_SIZE
-
-
-def _not_latch(where: str) -> FormatError:
-    return FormatError(
-        "ERR_FORMAT_HEADER_INVALID",
-        f"{where} is not a Latch object (it was not written by Latch, or not encrypted)",
-    )
 
 
 def _expiry(expires: datetime | str | None) -> str | None:
@@ -305,13 +290,13 @@ class LatchS3Client:
         """GETs the object and reads its header; returns header, body stream and object size."""
         answer = self.client.get_object(Bucket=bucket, Key=key, **kwargs)
         stream = answer["Body"]
-        prefix = _read_exactly(stream, HEADER_PREFIX_SIZE)
+        prefix = read_exactly(stream, HEADER_PREFIX_SIZE)
         try:
             size = read_header_size(prefix)
         except FormatError:
             stream.close()
-            raise _not_latch(f"s3://{bucket}/{key}") from None
-        raw = prefix + _read_exactly(stream, size - HEADER_PREFIX_SIZE)
+            raise not_latch(f"s3://{bucket}/{key}") from None
+        raw = prefix + read_exactly(stream, size - HEADER_PREFIX_SIZE)
         header = parse_header(raw)
         return header, stream, int(answer["ContentLength"])
 
@@ -322,67 +307,12 @@ class LatchS3Client:
         released only after its tag verified: treat it as provisional until the end). With
         ``Range``, only the covering segments are fetched, pinned to one ETag."""
         if Range is not None:
-            return self._get_range(Bucket, Key, Range, kwargs)
+            return get_range(self.client, self.latch.data_key, Bucket, Key, Range, kwargs)
         header, stream, size = self._open(Bucket, Key, kwargs)
         length = plaintext_size(size, len(header.raw))
         keys = open_header(header, self.latch.data_key(header))
         body = DecryptingBody(stream, SegmentDecryptor(keys.payload_key))
         return {"Body": body, "ContentLength": length, "LatchPolicyId": header.policy_id}
-
-    def _get_range(
-        self, bucket: str, key: str, text: str, kwargs: Mapping[str, Any]
-    ) -> dict[str, Any]:
-        first = self.client.get_object(
-            Bucket=bucket, Key=key, Range=f"bytes=0-{_FIRST_SPAN - 1}", **kwargs
-        )
-        data: bytes = first["Body"].read()
-        etag = first["ETag"]
-        total = first.get("ContentRange", "").rpartition("/")[2]
-        if not total.isdigit():
-            total = str(len(data))
-        size = int(total)
-        try:
-            read_header_size(data)
-        except FormatError:
-            raise _not_latch(f"s3://{bucket}/{key}") from None
-        header = parse_header(data)
-        h = len(header.raw)
-        plan = plan_range(text, size, h)
-        keys = open_header(header, self.latch.data_key(header))
-        aead = AESGCM(keys.payload_key)
-        pinned = {**kwargs, "IfMatch": etag}
-
-        def fetch(start: int, end: int) -> bytes:
-            if end <= len(data):
-                return data[start:end]
-            answer = self.client.get_object(
-                Bucket=bucket, Key=key, Range=f"bytes={start}-{end - 1}", **pinned
-            )
-            got: bytes = answer["Body"].read()
-            if len(got) != end - start:
-                raise FormatError("ERR_FORMAT_LENGTH_INVALID", "the object is truncated")
-            return got
-
-        final_start = h + plan.final_index * ENCRYPTED_SEGMENT_SIZE
-        if plan.verify_final_first or plan.unsatisfiable:
-            open_segment(aead, plan.final_index, True, fetch(final_start, size))
-        if plan.unsatisfiable:
-            raise FormatError("ERR_FORMAT_RANGE_INVALID", f"range {text} is past the end")
-        start, end = plan.ciphertext_span(size, h)
-        sealed = fetch(start, end)
-        out = bytearray()
-        for i in range(plan.first_segment, plan.last_segment + 1):
-            offset = (i - plan.first_segment) * ENCRYPTED_SEGMENT_SIZE
-            piece = memoryview(sealed)[offset : offset + ENCRYPTED_SEGMENT_SIZE]
-            out += open_segment(aead, i, i == plan.final_index, piece)
-        skip = plan.start - plan.first_segment * SEGMENT_SIZE
-        body = bytes(out[skip : skip + plan.end - plan.start])
-        return {
-            "Body": io.BytesIO(body),
-            "ContentLength": len(body),
-            "ContentRange": f"bytes {plan.start}-{plan.end - 1}/{plan.plaintext_length}",
-            "LatchPolicyId": header.policy_id,
-        }
 
     def download_fileobj(
         self,
@@ -464,18 +394,6 @@ class DecryptingBody:
 
     def close(self) -> None:
         self._stream.close()
-
-
-def _read_exactly(stream: Any, size: int) -> bytes:
-    parts: list[bytes] = []
-    got = 0
-    while got < size:
-        data = stream.read(size - got)
-        if not data:
-            break
-        parts.append(data)
-        got += len(data)
-    return b"".join(parts)
 
 
 # --- the seed's functions ---
