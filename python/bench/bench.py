@@ -2,6 +2,8 @@
 
     python/.venv/bin/python python/bench/bench.py crypto          # no services
     python/.venv/bin/python python/bench/bench.py s3      # LATCH_TEST_S3_*, LATCH_SERVER/TOKEN
+        (BENCH_PART_MIB, default 8, and BENCH_CONCURRENCY, default 4, for both sides; or
+        BENCH_CONFIG=defaults: Latch without Config against boto3's default TransferConfig)
     python/.venv/bin/python python/bench/bench.py rss-upload FILE BUCKET KEY   (one process each)
 
 Each figure is a ratio to a baseline measured in the same run: raw ``cryptography`` AES-GCM over
@@ -118,7 +120,13 @@ def s3(size: int = 256 * MIB, rounds: int = 3) -> None:
     config = boto3.s3.transfer.TransferConfig(
         multipart_threshold=part, multipart_chunksize=part, max_concurrency=concurrency
     )
-    print(f"s3: {part // MIB} MiB parts, {concurrency} at once, for both")
+    latch_config: boto3.s3.transfer.TransferConfig | None = config
+    if os.environ.get("BENCH_CONFIG") == "defaults":
+        # each side's own defaults: Latch 5 MiB parts, 4 at once; boto3 8 MiB parts, 10 at once
+        config, latch_config = boto3.s3.transfer.TransferConfig(), None
+        print("s3: no Config for Latch, boto3's default TransferConfig for boto3")
+    else:
+        print(f"s3: {part // MIB} MiB parts, {concurrency} at once, for both")
 
     def timed(fn: Callable[[], object]) -> float:
         t0 = time.perf_counter()
@@ -133,11 +141,11 @@ def s3(size: int = 256 * MIB, rounds: int = 3) -> None:
         out = os.path.join(tmp, "out")
         put = {
             "plain": lambda: client.upload_file(source, bucket, "plain", Config=config),
-            "latch": lambda: latch.upload_file(source, bucket, "latch", Config=config),
+            "latch": lambda: latch.upload_file(source, bucket, "latch", Config=latch_config),
         }
         get = {
             "plain": lambda: client.download_file(bucket, "plain", out, Config=config),
-            "latch": lambda: latch.download_file(bucket, "latch", out, Config=config),
+            "latch": lambda: latch.download_file(bucket, "latch", out, Config=latch_config),
         }
         rows: dict[str, list[float]] = {k: [] for k in ("pu", "lu", "pd", "ld")}
         for i in range(rounds):
