@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import queue
 import tempfile
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -239,7 +240,11 @@ class LatchS3Client:
         upload_id = self.client.create_multipart_upload(Bucket=bucket, Key=key, **args)["UploadId"]
         each = subset(args, PART_ARGS)
         done: dict[int, str] = {}
-        slots = threading.Semaphore(settings.concurrency)
+        # One buffer per part in flight, reused part after part: memory stays at `concurrency`
+        # parts, however the allocator treats buffers freed on other threads.
+        free: queue.SimpleQueue[bytearray] = queue.SimpleQueue()
+        for _ in range(settings.concurrency):
+            free.put(bytearray())
 
         def send(number: int, body: bytearray, plain: int) -> None:
             try:
@@ -248,24 +253,22 @@ class LatchS3Client:
                 )
                 done[number] = answer["ETag"]
             finally:
-                slots.release()
+                free.put(body)
             if callback is not None:
                 callback(plain)
 
         try:
             with ThreadPoolExecutor(settings.concurrency) as pool:
                 futures: list[Future[None]] = []
-                # A slot is taken before a part is made: at most `concurrency` parts in memory.
-                slots.acquire()
-                part = parts.next()
-                while part is not None:
-                    number, body, plain, last = part
+                while True:
+                    body = free.get()  # a part is made only into a free buffer
+                    part = parts.next(body)
+                    if part is None:
+                        break
+                    number, plain, last = part
                     futures.append(pool.submit(send, number, body, plain))
                     if last or any(f.done() and f.exception() for f in futures):
                         break
-                    part = body = None  # type: ignore[assignment]
-                    slots.acquire()
-                    part = parts.next()
                 wait(futures, return_when=FIRST_EXCEPTION)
                 for future in futures:
                     future.result()

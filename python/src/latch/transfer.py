@@ -201,13 +201,18 @@ class Parts:
         self._length = fill(source, memoryview(self._current))
         self._ended = False
 
-    def next(self) -> tuple[int, bytearray, int, bool] | None:
-        """(part number, ciphertext, plaintext bytes in it, is last), or None after the last."""
+    def next(self, out: bytearray) -> tuple[int, int, bool] | None:
+        """Makes the next part in ``out`` (resized to it, reusing its memory); returns (part
+        number, plaintext bytes in it, is last), or None after the last."""
         if self._ended:
             return None
         self._number += 1
         head = self._writer.header if self._number == 1 else b""
-        out = bytearray(len(head) + (self._segments + 1) * ENCRYPTED_SEGMENT_SIZE)
+        # room for the header of part 1, the part's segments and a final one: shrinking to the
+        # part (by less than half) keeps the allocation, so the next part reuses it as is
+        capacity = len(self._writer.header) + (self._segments + 1) * ENCRYPTED_SEGMENT_SIZE
+        if len(out) < capacity:
+            out.extend(bytes(capacity - len(out)))
         view = memoryview(out)
         view[: len(head)] = head
         at = len(head)
@@ -229,4 +234,4 @@ class Parts:
             self._ended = True
         view.release()
         del out[at:]
-        return self._number, out, plain, self._ended
+        return self._number, plain, self._ended
