@@ -235,3 +235,12 @@ def test_range_from_a_store_that_ignores_range(
     with pytest.raises(FormatError) as caught:
         wrapper.get_object(Bucket=bucket, Key=key, Range=f"bytes={n}-")
     assert caught.value.code == "ERR_FORMAT_RANGE_INVALID"
+
+
+def test_range_of_an_empty_plain_object_is_not_latch(people: People, s3: Any, bucket: str) -> None:
+    # S3 refuses every range of an empty object (InvalidRange): the answer is the format's error
+    key = key_of("empty-plain")
+    s3.put_object(Bucket=bucket, Key=key, Body=b"")
+    with pytest.raises(FormatError) as caught:
+        people.alice.get_object(Bucket=bucket, Key=key, Range="bytes=0-9")
+    assert caught.value.code == "ERR_FORMAT_HEADER_INVALID"

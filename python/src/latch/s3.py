@@ -206,10 +206,16 @@ class LatchS3Client:
         single: bytes | None = None
         if size is None:
             # the size is unknown: read up to the threshold to choose between one PUT and parts
-            prefix = bytearray(settings.threshold)
-            got = fill(source, memoryview(prefix))
-            if got < settings.threshold:
-                single = bytes(prefix[:got])
+            # (in steps, so that a short stream never costs a whole threshold of memory)
+            prefix = bytearray()
+            while len(prefix) < settings.threshold:
+                step = bytearray(min(1 << 20, settings.threshold - len(prefix)))
+                got = fill(source, memoryview(step))
+                prefix += memoryview(step)[:got]
+                if got < len(step):
+                    break
+            if len(prefix) < settings.threshold:
+                single = bytes(prefix)
             else:
                 source = Prefixed(prefix, source)  # type: ignore[assignment]
         elif size < settings.threshold:
