@@ -2,6 +2,8 @@
 
     python/.venv/bin/python python/bench/bench.py crypto          # no services
     python/.venv/bin/python python/bench/bench.py s3      # LATCH_TEST_S3_*, LATCH_SERVER/TOKEN
+        (BENCH_PART_MIB, default 8, and BENCH_CONCURRENCY, default 4, for both sides; or
+        BENCH_CONFIG=defaults: Latch without Config against boto3's default TransferConfig)
     python/.venv/bin/python python/bench/bench.py rss-upload FILE BUCKET KEY   (one process each)
 
 Each figure is a ratio to a baseline measured in the same run: raw ``cryptography`` AES-GCM over
@@ -96,7 +98,9 @@ def crypto(size: int = 256 * MIB) -> None:
     report("format decrypt", mb, ld, "raw AES-GCM", rd)
 
 
-def s3(size: int = 256 * MIB) -> None:
+def s3(size: int = 256 * MIB, rounds: int = 3) -> None:
+    """Latch against plain boto3 with the same TransferConfig (parts, concurrency, threshold).
+    Rounds alternate which goes first, so a load that drifts during the run weighs on both."""
     import boto3.s3.transfer
 
     from latch.keyserver import KeyServerClient
@@ -111,31 +115,56 @@ def s3(size: int = 256 * MIB) -> None:
     latch = LatchS3Client(client, KeyServerClient.from_env())
     bucket = f"latch-py-bench-{os.getpid()}"
     client.create_bucket(Bucket=bucket)
-    config = boto3.s3.transfer.TransferConfig(multipart_chunksize=8 * MIB, max_concurrency=4)
+    part = int(os.environ.get("BENCH_PART_MIB", "8")) * MIB
+    concurrency = int(os.environ.get("BENCH_CONCURRENCY", "4"))
+    config = boto3.s3.transfer.TransferConfig(
+        multipart_threshold=part, multipart_chunksize=part, max_concurrency=concurrency
+    )
+    latch_config: boto3.s3.transfer.TransferConfig | None = config
+    if os.environ.get("BENCH_CONFIG") == "defaults":
+        # each side's own defaults: Latch 5 MiB parts, 4 at once; boto3 8 MiB parts, 10 at once
+        config, latch_config = boto3.s3.transfer.TransferConfig(), None
+        print("s3: no Config for Latch, boto3's default TransferConfig for boto3")
+    else:
+        print(f"s3: {part // MIB} MiB parts, {concurrency} at once, for both")
+
+    def timed(fn: Callable[[], object]) -> float:
+        t0 = time.perf_counter()
+        fn()
+        return time.perf_counter() - t0
+
     with tempfile.TemporaryDirectory() as tmp:
         source = os.path.join(tmp, "in")
         with open(source, "wb") as f:
             for _ in range(size // MIB):
                 f.write(os.urandom(MIB))
         out = os.path.join(tmp, "out")
-        rows = []
-        for _ in range(3):
-            t0 = time.perf_counter()
-            client.upload_file(source, bucket, "plain", Config=config)
-            t1 = time.perf_counter()
-            latch.upload_file(source, bucket, "latch")
-            t2 = time.perf_counter()
-            client.download_file(bucket, "plain", out, Config=config)
-            t3 = time.perf_counter()
-            latch.download_file(bucket, "latch", out)
-            t4 = time.perf_counter()
-            rows.append((t1 - t0, t2 - t1, t3 - t2, t4 - t3))
-        pu, lu, pd, ld = (statistics.median(col) for col in zip(*rows, strict=True))
+        put = {
+            "plain": lambda: client.upload_file(source, bucket, "plain", Config=config),
+            "latch": lambda: latch.upload_file(source, bucket, "latch", Config=latch_config),
+        }
+        get = {
+            "plain": lambda: client.download_file(bucket, "plain", out, Config=config),
+            "latch": lambda: latch.download_file(bucket, "latch", out, Config=latch_config),
+        }
+        rows: dict[str, list[float]] = {k: [] for k in ("pu", "lu", "pd", "ld")}
+        for i in range(rounds):
+            order = ("plain", "latch") if i % 2 == 0 else ("latch", "plain")
+            for name in order:
+                rows["pu" if name == "plain" else "lu"].append(timed(put[name]))
+            for name in order:
+                rows["pd" if name == "plain" else "ld"].append(timed(get[name]))
+            for key in ("plain", "latch"):
+                client.delete_object(Bucket=bucket, Key=key)
+            mb = size / MIB
+            print(
+                f"  round {i + 1}: put {mb / rows['lu'][-1]:.0f} vs {mb / rows['pu'][-1]:.0f} "
+                f"MiB/s, get {mb / rows['ld'][-1]:.0f} vs {mb / rows['pd'][-1]:.0f} MiB/s"
+            )
+        pu, lu, pd, ld = (statistics.median(rows[k]) for k in ("pu", "lu", "pd", "ld"))
         mb = size / MIB
         report("s3 put", mb, lu, "boto3 upload_file", pu)
         report("s3 get", mb, ld, "boto3 download_file", pd)
-        for key in ("plain", "latch"):
-            client.delete_object(Bucket=bucket, Key=key)
     client.delete_bucket(Bucket=bucket)
 
 

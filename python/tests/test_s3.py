@@ -55,7 +55,9 @@ def test_multipart_upload_in_parallel_parts(
     people: People, s3: Any, bucket: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(latch.s3, "PART_SIZE", 5 << 20)
-    plain = data_of((5 << 20) * 2 + 12_345)
+    # two full parts and a third of three segments and a partial one (a final segment shorter
+    # than 64 KiB rides with the part before it, so it takes more than that to make a third)
+    plain = data_of((5 << 20) * 2 + 3 * S + 12_345)
     (tmp_path / "in").write_bytes(plain)
     key = key_of("multipart")
     people.alice.upload_file(str(tmp_path / "in"), bucket, key)

@@ -57,5 +57,7 @@ class KeyServerError(LatchError):
 
 
 class S3Error(LatchError):
-    """A failure of the S3 layer: ``ERR_S3_NOT_LATCH`` (a plain object where an encrypted one was
-    expected), ``ERR_S3_UPLOAD_FAILED``."""
+    """A failure of the S3 layer: ``ERR_S3_ARGUMENT_INVALID`` (an argument the client cannot
+    honour on ciphertext, such as ``ContentMD5``, or a bad ``Config``), ``ERR_S3_REQUEST_FAILED``
+    (S3 answered another range than asked). S3's own refusals are botocore's errors; a plain
+    object where a Latch one was expected is ``FormatError`` ``ERR_FORMAT_HEADER_INVALID``."""

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import io
 import os
+import queue
 import tempfile
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from datetime import datetime
 from typing import IO, Any
 
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
 from .errors import FormatError, S3Error
 from .format import (
-    ENCRYPTED_SEGMENT_SIZE,
-    SEGMENT_SIZE,
     Header,
     ObjectWriter,
     SegmentDecryptor,
@@ -25,24 +21,27 @@ from .format import (
     plaintext_size,
     read_header_size,
 )
-from .format.constants import HEADER_PREFIX_SIZE, MAX_HEADER_SIZE
-from .format.segments import open_segment
+from .format.constants import HEADER_PREFIX_SIZE
 from .keyserver import KeyServerClient
-from .ranges import plan_range
+from .ranged_get import get_range, not_latch, read_exactly
+from .transfer import (
+    ABORT_ARGS,
+    PART_ARGS,
+    Parts,
+    Prefixed,
+    Settings,
+    check_download_args,
+    check_put_args,
+    check_upload_args,
+    fill,
+    settings_of,
+    subset,
+)
 
 POLICY_METADATA_KEY = "latch-policy"
 PART_SIZE = 5 << 20
 """Plaintext bytes per multipart part (a multiple of 65,536, at least 5 MiB)."""
 CONCURRENCY = 4
-# The largest header plus segment 0: one ranged GET returns both (docs/FORMAT.md §2).
-_FIRST_SPAN = MAX_HEADER_SIZE + ENCRYPTED_SEGMENT_SIZE
-
-
-def _not_latch(where: str) -> FormatError:
-    return FormatError(
-        "ERR_FORMAT_HEADER_INVALID",
-        f"{where} is not a Latch object (it was not written by Latch, or not encrypted)",
-    )
 
 
 def _expiry(expires: datetime | str | None) -> str | None:
@@ -135,7 +134,10 @@ class LatchS3Client:
         expires: datetime | str | None = None,
         **kwargs: Any,
     ) -> dict[str, Any]:
-        """Encrypts ``Body`` and puts it; the answer has ``LatchPolicyId``."""
+        """Encrypts ``Body`` and puts it; the answer has ``LatchPolicyId``. Other arguments pass
+        through, except those about the body (``ContentMD5``, ``Checksum*``, …:
+        ``ERR_S3_ARGUMENT_INVALID``)."""
+        check_put_args(kwargs)
         data = Body if isinstance(Body, bytes | bytearray) else Body.read()
         writer = self._writer(readers, expires)
         obj = b"".join(writer.encrypt_chunks([bytes(data)]))
@@ -153,14 +155,23 @@ class LatchS3Client:
         Bucket: str,
         Key: str,
         ExtraArgs: Mapping[str, Any] | None = None,
+        Callback: Callable[[int], Any] | None = None,
+        Config: Any = None,
         *,
         readers: Sequence[str] = (),
         expires: datetime | str | None = None,
     ) -> str:
-        """Encrypts a local file to ``s3://Bucket/Key``; returns the policy id."""
+        """Encrypts a local file to ``s3://Bucket/Key``; returns the policy id. ``ExtraArgs``,
+        ``Callback`` (plaintext bytes sent, per part) and ``Config`` (boto3's TransferConfig:
+        ``multipart_threshold``, ``multipart_chunksize``, ``max_concurrency``, ``use_threads``)
+        work as in boto3."""
+        args = check_upload_args(ExtraArgs)
         with open(Filename, "rb") as source:
             size = os.fstat(source.fileno()).st_size
-            return self._upload(source, size, Bucket, Key, ExtraArgs, readers, expires)
+            settings = settings_of(Config, PART_SIZE, CONCURRENCY, size)
+            return self._upload(
+                source, size, Bucket, Key, args, settings, Callback, readers, expires
+            )
 
     def upload_fileobj(
         self,
@@ -168,12 +179,17 @@ class LatchS3Client:
         Bucket: str,
         Key: str,
         ExtraArgs: Mapping[str, Any] | None = None,
+        Callback: Callable[[int], Any] | None = None,
+        Config: Any = None,
         *,
         readers: Sequence[str] = (),
         expires: datetime | str | None = None,
     ) -> str:
-        """Encrypts a readable binary file object; returns the policy id."""
-        return self._upload(Fileobj, None, Bucket, Key, ExtraArgs, readers, expires)
+        """Encrypts a readable binary file object; returns the policy id (arguments as
+        :meth:`upload_file`)."""
+        args = check_upload_args(ExtraArgs)
+        settings = settings_of(Config, PART_SIZE, CONCURRENCY, None)
+        return self._upload(Fileobj, None, Bucket, Key, args, settings, Callback, readers, expires)
 
     def _upload(
         self,
@@ -181,57 +197,84 @@ class LatchS3Client:
         size: int | None,
         bucket: str,
         key: str,
-        extra: Mapping[str, Any] | None,
+        args: dict[str, Any],
+        settings: Settings,
+        callback: Callable[[int], Any] | None,
         readers: Sequence[str],
         expires: datetime | str | None,
     ) -> str:
+        single: bytes | None = None
+        if size is None:
+            # the size is unknown: read up to the threshold to choose between one PUT and parts
+            # (in steps, so that a short stream never costs a whole threshold of memory)
+            prefix = bytearray()
+            while len(prefix) < settings.threshold:
+                step = bytearray(min(1 << 20, settings.threshold - len(prefix)))
+                got = fill(source, memoryview(step))
+                prefix += memoryview(step)[:got]
+                if got < len(step):
+                    break
+            if len(prefix) < settings.threshold:
+                single = bytes(prefix)
+            else:
+                source = Prefixed(prefix, source)  # type: ignore[assignment]
+        elif size < settings.threshold:
+            single = source.read()
         writer = self._writer(readers, expires)
-        args = dict(extra or {})
         args["Metadata"] = {**args.get("Metadata", {}), POLICY_METADATA_KEY: writer.policy_id}
-        parts = _Parts(writer, source)
-        first = parts.next()
-        if first is None or first[2]:
-            body = b"" if first is None else bytes(first[1])
+        if single is not None:
+            body = b"".join(writer.encrypt_chunks([single]))
             self.client.put_object(Bucket=bucket, Key=key, Body=body, **args)
+            if callback is not None:
+                callback(len(single))
         else:
-            self._multipart(parts, first, bucket, key, args)
+            self._multipart(
+                Parts(writer, source, settings.part_size), settings, bucket, key, args, callback
+            )
         self._register(writer, bucket, key)
         return writer.policy_id
 
     def _multipart(
         self,
-        parts: _Parts,
-        first: tuple[int, bytearray, bool],
+        parts: Parts,
+        settings: Settings,
         bucket: str,
         key: str,
         args: dict[str, Any],
+        callback: Callable[[int], Any] | None,
     ) -> None:
         upload_id = self.client.create_multipart_upload(Bucket=bucket, Key=key, **args)["UploadId"]
+        each = subset(args, PART_ARGS)
         done: dict[int, str] = {}
-        slots = threading.Semaphore(CONCURRENCY)
+        # One buffer per part in flight, reused part after part: memory stays at `concurrency`
+        # parts, however the allocator treats buffers freed on other threads.
+        free: queue.SimpleQueue[bytearray] = queue.SimpleQueue()
+        for _ in range(settings.concurrency):
+            free.put(bytearray())
 
-        def send(number: int, body: bytearray) -> None:
+        def send(number: int, body: bytearray, plain: int) -> None:
             try:
                 answer = self.client.upload_part(
-                    Bucket=bucket, Key=key, UploadId=upload_id, PartNumber=number, Body=body
+                    Bucket=bucket, Key=key, UploadId=upload_id, PartNumber=number, Body=body, **each
                 )
                 done[number] = answer["ETag"]
             finally:
-                slots.release()
+                free.put(body)
+            if callback is not None:
+                callback(plain)
 
         try:
-            with ThreadPoolExecutor(CONCURRENCY) as pool:
+            with ThreadPoolExecutor(settings.concurrency) as pool:
                 futures: list[Future[None]] = []
-                # A slot is taken before a part is made: at most CONCURRENCY parts in memory.
-                slots.acquire()
-                part: tuple[int, bytearray, bool] | None = first
-                while part is not None:
-                    futures.append(pool.submit(send, part[0], part[1]))
-                    if part[2] or any(f.done() and f.exception() for f in futures):
+                while True:
+                    body = free.get()  # a part is made only into a free buffer
+                    part = parts.next(body)
+                    if part is None:
                         break
-                    part = None
-                    slots.acquire()
-                    part = parts.next()
+                    number, plain, last = part
+                    futures.append(pool.submit(send, number, body, plain))
+                    if last or any(f.done() and f.exception() for f in futures):
+                        break
                 wait(futures, return_when=FIRST_EXCEPTION)
                 for future in futures:
                     future.result()
@@ -242,9 +285,12 @@ class LatchS3Client:
                 MultipartUpload={
                     "Parts": [{"PartNumber": n, "ETag": done[n]} for n in sorted(done)]
                 },
+                **each,
             )
         except BaseException:
-            self.client.abort_multipart_upload(Bucket=bucket, Key=key, UploadId=upload_id)
+            self.client.abort_multipart_upload(
+                Bucket=bucket, Key=key, UploadId=upload_id, **subset(args, ABORT_ARGS)
+            )
             raise
 
     # --- reading ---
@@ -253,13 +299,13 @@ class LatchS3Client:
         """GETs the object and reads its header; returns header, body stream and object size."""
         answer = self.client.get_object(Bucket=bucket, Key=key, **kwargs)
         stream = answer["Body"]
-        prefix = _read_exactly(stream, HEADER_PREFIX_SIZE)
+        prefix = read_exactly(stream, HEADER_PREFIX_SIZE)
         try:
             size = read_header_size(prefix)
         except FormatError:
             stream.close()
-            raise _not_latch(f"s3://{bucket}/{key}") from None
-        raw = prefix + _read_exactly(stream, size - HEADER_PREFIX_SIZE)
+            raise not_latch(f"s3://{bucket}/{key}") from None
+        raw = prefix + read_exactly(stream, size - HEADER_PREFIX_SIZE)
         header = parse_header(raw)
         return header, stream, int(answer["ContentLength"])
 
@@ -270,120 +316,53 @@ class LatchS3Client:
         released only after its tag verified: treat it as provisional until the end). With
         ``Range``, only the covering segments are fetched, pinned to one ETag."""
         if Range is not None:
-            return self._get_range(Bucket, Key, Range, kwargs)
+            return get_range(self.client, self.latch.data_key, Bucket, Key, Range, kwargs)
         header, stream, size = self._open(Bucket, Key, kwargs)
         length = plaintext_size(size, len(header.raw))
         keys = open_header(header, self.latch.data_key(header))
         body = DecryptingBody(stream, SegmentDecryptor(keys.payload_key))
         return {"Body": body, "ContentLength": length, "LatchPolicyId": header.policy_id}
 
-    def _get_range(
-        self, bucket: str, key: str, text: str, kwargs: Mapping[str, Any]
-    ) -> dict[str, Any]:
-        first = self.client.get_object(
-            Bucket=bucket, Key=key, Range=f"bytes=0-{_FIRST_SPAN - 1}", **kwargs
-        )
-        data: bytes = first["Body"].read()
-        etag = first["ETag"]
-        total = first.get("ContentRange", "").rpartition("/")[2]
-        if not total.isdigit():
-            total = str(len(data))
-        size = int(total)
-        try:
-            read_header_size(data)
-        except FormatError:
-            raise _not_latch(f"s3://{bucket}/{key}") from None
-        header = parse_header(data)
-        h = len(header.raw)
-        plan = plan_range(text, size, h)
-        keys = open_header(header, self.latch.data_key(header))
-        aead = AESGCM(keys.payload_key)
-        pinned = {**kwargs, "IfMatch": etag}
-
-        def fetch(start: int, end: int) -> bytes:
-            if end <= len(data):
-                return data[start:end]
-            answer = self.client.get_object(
-                Bucket=bucket, Key=key, Range=f"bytes={start}-{end - 1}", **pinned
-            )
-            got: bytes = answer["Body"].read()
-            if len(got) != end - start:
-                raise FormatError("ERR_FORMAT_LENGTH_INVALID", "the object is truncated")
-            return got
-
-        final_start = h + plan.final_index * ENCRYPTED_SEGMENT_SIZE
-        if plan.verify_final_first or plan.unsatisfiable:
-            open_segment(aead, plan.final_index, True, fetch(final_start, size))
-        if plan.unsatisfiable:
-            raise FormatError("ERR_FORMAT_RANGE_INVALID", f"range {text} is past the end")
-        start, end = plan.ciphertext_span(size, h)
-        sealed = fetch(start, end)
-        out = bytearray()
-        for i in range(plan.first_segment, plan.last_segment + 1):
-            offset = (i - plan.first_segment) * ENCRYPTED_SEGMENT_SIZE
-            piece = memoryview(sealed)[offset : offset + ENCRYPTED_SEGMENT_SIZE]
-            out += open_segment(aead, i, i == plan.final_index, piece)
-        skip = plan.start - plan.first_segment * SEGMENT_SIZE
-        body = bytes(out[skip : skip + plan.end - plan.start])
-        return {
-            "Body": io.BytesIO(body),
-            "ContentLength": len(body),
-            "ContentRange": f"bytes {plan.start}-{plan.end - 1}/{plan.plaintext_length}",
-            "LatchPolicyId": header.policy_id,
-        }
-
-    def download_fileobj(self, Bucket: str, Key: str, Fileobj: IO[bytes]) -> None:
-        """Decrypts into a writable file object (provisional until this returns)."""
-        answer = self.get_object(Bucket=Bucket, Key=Key)
+    def download_fileobj(
+        self,
+        Bucket: str,
+        Key: str,
+        Fileobj: IO[bytes],
+        ExtraArgs: Mapping[str, Any] | None = None,
+        Callback: Callable[[int], Any] | None = None,
+        Config: Any = None,
+    ) -> None:
+        """Decrypts into a writable file object (provisional until this returns). ``ExtraArgs``
+        (boto3's download arguments) go to the GET; ``Callback`` gets the plaintext bytes of each
+        verified piece written; ``Config`` is accepted as boto3's (the body is one streamed GET)."""
+        args = check_download_args(ExtraArgs)
+        answer = self.get_object(Bucket=Bucket, Key=Key, **args)
         for chunk in answer["Body"].iter_chunks():
             Fileobj.write(chunk)
+            if Callback is not None and chunk:
+                Callback(len(chunk))
 
-    def download_file(self, Bucket: str, Key: str, Filename: str) -> None:
+    def download_file(
+        self,
+        Bucket: str,
+        Key: str,
+        Filename: str,
+        ExtraArgs: Mapping[str, Any] | None = None,
+        Callback: Callable[[int], Any] | None = None,
+        Config: Any = None,
+    ) -> None:
         """Decrypts ``s3://Bucket/Key`` to a local file, atomically: the file appears only once
-        every segment verified; a tampered, truncated or plain object leaves nothing behind."""
+        every segment verified; a tampered, truncated or plain object leaves nothing behind.
+        Arguments as :meth:`download_fileobj`."""
         directory = os.path.dirname(os.path.abspath(Filename))
         fd, temporary = tempfile.mkstemp(prefix=".latch-", dir=directory)
         try:
             with os.fdopen(fd, "wb") as sink:
-                self.download_fileobj(Bucket, Key, sink)
+                self.download_fileobj(Bucket, Key, sink, ExtraArgs, Callback, Config)
             os.replace(temporary, Filename)
         except BaseException:
             os.unlink(temporary)
             raise
-
-
-class _Parts:
-    """Reads plaintext one part at a time and encrypts it while reading (each byte read once);
-    part 1 carries the header."""
-
-    def __init__(self, writer: ObjectWriter, source: IO[bytes]) -> None:
-        self._writer = writer
-        self._source = source
-        self._number = 0
-        self._segment = 0
-        self._pending = _read_exactly(source, SEGMENT_SIZE)
-        self._ended = False
-
-    def next(self) -> tuple[int, bytearray, bool] | None:
-        """(part number, ciphertext, is last), or None after the last."""
-        if self._ended:
-            return None
-        self._number += 1
-        out = bytearray(self._writer.header if self._number == 1 else b"")
-        for _ in range(PART_SIZE // SEGMENT_SIZE):
-            current = self._pending
-            if len(current) < SEGMENT_SIZE:
-                out += self._writer.seal_segment(self._segment, current, True)
-                self._ended = True
-                break
-            self._pending = _read_exactly(self._source, SEGMENT_SIZE)
-            out += self._writer.seal_segment(self._segment, current, False)
-            self._segment += 1
-        if not self._ended and len(self._pending) < SEGMENT_SIZE and not self._pending:
-            # the plaintext ended at a part boundary: its empty final segment ends this part
-            out += self._writer.seal_segment(self._segment, b"", True)
-            self._ended = True
-        return self._number, out, self._ended
 
 
 class DecryptingBody:
@@ -424,18 +403,6 @@ class DecryptingBody:
 
     def close(self) -> None:
         self._stream.close()
-
-
-def _read_exactly(stream: Any, size: int) -> bytes:
-    parts: list[bytes] = []
-    got = 0
-    while got < size:
-        data = stream.read(size - got)
-        if not data:
-            break
-        parts.append(data)
-        got += len(data)
-    return b"".join(parts)
 
 
 # --- the seed's functions ---

@@ -103,13 +103,25 @@ class SegmentSealer:
 
     def seal(self, index: int, plaintext: bytes | bytearray | memoryview, final: bool) -> bytes:
         """Ciphertext and tag of segment ``index``: exactly 65,536 bytes unless ``final``."""
+        self._claim(index, len(plaintext), final)
+        return self._aead.encrypt(segment_nonce(index, final), plaintext, None)
 
+    def seal_into(
+        self, index: int, plaintext: bytes | bytearray | memoryview, final: bool, out: memoryview
+    ) -> int:
+        """As :meth:`seal`, written at the start of ``out`` without a copy; returns its length."""
+        self._claim(index, len(plaintext), final)
+        size = len(plaintext) + TAG_SIZE
+        self._aead.encrypt_into(segment_nonce(index, final), plaintext, None, out[:size])
+        return size
+
+    def _claim(self, index: int, length: int, final: bool) -> None:
         def reject(why: str) -> FormatError:
             return FormatError("ERR_FORMAT_SEGMENT_REJECTED", why)
 
         if type(index) is not int or not 0 <= index < MAX_SEGMENTS:
             raise reject("bad index")
-        if (len(plaintext) >= SEGMENT_SIZE) if final else (len(plaintext) != SEGMENT_SIZE):
+        if (length >= SEGMENT_SIZE) if final else (length != SEGMENT_SIZE):
             raise reject("a segment is 65,536 bytes, the final one fewer")
         with self._lock:
             if index in self._used:
@@ -122,4 +134,3 @@ class SegmentSealer:
             self._max = max(self._max, index)
             if final:
                 self._final = index
-        return self._aead.encrypt(segment_nonce(index, final), plaintext, None)

@@ -105,6 +105,12 @@ class ObjectWriter:
         """Seals segment ``index`` (thread-safe: segments may be sealed in parallel)."""
         return self._sealer.seal(index, plaintext, final)
 
+    def seal_segment_into(
+        self, index: int, plaintext: bytes | bytearray | memoryview, final: bool, out: memoryview
+    ) -> int:
+        """As :meth:`seal_segment`, written at the start of ``out``; returns the bytes written."""
+        return self._sealer.seal_into(index, plaintext, final, out)
+
     def encrypt_chunks(self, chunks: Iterable[bytes]) -> Iterator[bytes]:
         """The whole object, header first, for plaintext given in chunks of any size. A full
         segment is sealed once more data shows it is not the final one."""
