@@ -9,6 +9,9 @@ export interface BrowserStreamingFigures {
   readonly encrypt: number
   readonly rawDecrypt: number
   readonly decrypt: number
+  /** The median over the rounds of Latch's rate over the baseline's timed next to it. */
+  readonly encryptRatio: number
+  readonly decryptRatio: number
   /**
    * Peak JS heap plus ArrayBuffer backing stores during the run, MiB (Chromium only: CDP
    * `Runtime.getHeapUsage`; `Performance.getMetrics` leaves the backing stores out).
@@ -76,7 +79,8 @@ export async function inFirefox(call: string): Promise<string> {
 
 /**
  * Measures, in one page, raw WebCrypto AES-GCM over 64 KiB segments against Latch's encrypt and
- * decrypt of a `mib` MiB Blob, `concurrency` segments in flight, best of `rounds`.
+ * decrypt of a `mib` MiB Blob, `concurrency` segments in flight: best rates of `rounds`, and the
+ * median of the rounds' paired ratios.
  */
 export async function measureBrowserStreaming(
   browser: 'chromium' | 'firefox',

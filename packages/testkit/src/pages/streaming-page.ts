@@ -92,9 +92,20 @@ async function raw(
   return total
 }
 
+/** The median of `values` (not empty). */
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = sorted.length >> 1
+  return sorted.length % 2 === 1
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2
+}
+
 /**
- * Runs the baseline and Latch, best of `rounds`, on `mib` MiB; resolves to JSON of MB/s figures
- * and ratios. Decryption reads an object encrypted once beforehand (kept in a Blob).
+ * Runs the baseline and Latch on `mib` MiB, `rounds` times; resolves to JSON of the best MB/s of
+ * each and the median of each round's ratio. A round times the baseline and Latch back to back,
+ * in alternating order, so a burst of load on the shared machine hits both of a pair alike.
+ * Decryption reads an object encrypted once beforehand (kept in a Blob).
  */
 async function runStreaming(mib: number, concurrency: number, rounds: number): Promise<string> {
   const blob = sourceBlob(mib)
@@ -123,28 +134,46 @@ async function runStreaming(mib: number, concurrency: number, rounds: number): P
     combineShares([await openShare(header.entries[0]?.jwe ?? '', privateKey)])
   const bytes = mib * (1 << 20)
   const best = { raw: 0, encrypt: 0, rawDecrypt: 0, decrypt: 0 }
+  const ratios = { encrypt: [] as number[], decrypt: [] as number[] }
   const time = async (work: () => Promise<unknown>) => {
     const started = performance.now()
     await work()
     return bytes / 1e6 / ((performance.now() - started) / 1000)
   }
-  for (let round = 0; round < rounds; round++) {
-    best.raw = Math.max(best.raw, await time(() => raw(blob, SEGMENT_SIZE, concurrency, false)))
-    const w = await writer()
-    best.encrypt = Math.max(
-      best.encrypt,
-      await time(() => drain(encryptToStream(w, blob, { concurrency }))),
-    )
-    best.rawDecrypt = Math.max(
-      best.rawDecrypt,
-      await time(() => raw(object, ENCRYPTED_SEGMENT_SIZE, concurrency, true)),
-    )
-    best.decrypt = Math.max(
-      best.decrypt,
-      await time(() => drain(decryptToStream(object, resolveKey, { concurrency }))),
-    )
+  const pair = async (
+    first: boolean,
+    base: () => Promise<unknown>,
+    latch: () => Promise<unknown>,
+  ) => {
+    const a = await time(first ? base : latch)
+    const b = await time(first ? latch : base)
+    return first ? { base: a, latch: b } : { base: b, latch: a }
   }
-  return JSON.stringify({ ...best, objectSize: object.size })
+  for (let round = 0; round < rounds; round++) {
+    const w = await writer()
+    const enc = await pair(
+      round % 2 === 0,
+      () => raw(blob, SEGMENT_SIZE, concurrency, false),
+      () => drain(encryptToStream(w, blob, { concurrency })),
+    )
+    const dec = await pair(
+      round % 2 === 0,
+      () => raw(object, ENCRYPTED_SEGMENT_SIZE, concurrency, true),
+      () => drain(decryptToStream(object, resolveKey, { concurrency })),
+    )
+    best.raw = Math.max(best.raw, enc.base)
+    best.encrypt = Math.max(best.encrypt, enc.latch)
+    best.rawDecrypt = Math.max(best.rawDecrypt, dec.base)
+    best.decrypt = Math.max(best.decrypt, dec.latch)
+    ratios.encrypt.push(enc.latch / enc.base)
+    ratios.decrypt.push(dec.latch / dec.base)
+  }
+  return JSON.stringify({
+    ...best,
+    encryptRatio: median(ratios.encrypt),
+    decryptRatio: median(ratios.decrypt),
+    objectSize: object.size,
+  })
 }
 
 /** `mib` MiB as a stream of fresh 1 MiB chunks: every byte is new memory the page must let go. */
