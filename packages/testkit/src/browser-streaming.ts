@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs'
 import type { Browser } from 'playwright-core'
 import { launchChromium } from './browser.js'
 import { bundleForBrowser, servePage } from './browser-page.js'
@@ -5,13 +6,21 @@ import { launchFirefox } from './firefox.js'
 
 /** MB/s of the baseline and of Latch in one page (see `pages/streaming-page.ts`). */
 export interface BrowserStreamingFigures {
+  /** Best MB/s of each over the rounds. */
   readonly raw: number
   readonly encrypt: number
   readonly rawDecrypt: number
   readonly decrypt: number
-  /** The median over the rounds of Latch's rate over the baseline's timed next to it. */
+  /** The median over the rounds of Latch's MB/s over the baseline's, timed back to back. */
   readonly encryptRatio: number
   readonly decryptRatio: number
+  /**
+   * The median over the rounds of the baseline's CPU time over Latch's for the same bytes (every
+   * process of the browser, from `/proc`): the throughput ratio when the CPU is the limit, and
+   * steady on a machine whose other load swings the wall-clock rates.
+   */
+  readonly encryptCpuRatio: number
+  readonly decryptCpuRatio: number
   /**
    * Peak JS heap plus ArrayBuffer backing stores during the run, MiB (Chromium only: CDP
    * `Runtime.getHeapUsage`; `Performance.getMetrics` leaves the backing stores out).
@@ -29,10 +38,12 @@ async function pageUrl() {
 }
 
 /**
- * Runs `call` (an expression of the streaming page) in headless Chromium while sampling the JS
- * heap and ArrayBuffer stores every 50 ms over CDP; resolves to its JSON result and the peak heap.
+ * Runs `work` against the streaming page in headless Chromium while sampling the JS heap and
+ * ArrayBuffer stores every 50 ms over CDP; resolves to its result and the peak heap.
  */
-export async function inChromium(call: string): Promise<{ result: string; peakHeapMiB: number }> {
+async function withChromium<T>(
+  work: (evaluate: (call: string) => Promise<unknown>) => Promise<T>,
+): Promise<{ result: T; peakHeapMiB: number }> {
   const server = await pageUrl()
   let browser: Browser | undefined
   try {
@@ -54,33 +65,89 @@ export async function inChromium(call: string): Promise<{ result: string; peakHe
         await new Promise((resolve) => setTimeout(resolve, 50))
       }
     })()
-    const result = String(await page.evaluate(call))
-    sampling = false
-    await sampler
-    return { result, peakHeapMiB: peak / (1 << 20) }
+    try {
+      return { result: await work((call) => page.evaluate(call)), peakHeapMiB: peak / (1 << 20) }
+    } finally {
+      sampling = false
+      await sampler
+    }
   } finally {
     await browser?.close()
     await server.close()
   }
 }
 
-/** Runs `call` in headless Firefox ESR (WebDriver BiDi); resolves to its JSON result. */
-export async function inFirefox(call: string): Promise<string> {
+/**
+ * Runs `call` (an expression of the streaming page) in headless Chromium while sampling the JS
+ * heap and ArrayBuffer stores every 50 ms over CDP; resolves to its JSON result and the peak heap.
+ */
+export async function inChromium(call: string): Promise<{ result: string; peakHeapMiB: number }> {
+  const { result, peakHeapMiB } = await withChromium((evaluate) => evaluate(call))
+  return { result: String(result), peakHeapMiB }
+}
+
+async function withFirefox<T>(
+  work: (evaluate: (call: string) => Promise<unknown>) => Promise<T>,
+): Promise<T> {
   const server = await pageUrl()
   const firefox = await launchFirefox()
   try {
     await firefox.goto(server.url)
-    return String(await firefox.evaluate(call))
+    return await work((call) => firefox.evaluate(call))
   } finally {
     await firefox.close()
     await server.close()
   }
 }
 
+/** Runs `call` in headless Firefox ESR (WebDriver BiDi); resolves to its JSON result. */
+export async function inFirefox(call: string): Promise<string> {
+  return String(await withFirefox((evaluate) => evaluate(call)))
+}
+
+/**
+ * CPU seconds (user + system) of every live process below this one: the browser and all its
+ * helpers (renderer, network, GPU, …). Linux `/proc`; clock ticks of 10 ms.
+ */
+function browserCpuSeconds(): number {
+  const parents = new Map<number, number>()
+  const ticks = new Map<number, number>()
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8')
+      // Fields after the command name, which sits in parentheses: ppid is 4, utime and stime 14, 15.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      parents.set(Number(name), Number(fields[1]))
+      ticks.set(Number(name), Number(fields[11]) + Number(fields[12]))
+    } catch {
+      // The process ended while the table was read.
+    }
+  }
+  const below = (pid: number): boolean => {
+    for (let p = parents.get(pid); p !== undefined && p > 1; p = parents.get(p)) {
+      if (p === process.pid) return true
+    }
+    return false
+  }
+  let total = 0
+  for (const [pid, t] of ticks) if (below(pid)) total += t
+  return total / 100
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = sorted.length >> 1
+  return sorted.length % 2 === 1
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2
+}
+
 /**
  * Measures, in one page, raw WebCrypto AES-GCM over 64 KiB segments against Latch's encrypt and
- * decrypt of a `mib` MiB Blob, `concurrency` segments in flight: best rates of `rounds`, and the
- * median of the rounds' paired ratios.
+ * decrypt of a `mib` MiB Blob, `concurrency` segments in flight, over `rounds` rounds. Each round
+ * runs the baseline and Latch back to back, in alternating order, and reads the browser's CPU time
+ * around each run: best rates, and the median of the rounds' wall-clock and CPU ratios.
  */
 export async function measureBrowserStreaming(
   browser: 'chromium' | 'firefox',
@@ -88,8 +155,42 @@ export async function measureBrowserStreaming(
   concurrency: number,
   rounds: number,
 ): Promise<BrowserStreamingFigures> {
-  const call = `runStreaming(${mib}, ${concurrency}, ${rounds})`
-  if (browser === 'firefox') return JSON.parse(await inFirefox(call)) as BrowserStreamingFigures
-  const { result, peakHeapMiB } = await inChromium(call)
-  return { ...(JSON.parse(result) as BrowserStreamingFigures), peakHeapMiB }
+  const work = async (evaluate: (call: string) => Promise<unknown>) => {
+    await evaluate(`prepareStreaming(${mib}, ${concurrency})`)
+    const megabytes = (mib * (1 << 20)) / 1e6
+    const best = { raw: 0, encrypt: 0, rawDecrypt: 0, decrypt: 0 }
+    const ratios = { encrypt: [] as number[], decrypt: [] as number[] }
+    const cpuRatios = { encrypt: [] as number[], decrypt: [] as number[] }
+    const time = async (kind: keyof typeof best) => {
+      await evaluate('readyStreaming()')
+      const cpu = browserCpuSeconds()
+      const ms = Number(await evaluate(`timeStreaming('${kind}')`))
+      const rate = megabytes / (ms / 1000)
+      best[kind] = Math.max(best[kind], rate)
+      return { rate, cpu: browserCpuSeconds() - cpu }
+    }
+    for (let round = 0; round < rounds; round++) {
+      for (const [base, latch] of [
+        ['raw', 'encrypt'],
+        ['rawDecrypt', 'decrypt'],
+      ] as const) {
+        const first = round % 2 === 0
+        const a = await time(first ? base : latch)
+        const b = await time(first ? latch : base)
+        const [baseRun, latchRun] = first ? [a, b] : [b, a]
+        ratios[latch].push(latchRun.rate / baseRun.rate)
+        cpuRatios[latch].push(baseRun.cpu / latchRun.cpu)
+      }
+    }
+    return {
+      ...best,
+      encryptRatio: median(ratios.encrypt),
+      decryptRatio: median(ratios.decrypt),
+      encryptCpuRatio: median(cpuRatios.encrypt),
+      decryptCpuRatio: median(cpuRatios.decrypt),
+    }
+  }
+  if (browser === 'firefox') return withFirefox(work)
+  const { result, peakHeapMiB } = await withChromium(work)
+  return { ...result, peakHeapMiB }
 }

@@ -92,27 +92,25 @@ async function raw(
   return total
 }
 
-/** The median of `values` (not empty). */
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  const middle = sorted.length >> 1
-  return sorted.length % 2 === 1
-    ? (sorted[middle] as number)
-    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2
-}
+let prepared:
+  | {
+      readonly run: (kind: StreamingRun) => Promise<unknown>
+      readonly ready: () => Promise<void>
+    }
+  | undefined
+
+/** What one timed run does (see {@link timeStreaming}). */
+type StreamingRun = 'raw' | 'encrypt' | 'rawDecrypt' | 'decrypt'
 
 /**
- * Runs the baseline and Latch on `mib` MiB, `rounds` times; resolves to JSON of the best MB/s of
- * each and the median of each round's ratio. A round times the baseline and Latch back to back,
- * in alternating order, so a burst of load on the shared machine hits both of a pair alike.
- * Decryption reads an object encrypted once beforehand (kept in a Blob).
+ * Makes the `mib` MiB source Blob and, once, its Latch object (kept in a Blob, collected 64 MiB at
+ * a time so the heap never holds it), for {@link timeStreaming}; resolves to the object's size.
  */
-async function runStreaming(mib: number, concurrency: number, rounds: number): Promise<string> {
+async function prepareStreaming(mib: number, concurrency: number): Promise<number> {
   const blob = sourceBlob(mib)
   const { publicKey, privateKey } = await generateX25519KeyPair()
   const recipient = { kasId: 'kas', kid: 'k', publicKey: await exportX25519PublicKey(publicKey) }
   const writer = () => createObjectWriter({ policyId: 'bench', shares: [[recipient]] })
-  // The object, in the Blob store: collected 64 MiB at a time so the heap never holds it.
   let object = new Blob([])
   let parts: Uint8Array[] = []
   let held = 0
@@ -132,48 +130,38 @@ async function runStreaming(mib: number, concurrency: number, rounds: number): P
   }
   const resolveKey = async (header: { entries: readonly { jwe: string }[] }) =>
     combineShares([await openShare(header.entries[0]?.jwe ?? '', privateKey)])
-  const bytes = mib * (1 << 20)
-  const best = { raw: 0, encrypt: 0, rawDecrypt: 0, decrypt: 0 }
-  const ratios = { encrypt: [] as number[], decrypt: [] as number[] }
-  const time = async (work: () => Promise<unknown>) => {
-    const started = performance.now()
-    await work()
-    return bytes / 1e6 / ((performance.now() - started) / 1000)
+  // A fresh writer per encrypt run, made by readyStreaming() before the clock and the CPU count.
+  let next = await writer()
+  const runs: Record<StreamingRun, () => Promise<unknown>> = {
+    raw: () => raw(blob, SEGMENT_SIZE, concurrency, false),
+    encrypt: () => drain(encryptToStream(next, blob, { concurrency })),
+    rawDecrypt: () => raw(object, ENCRYPTED_SEGMENT_SIZE, concurrency, true),
+    decrypt: () => drain(decryptToStream(object, resolveKey, { concurrency })),
   }
-  const pair = async (
-    first: boolean,
-    base: () => Promise<unknown>,
-    latch: () => Promise<unknown>,
-  ) => {
-    const a = await time(first ? base : latch)
-    const b = await time(first ? latch : base)
-    return first ? { base: a, latch: b } : { base: b, latch: a }
+  prepared = {
+    run: (kind) => runs[kind](),
+    ready: async () => {
+      next = await writer()
+    },
   }
-  for (let round = 0; round < rounds; round++) {
-    const w = await writer()
-    const enc = await pair(
-      round % 2 === 0,
-      () => raw(blob, SEGMENT_SIZE, concurrency, false),
-      () => drain(encryptToStream(w, blob, { concurrency })),
-    )
-    const dec = await pair(
-      round % 2 === 0,
-      () => raw(object, ENCRYPTED_SEGMENT_SIZE, concurrency, true),
-      () => drain(decryptToStream(object, resolveKey, { concurrency })),
-    )
-    best.raw = Math.max(best.raw, enc.base)
-    best.encrypt = Math.max(best.encrypt, enc.latch)
-    best.rawDecrypt = Math.max(best.rawDecrypt, dec.base)
-    best.decrypt = Math.max(best.decrypt, dec.latch)
-    ratios.encrypt.push(enc.latch / enc.base)
-    ratios.decrypt.push(dec.latch / dec.base)
-  }
-  return JSON.stringify({
-    ...best,
-    encryptRatio: median(ratios.encrypt),
-    decryptRatio: median(ratios.decrypt),
-    objectSize: object.size,
-  })
+  return object.size
+}
+
+/** Makes the next encrypt run's writer (its key wrap is not what the runs compare). */
+async function readyStreaming(): Promise<void> {
+  await prepared?.ready()
+}
+
+/**
+ * One timed run on what {@link prepareStreaming} made: the baseline (`raw`, `rawDecrypt`) or
+ * Latch (`encrypt`, `decrypt`); resolves to its milliseconds. The harness calls it run by run so
+ * it can read the browser's CPU time around each.
+ */
+async function timeStreaming(kind: StreamingRun): Promise<number> {
+  if (prepared === undefined) throw new Error('call prepareStreaming first')
+  const started = performance.now()
+  await prepared.run(kind)
+  return performance.now() - started
 }
 
 /** `mib` MiB as a stream of fresh 1 MiB chunks: every byte is new memory the page must let go. */
@@ -207,4 +195,4 @@ async function roundTrip(mib: number, concurrency: number): Promise<string> {
   return JSON.stringify({ plain })
 }
 
-Object.assign(globalThis, { runStreaming, roundTrip })
+Object.assign(globalThis, { prepareStreaming, readyStreaming, timeStreaming, roundTrip })
