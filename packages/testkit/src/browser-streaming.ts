@@ -26,6 +26,21 @@ export interface BrowserStreamingFigures {
    * `Runtime.getHeapUsage`; `Performance.getMetrics` leaves the backing stores out).
    */
   readonly peakHeapMiB?: number
+  /** Peak RSS of Chromium's renderer (the page's process) over its life, MiB (Chromium only). */
+  readonly rendererPeakRssMiB?: number
+  /** Its RSS with the page loaded, before the run, MiB (Chromium only). */
+  readonly rendererStartRssMiB?: number
+}
+
+/** What a Chromium run measured of memory (see {@link BrowserStreamingFigures}). */
+export interface BrowserMemory {
+  /**
+   * Peak of the CDP samples of JS heap plus ArrayBuffers, MiB. A busy page answers them only
+   * between tasks, so in a run that keeps the page busy this is mostly the heap when it ends.
+   */
+  readonly peakHeapMiB: number
+  readonly rendererStartRssMiB: number
+  readonly rendererPeakRssMiB: number
 }
 
 const PAGE = new URL('./pages/streaming-page.js', import.meta.url)
@@ -43,7 +58,7 @@ async function pageUrl() {
  */
 async function withChromium<T>(
   work: (evaluate: (call: string) => Promise<unknown>) => Promise<T>,
-): Promise<{ result: T; peakHeapMiB: number }> {
+): Promise<{ result: T } & BrowserMemory> {
   const server = await pageUrl()
   let browser: Browser | undefined
   try {
@@ -65,11 +80,20 @@ async function withChromium<T>(
         await new Promise((resolve) => setTimeout(resolve, 50))
       }
     })()
+    const rendererStartRssMiB = rendererPeakRssMiB('VmRSS')
+    let result: T
     try {
-      return { result: await work((call) => page.evaluate(call)), peakHeapMiB: peak / (1 << 20) }
+      result = await work((call) => page.evaluate(call))
     } finally {
+      // The last sample is answered once the page is idle: count it before reading the peak.
       sampling = false
       await sampler
+    }
+    return {
+      result,
+      peakHeapMiB: peak / (1 << 20),
+      rendererStartRssMiB,
+      rendererPeakRssMiB: rendererPeakRssMiB(),
     }
   } finally {
     await browser?.close()
@@ -81,9 +105,9 @@ async function withChromium<T>(
  * Runs `call` (an expression of the streaming page) in headless Chromium while sampling the JS
  * heap and ArrayBuffer stores every 50 ms over CDP; resolves to its JSON result and the peak heap.
  */
-export async function inChromium(call: string): Promise<{ result: string; peakHeapMiB: number }> {
-  const { result, peakHeapMiB } = await withChromium((evaluate) => evaluate(call))
-  return { result: String(result), peakHeapMiB }
+export async function inChromium(call: string): Promise<{ result: string } & BrowserMemory> {
+  const { result, ...memory } = await withChromium((evaluate) => evaluate(call))
+  return { result: String(result), ...memory }
 }
 
 async function withFirefox<T>(
@@ -105,21 +129,15 @@ export async function inFirefox(call: string): Promise<string> {
   return String(await withFirefox((evaluate) => evaluate(call)))
 }
 
-/**
- * CPU seconds (user + system) of every live process below this one: the browser and all its
- * helpers (renderer, network, GPU, …). Linux `/proc`; clock ticks of 10 ms.
- */
-function browserCpuSeconds(): number {
+/** The ids of every live process below this one: the browser and its helpers. */
+function descendants(): number[] {
   const parents = new Map<number, number>()
-  const ticks = new Map<number, number>()
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue
     try {
       const stat = readFileSync(`/proc/${name}/stat`, 'utf8')
-      // Fields after the command name, which sits in parentheses: ppid is 4, utime and stime 14, 15.
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-      parents.set(Number(name), Number(fields[1]))
-      ticks.set(Number(name), Number(fields[11]) + Number(fields[12]))
+      // Fields after the command name, which sits in parentheses: ppid is the second.
+      parents.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]))
     } catch {
       // The process ended while the table was read.
     }
@@ -130,9 +148,45 @@ function browserCpuSeconds(): number {
     }
     return false
   }
+  return [...parents.keys()].filter(below)
+}
+
+/**
+ * CPU seconds (user + system) of every live process below this one: the browser and all its
+ * helpers (renderer, network, GPU, …). Linux `/proc`; clock ticks of 10 ms.
+ */
+function browserCpuSeconds(): number {
   let total = 0
-  for (const [pid, t] of ticks) if (below(pid)) total += t
+  for (const pid of descendants()) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+      // utime and stime are fields 14 and 15, the 12th and 13th after the command name.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      total += Number(fields[11]) + Number(fields[12])
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
   return total / 100
+}
+
+/**
+ * Peak RSS (`VmHWM`, or the current `VmRSS`) of the largest renderer process below this one, MiB:
+ * kept by the kernel, so it covers the whole run even while the page is too busy to answer CDP.
+ */
+function rendererPeakRssMiB(field: 'VmHWM' | 'VmRSS' = 'VmHWM'): number {
+  let peak = 0
+  for (const pid of descendants()) {
+    try {
+      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--type=renderer')) continue
+      const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+      const kiB = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1]
+      peak = Math.max(peak, Number(kiB ?? 0) / 1024)
+    } catch {
+      // The process ended while it was read.
+    }
+  }
+  return peak
 }
 
 function median(values: readonly number[]): number {
@@ -191,6 +245,6 @@ export async function measureBrowserStreaming(
     }
   }
   if (browser === 'firefox') return withFirefox(work)
-  const { result, peakHeapMiB } = await withChromium(work)
-  return { ...result, peakHeapMiB }
+  const { result, ...memory } = await withChromium(work)
+  return { ...result, ...memory }
 }
