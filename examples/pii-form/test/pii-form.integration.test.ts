@@ -20,6 +20,7 @@ import {
   stopKeyServer,
 } from '@latch/testkit/key-server-process'
 import { runLatch } from '@latch/testkit/latch-process'
+import { startOidcProvider, type TestOidcProvider } from '@latch/testkit/oidc-provider'
 import type { FastifyInstance } from 'fastify'
 import type { Browser, Page } from 'playwright-core'
 import { build } from 'vite'
@@ -38,6 +39,7 @@ const MARKER = 'ATTACHMENT-PLAINTEXT-MARKER-0042'
 
 let dir: string
 let ks: KeyServerProcess
+let idp: TestOidcProvider
 let appServer: FastifyInstance
 let db: SubmissionsDb
 let browser: Browser
@@ -73,7 +75,21 @@ beforeAll(async () => {
   await build({ configFile: join(HERE, 'vite.config.ts') })
   const port = await freePort()
   origin = `http://127.0.0.1:${port}`
-  ks = await startKeyServerProcess(join(dir, 'ks'), ['--cors-origin', origin])
+  // A real OIDC provider whose access tokens the key server accepts: the reviewer's signed-in page.
+  idp = await startOidcProvider({
+    clients: [
+      { clientId: 'reviewer', email: 'Reviewer@Claims.Example.com', emailVerified: true },
+      { clientId: 'stranger', email: 'stranger@example.com', emailVerified: true },
+    ],
+  })
+  ks = await startKeyServerProcess(join(dir, 'ks'), [
+    '--cors-origin',
+    origin,
+    '--oidc-issuer',
+    idp.issuer,
+    '--oidc-audience',
+    idp.audience,
+  ])
   const admin = new KeyServerClient({ server: ks.url, token: ks.adminToken })
   const service = await admin.createUser('forms-app@example.com', { mayAssignOwner: true })
   tokens = {
@@ -119,6 +135,7 @@ afterAll(async () => {
   await appServer?.close()
   db?.close()
   if (ks !== undefined) await stopKeyServer(ks)
+  await idp?.close()
   rmSync(dir, { recursive: true, force: true })
 })
 
@@ -191,6 +208,31 @@ describe('examples/pii-form in Chromium', () => {
     expect(await outsider.textContent('#error')).toContain('ERR_BROWSER_ACCESS_DENIED')
     expect(await outsider.isHidden('#opened')).toBe(true)
     expect(await outsider.textContent('#shown-name')).toBe('')
+  })
+
+  it('lets a reviewer signed in with OIDC read it in the browser (rewrap with the access token), and denies another OIDC user', async () => {
+    const rewraps: string[] = []
+    const reviewer = await browser.newPage()
+    reviewer.on('request', (r) => {
+      if (r.url().endsWith('/v1/rewrap')) rewraps.push(r.headers().authorization ?? '')
+    })
+    const oidcToken = await idp.mintToken('reviewer')
+    await reviewer.goto(`${origin}/review`)
+    await reviewer.fill('#token', oidcToken)
+    await reviewer.click('#sign-in button')
+    await reviewer.click(`button[data-submission="${submission}"]`)
+    await reviewer.waitForSelector('#opened:not([hidden]), #error:not(:empty)')
+    expect(await reviewer.textContent('#error')).toBe('')
+    expect(await reviewer.textContent('#shown-name')).toBe(NAME)
+    expect(await reviewer.getAttribute('#shown-attachment', 'data-size')).toBe(
+      String(attachment.length),
+    )
+    // The page itself asked the key server, with the OIDC access token (one rewrap per object).
+    expect(rewraps).toEqual([`Bearer ${oidcToken}`, `Bearer ${oidcToken}`])
+    const stranger = await openAs(await idp.mintToken('stranger'), submission)
+    expect(await stranger.textContent('#error')).toContain('ERR_BROWSER_ACCESS_DENIED')
+    expect(await stranger.isHidden('#opened')).toBe(true)
+    expect(await stranger.textContent('#shown-name')).toBe('')
   })
 
   it('lets the reviewer read it with `latch get` too', async () => {

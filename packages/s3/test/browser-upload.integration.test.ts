@@ -1,3 +1,4 @@
+import { type AddressInfo, createServer } from 'node:net'
 import {
   GetBucketCorsCommand,
   HeadObjectCommand,
@@ -69,6 +70,14 @@ function headerSizeOf(object: Uint8Array): number {
   return new DataView(object.buffer, object.byteOffset).getUint32(8, false)
 }
 
+async function closedPortUrl(): Promise<string> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  await new Promise((resolve) => server.close(resolve))
+  return `http://127.0.0.1:${port}`
+}
+
 async function exists(key: string): Promise<boolean> {
   return s3.client.send(new HeadObjectCommand({ Bucket: bucket, Key: key })).then(
     () => true,
@@ -95,7 +104,7 @@ describe('browser uploads against Ceph RGW', () => {
     expect(() => planBrowserUpload(10, 20_000, PART)).toThrow(/headerSize/)
   })
 
-  it('uploads a small file with one presigned PUT, checks its header and registers it', async () => {
+  it('uploads a small file with one presigned PUT when asked, checks its header and registers it', async () => {
     const policy = await policyForSubmitter()
     const data = pattern(1000)
     const object = await encryptFor(policy.id, data)
@@ -106,6 +115,7 @@ describe('browser uploads against Ceph RGW', () => {
       key,
       plaintextSize: data.length,
       headerSize: headerSizeOf(object),
+      singlePut: true,
     })
     expect(upload.uploadId).toBeUndefined()
     expect(upload.objectSize).toBe(object.length)
@@ -198,7 +208,7 @@ describe('browser uploads against Ceph RGW', () => {
     expect(await pendingUploads(key)).toBe(0)
   })
 
-  it('uses a multipart upload of one part when asked, whose URL dies with the upload', async () => {
+  it('uploads a small file as a multipart upload of one part by default, whose URL dies with the upload', async () => {
     const policy = await policyForSubmitter()
     const object = await encryptFor(policy.id, pattern(700))
     const key = 'forms/one-part'
@@ -208,13 +218,100 @@ describe('browser uploads against Ceph RGW', () => {
       key,
       plaintextSize: 700,
       headerSize: headerSizeOf(object),
-      singlePut: false,
     })
     expect(upload.uploadId).toBeDefined()
     await putParts(upload, object)
-    await completeBrowserUpload({ client: s3.client, upload, policyId: policy.id, keyServer: app })
-    const replay = await fetch(upload.parts[0]?.url as string, { method: 'PUT', body: object })
+    const done = await completeBrowserUpload({
+      client: s3.client,
+      upload,
+      policyId: policy.id,
+      keyServer: app,
+    })
+    // The submitter replays its URL with other bytes of the same size: S3 refuses, the object stays.
+    const other = await encryptFor(policy.id, pattern(700)) // a fresh key: other bytes
+    const replay = await fetch(upload.parts[0]?.url as string, { method: 'PUT', body: other })
     expect(replay.status).toBe(404)
+    const head = await s3.client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }))
+    expect(head.ETag).toBe(done.etag)
+    const url = await presignDownload({ client: s3.client, bucket, key })
+    expect(Buffer.from(await (await fetch(url)).arrayBuffer())).toEqual(Buffer.from(object))
+  })
+
+  it('with singlePut, a replayed URL rewrites the object until it expires: only the ETag tells', async () => {
+    const policy = await policyForSubmitter()
+    const object = await encryptFor(policy.id, pattern(700))
+    const key = 'forms/single-put-replay'
+    const upload = await startBrowserUpload({
+      client: s3.client,
+      bucket,
+      key,
+      plaintextSize: 700,
+      headerSize: headerSizeOf(object),
+      singlePut: true,
+    })
+    await putParts(upload, object)
+    const done = await completeBrowserUpload({
+      client: s3.client,
+      upload,
+      policyId: policy.id,
+      keyServer: app,
+    })
+    const other = await encryptFor(policy.id, pattern(700)) // a fresh key: other bytes
+    const replay = await fetch(upload.parts[0]?.url as string, { method: 'PUT', body: other })
+    expect(replay.status).toBe(200)
+    // The threat docs/S3.md names; what an app can check: the ETag completion returned.
+    const head = await s3.client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }))
+    expect(head.ETag).not.toBe(done.etag)
+  })
+
+  it('deletes the completed object when the key server refuses to register it', async () => {
+    const policy = await policyForSubmitter()
+    const data = pattern(PART + 10)
+    const object = await encryptFor(policy.id, data)
+    const key = 'forms/unregistered'
+    const upload = await startBrowserUpload({
+      client: s3.client,
+      bucket,
+      key,
+      plaintextSize: data.length,
+      headerSize: headerSizeOf(object),
+      partSize: PART,
+    })
+    await putParts(upload, object)
+    // An account that may not register objects on this policy: S3 completes, registration fails.
+    const stranger = ks.latch('outsider').keyServer
+    await expect(
+      completeBrowserUpload({
+        client: s3.client,
+        upload,
+        policyId: policy.id,
+        keyServer: stranger,
+      }),
+    ).rejects.toMatchObject({ status: 404 }) // not its policy: as if there were none
+    expect(await exists(key)).toBe(false)
+    expect(await pendingUploads(key)).toBe(0)
+    expect((await ks.latch('owner').keyServer.getPolicy(policy.id)).objects).toEqual([])
+  })
+
+  it('deletes the completed object when the key server cannot be reached', async () => {
+    const policy = await policyForSubmitter()
+    const object = await encryptFor(policy.id, pattern(900))
+    const key = 'forms/key-server-down'
+    const upload = await startBrowserUpload({
+      client: s3.client,
+      bucket,
+      key,
+      plaintextSize: 900,
+      headerSize: headerSizeOf(object),
+    })
+    await putParts(upload, object)
+    // A port nothing listens on (closed right after it was bound).
+    const down = new KeyServerClient({ server: await closedPortUrl(), token: 'x' })
+    await expect(
+      completeBrowserUpload({ client: s3.client, upload, policyId: policy.id, keyServer: down }),
+    ).rejects.toBeDefined()
+    expect(await exists(key)).toBe(false)
+    expect(await pendingUploads(key)).toBe(0)
   })
 
   it('aborts an upload, and stale uploads under a prefix, leaving nothing behind', async () => {

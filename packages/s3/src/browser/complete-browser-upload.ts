@@ -41,12 +41,14 @@ export interface CompletedBrowserUpload {
  * Finishes a browser upload: lists the parts S3 holds (the browser's word is not needed: every
  * planned part must be there with its planned size), completes the multipart upload, reads the
  * stored object's header back and checks that it names `policyId` and that the object has the
- * planned size, then registers the object on the policy. Anything else — a part missing, a header
+ * planned size, then registers the object on the policy. Any failure — a part missing, a header
  * for another policy (a browser trying to file someone else's object under this form), not a
- * Latch object at all — deletes the object and fails: nothing unchecked stays in the bucket.
+ * Latch object at all, and also S3 or the key server failing, or refusing the registration —
+ * aborts the upload and deletes the object before it is thrown: nothing unchecked or
+ * unregistered stays in the bucket. The app may start a new upload.
  *
- * @throws S3Error `ERR_S3_UPLOAD_INVALID` (the object was deleted), other S3 failures;
- *   KeyServerError when the key server refuses the registration.
+ * @throws S3Error `ERR_S3_UPLOAD_INVALID` (the upload was refused), other S3 failures;
+ *   KeyServerError when the key server refuses or fails the registration.
  */
 export async function completeBrowserUpload(
   options: CompleteBrowserUploadOptions,
@@ -129,9 +131,10 @@ export async function completeBrowserUpload(
       etag,
     }
   } catch (error) {
-    if (error instanceof S3Error && error.code === 'ERR_S3_UPLOAD_INVALID') {
-      await abortBrowserUpload({ client, upload })
-    }
+    // Whatever failed — a check, S3 mid-way, the key server refusing or not answering the
+    // registration — no unregistered object and no pending upload may stay. Without the caller's
+    // signal: an aborted completion still cleans up. A failed clean-up does not hide the cause.
+    await abortBrowserUpload({ client, upload }).catch(() => undefined)
     throw error
   }
 }

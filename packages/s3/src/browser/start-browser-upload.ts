@@ -25,9 +25,10 @@ export interface StartBrowserUploadOptions {
   /** Plaintext bytes per part (multiple of 64 KiB, ≥ 5 MiB). Default 8 MiB. */
   readonly partSize?: number
   /**
-   * Whether one part goes up as a single `PutObject` (one request fewer) rather than a multipart
-   * upload of one part. A `PutObject` URL can rewrite the object until it expires, even after the
-   * upload completed; part URLs die with the upload. Default true.
+   * Whether one part goes up as a single `PutObject` (three S3 requests fewer) rather than a multipart
+   * upload of one part. Default false: a `PutObject` URL can rewrite the completed, registered
+   * object with other bytes of the same size until it expires (docs/S3.md), while part URLs die
+   * with the upload when it completes.
    */
   readonly singlePut?: boolean
   /** Seconds the presigned URLs stay valid. Default 600. */
@@ -53,8 +54,8 @@ export interface BrowserUpload extends Omit<BrowserUploadPlan, 'parts'> {
 
 /**
  * Starts an upload the browser performs without the app in the data path: plans the parts
- * ({@link planBrowserUpload}), then presigns one `PutObject` when one part holds the object, else
- * creates a multipart upload and presigns an `UploadPart` per part. Each URL pins the bucket, the
+ * ({@link planBrowserUpload}), then creates a multipart upload and presigns an `UploadPart` per
+ * part (or, with `singlePut` and one part, presigns one `PutObject`). Each URL pins the bucket, the
  * key, the part number and the exact `Content-Length` (a signed header): S3 refuses any other body
  * size, so the browser cannot store a bigger or smaller object than planned, nor anything
  * elsewhere. The app's own credentials sign; the browser holds none.
@@ -70,7 +71,7 @@ export async function startBrowserUpload(
   const { bucket, key, client } = options
   const signed = { expiresIn, signableHeaders: new Set(['content-length']) }
   const [first] = plan.parts
-  if (plan.parts.length === 1 && first !== undefined && options.singlePut !== false) {
+  if (plan.parts.length === 1 && first !== undefined && options.singlePut === true) {
     const url = await getSignedUrl(
       client,
       new PutObjectCommand({ Bucket: bucket, Key: key, ContentLength: first.size }),

@@ -92,16 +92,25 @@ async function raw(
   return total
 }
 
+let prepared:
+  | {
+      readonly run: (kind: StreamingRun) => Promise<unknown>
+      readonly ready: () => Promise<void>
+    }
+  | undefined
+
+/** What one timed run does (see {@link timeStreaming}). */
+type StreamingRun = 'raw' | 'encrypt' | 'rawDecrypt' | 'decrypt'
+
 /**
- * Runs the baseline and Latch, best of `rounds`, on `mib` MiB; resolves to JSON of MB/s figures
- * and ratios. Decryption reads an object encrypted once beforehand (kept in a Blob).
+ * Makes the `mib` MiB source Blob and, once, its Latch object (kept in a Blob, collected 64 MiB at
+ * a time so the heap never holds it), for {@link timeStreaming}; resolves to the object's size.
  */
-async function runStreaming(mib: number, concurrency: number, rounds: number): Promise<string> {
+async function prepareStreaming(mib: number, concurrency: number): Promise<number> {
   const blob = sourceBlob(mib)
   const { publicKey, privateKey } = await generateX25519KeyPair()
   const recipient = { kasId: 'kas', kid: 'k', publicKey: await exportX25519PublicKey(publicKey) }
   const writer = () => createObjectWriter({ policyId: 'bench', shares: [[recipient]] })
-  // The object, in the Blob store: collected 64 MiB at a time so the heap never holds it.
   let object = new Blob([])
   let parts: Uint8Array[] = []
   let held = 0
@@ -121,30 +130,38 @@ async function runStreaming(mib: number, concurrency: number, rounds: number): P
   }
   const resolveKey = async (header: { entries: readonly { jwe: string }[] }) =>
     combineShares([await openShare(header.entries[0]?.jwe ?? '', privateKey)])
-  const bytes = mib * (1 << 20)
-  const best = { raw: 0, encrypt: 0, rawDecrypt: 0, decrypt: 0 }
-  const time = async (work: () => Promise<unknown>) => {
-    const started = performance.now()
-    await work()
-    return bytes / 1e6 / ((performance.now() - started) / 1000)
+  // A fresh writer per encrypt run, made by readyStreaming() before the clock and the CPU count.
+  let next = await writer()
+  const runs: Record<StreamingRun, () => Promise<unknown>> = {
+    raw: () => raw(blob, SEGMENT_SIZE, concurrency, false),
+    encrypt: () => drain(encryptToStream(next, blob, { concurrency })),
+    rawDecrypt: () => raw(object, ENCRYPTED_SEGMENT_SIZE, concurrency, true),
+    decrypt: () => drain(decryptToStream(object, resolveKey, { concurrency })),
   }
-  for (let round = 0; round < rounds; round++) {
-    best.raw = Math.max(best.raw, await time(() => raw(blob, SEGMENT_SIZE, concurrency, false)))
-    const w = await writer()
-    best.encrypt = Math.max(
-      best.encrypt,
-      await time(() => drain(encryptToStream(w, blob, { concurrency }))),
-    )
-    best.rawDecrypt = Math.max(
-      best.rawDecrypt,
-      await time(() => raw(object, ENCRYPTED_SEGMENT_SIZE, concurrency, true)),
-    )
-    best.decrypt = Math.max(
-      best.decrypt,
-      await time(() => drain(decryptToStream(object, resolveKey, { concurrency }))),
-    )
+  prepared = {
+    run: (kind) => runs[kind](),
+    ready: async () => {
+      next = await writer()
+    },
   }
-  return JSON.stringify({ ...best, objectSize: object.size })
+  return object.size
+}
+
+/** Makes the next encrypt run's writer (its key wrap is not what the runs compare). */
+async function readyStreaming(): Promise<void> {
+  await prepared?.ready()
+}
+
+/**
+ * One timed run on what {@link prepareStreaming} made: the baseline (`raw`, `rawDecrypt`) or
+ * Latch (`encrypt`, `decrypt`); resolves to its milliseconds. The harness calls it run by run so
+ * it can read the browser's CPU time around each.
+ */
+async function timeStreaming(kind: StreamingRun): Promise<number> {
+  if (prepared === undefined) throw new Error('call prepareStreaming first')
+  const started = performance.now()
+  await prepared.run(kind)
+  return performance.now() - started
 }
 
 /** `mib` MiB as a stream of fresh 1 MiB chunks: every byte is new memory the page must let go. */
@@ -178,4 +195,4 @@ async function roundTrip(mib: number, concurrency: number): Promise<string> {
   return JSON.stringify({ plain })
 }
 
-Object.assign(globalThis, { runStreaming, roundTrip })
+Object.assign(globalThis, { prepareStreaming, readyStreaming, timeStreaming, roundTrip })
