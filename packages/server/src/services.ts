@@ -138,7 +138,8 @@ export function underStartupLock<T>(store: Store, fn: () => Promise<T>): Promise
   return store.withStartupLock === undefined ? fn() : store.withStartupLock(fn)
 }
 
-async function openStore(config: ServerConfig): Promise<Store> {
+/** Opens the store of `config`: SQLite in the data directory, or its PostgreSQL database. */
+export async function openStore(config: ServerConfig): Promise<Store> {
   if (config.database === '') {
     return openSqliteStore({
       file: join(config.dataDir, 'latch.db'),
