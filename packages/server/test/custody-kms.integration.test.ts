@@ -4,11 +4,11 @@ import { join } from 'node:path'
 import { CreateAliasCommand, CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms'
 import { KeyServerClient, type KeyServerError, keyServerResolver } from '@latch/client'
 import { decryptBuffer } from '@latch/format'
+import { type MotoServer, startMotoServer } from '@latch/testkit/moto-server'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { ServerError } from '../src/errors.js'
 import { type RunningServer, startServer } from '../src/server.js'
 import { encryptFor } from './helpers/encrypt-for.js'
-import { type MotoServer, startMotoServer } from './helpers/moto-server.js'
 
 // The root key in AWS KMS, as emulated by moto's server (a local emulator, not AWS): the same
 // SDK calls (Encrypt, Decrypt with an encryption context) that a real KMS answers.

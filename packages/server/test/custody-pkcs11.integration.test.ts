@@ -5,13 +5,13 @@ import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import { KeyServerClient, keyServerResolver } from '@latch/client'
 import { decryptBuffer } from '@latch/format'
+import { SOFTHSM_MODULE, softHsm } from '@latch/testkit/softhsm'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { ServerError } from '../src/errors.js'
 import { type Custody, parseCustody } from '../src/keys/custody/parse-custody.js'
 import { createPkcs11Key } from '../src/keys/custody/pkcs11-sealer.js'
 import { type RunningServer, type StartOptions, startServer } from '../src/server.js'
 import { encryptFor } from './helpers/encrypt-for.js'
-import { SOFTHSM_MODULE, softHsm } from './helpers/softhsm-token.js'
 
 // The root key in a PKCS#11 token: Debian's SoftHSM2, through the same code as any HSM.
 

@@ -4,13 +4,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { KeyServerClient, keyServerResolver } from '@latch/client'
 import { decryptBuffer } from '@latch/format'
+import { SOFTHSM_MODULE, softHsm } from '@latch/testkit/softhsm'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { ServerError } from '../src/errors.js'
 import { createCustodyKey } from '../src/keys/custody/create-custody-key.js'
 import { resealServerKeys } from '../src/keys/reseal-server-keys.js'
 import { type RunningServer, startServer } from '../src/server.js'
 import { encryptFor } from './helpers/encrypt-for.js'
-import { SOFTHSM_MODULE, softHsm } from './helpers/softhsm-token.js'
 
 // `latch keys reseal`: every server key moved to another custody in one audited transaction,
 // while a server goes on serving from the keys it holds.

@@ -9,7 +9,7 @@ export interface MotoServer {
   stop(): Promise<void>
 }
 
-const VENV = join(import.meta.dirname, '..', '..', '..', '..', '.cache', 'moto-venv')
+const VENV = join(import.meta.dirname, '..', '..', '..', '.cache', 'moto-venv')
 
 /**
  * Starts `python -m moto.server` on a free loopback port. The Python is `LATCH_MOTO_PYTHON`, else
