@@ -3,12 +3,17 @@ import { ServerError } from '../errors.js'
 
 /**
  * Seals and unseals the server's private keys at rest. The default is AES-256-GCM under the local
- * root key ({@link createRootKeySealer}); an external KMS can implement the same interface.
- * `context` (the key id) is authenticated, so a sealed key cannot be moved to another row.
+ * root key ({@link createRootKeySealer}); `keys/custody/` holds the PKCS#11 and AWS KMS ones
+ * (`--custody`). `context` (the key id) is authenticated, so a sealed key cannot be moved to
+ * another row.
  */
 export interface KeySealer {
+  /** @throws ServerError `ERR_CUSTODY_UNAVAILABLE` when the HSM or KMS cannot be reached. */
   seal(privateKey: Uint8Array, context: string): Promise<Uint8Array>
-  /** @throws ServerError `ERR_CONFIG_INVALID` when the sealed key does not open (wrong root key). */
+  /**
+   * @throws ServerError `ERR_CONFIG_INVALID` when the sealed key does not open (another root key
+   *   or custody), `ERR_CUSTODY_UNAVAILABLE` when the HSM or KMS cannot be reached.
+   */
   unseal(sealed: Uint8Array, context: string): Promise<Buffer>
 }
 
