@@ -8,10 +8,13 @@
  * BENCH_LOCKDOWN_RECORDS in the audit log (1,000,000), BENCH_LOCKDOWN_SECONDS per load run (5).
  * `postgres`: key release on 1, 2 and 3 instances sharing one PostgreSQL, next to SQLite,
  * BENCH_RELEASE_SECONDS each. `overview` (the web console's routes): BENCH_CONSOLE_POLICIES
- * (100,000), BENCH_CONSOLE_RECORDS (1,000,000), BENCH_CONSOLE_SAMPLES (30).
+ * (100,000), BENCH_CONSOLE_RECORDS (1,000,000), BENCH_CONSOLE_SAMPLES (30). `custody` (opt-in):
+ * start-up unseal under the local root key, PKCS#11 (SoftHSM2) and KMS (moto), with 2 and
+ * BENCH_CUSTODY_KEYS (50) server keys.
  */
 import { cpus } from 'node:os'
 import { benchConsoleOverview } from './console/overview.js'
+import { benchCustodyStartup } from './custody/custody-startup.js'
 import { benchBrowser } from './format/browser.js'
 import { benchPeakRss } from './format/peak-rss.js'
 import { benchSmallObjects } from './format/small-objects.js'
@@ -53,6 +56,10 @@ if (runs('overview')) {
 }
 if (runs('postgres')) await benchKeyReleasePostgres(env('BENCH_RELEASE_SECONDS', 10))
 if (runs('s3')) await benchS3(s3BenchOptionsFromEnv(process.env))
+// Opt-in: needs Debian's softhsm2 and a python3 with moto (the machine's, or a venv it makes).
+if (only?.includes('custody')) {
+  await benchCustodyStartup(env('BENCH_CUSTODY_KEYS', 50), env('BENCH_ROUNDS', 3))
+}
 if (only?.includes('browser')) {
   await benchBrowser(
     env('BENCH_BROWSER_MIB', 128),

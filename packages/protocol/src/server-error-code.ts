@@ -15,6 +15,7 @@ export const SERVER_ERROR_CODES = Object.freeze([
   'ERR_RATE_LIMITED',
   'ERR_AUDIT_UNAVAILABLE',
   'ERR_STORE_UNAVAILABLE',
+  'ERR_CUSTODY_UNAVAILABLE',
   'ERR_INTERNAL',
   'ERR_CONFIG_INVALID',
 ] as const)
@@ -45,6 +46,8 @@ export const SERVER_ERROR_CODES = Object.freeze([
  * - `ERR_AUDIT_UNAVAILABLE`: the audit record could not be written, or the unsigned tail of the
  *   audit chain passed its bound. No key is released.
  * - `ERR_STORE_UNAVAILABLE`: the database cannot be reached or timed out.
+ * - `ERR_CUSTODY_UNAVAILABLE`: the HSM (PKCS#11) or KMS that holds the root key cannot be reached
+ *   or refused to work: no key is unsealed, so none is released.
  * - `ERR_INTERNAL`: a bug. The message says nothing more; the log has the cause.
  * - `ERR_CONFIG_INVALID`: the server cannot start with this configuration (root key, paths).
  *

@@ -18,6 +18,7 @@ export const statusFor = Object.freeze({
   ERR_RATE_LIMITED: 429,
   ERR_AUDIT_UNAVAILABLE: 503,
   ERR_STORE_UNAVAILABLE: 503,
+  ERR_CUSTODY_UNAVAILABLE: 503,
   ERR_INTERNAL: 500,
   ERR_CONFIG_INVALID: 500,
 } as const satisfies Record<ServerErrorCode, number>)

@@ -9,6 +9,13 @@
  */
 export { type VerifyStoreOptions, verifyStore } from './audit/verify-store.js'
 export { ServerError } from './errors.js'
+export { createCustodyKey } from './keys/custody/create-custody-key.js'
+export type { SealLogEntry } from './keys/custody/log-seals.js'
+export {
+  type ResealOptions,
+  type ResealResult,
+  resealServerKeys,
+} from './keys/reseal-server-keys.js'
 export { type RunningServer, type StartOptions, startServer } from './server.js'
 export {
   openPostgresStore,

@@ -1,9 +1,10 @@
-import type { FastifyInstance } from 'fastify'
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import { auditEvent } from './audit/audit-event.js'
 import { SYSTEM_IDENTITY } from './auth/identity.js'
 import { bootstrapAdmin } from './bootstrap-admin.js'
 import { resolveConfig, type ServerConfigInput } from './config/server-config.js'
 import { buildApp } from './http/app.js'
+import type { SealLogEntry } from './keys/custody/log-seals.js'
 import {
   closeServices,
   type KeyServerServices,
@@ -45,7 +46,17 @@ export interface StartOptions extends ServerConfigInput {
  */
 export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
   const config = resolveConfig(options)
-  const services = await openServices(config, options.overrides)
+  // Seals and unseals happen before the app (and its logger) exists: kept until it does.
+  let log: FastifyBaseLogger | undefined
+  const early: SealLogEntry[] = []
+  const services = await openServices(config, {
+    ...options.overrides,
+    onSeal(entry) {
+      options.overrides?.onSeal?.(entry)
+      if (log === undefined) early.push(entry)
+      else logSeal(log, entry)
+    },
+  })
   try {
     const adminTokenFile = await underStartupLock(services.store, () =>
       bootstrapAdmin(services.store, config.dataDir),
@@ -62,6 +73,12 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
                 : {}),
             },
     })
+    log = app.log
+    for (const entry of early.splice(0)) logSeal(app.log, entry)
+    app.log.info(
+      { custody: services.custody, unsealMs: Math.round(services.unsealMs) },
+      'key custody open, server keys unsealed',
+    )
     for (const warning of services.startupWarnings) app.log.warn(warning)
     // Sign first: after a crash and a long outage, the unsigned tail left behind would be past
     // its age bound and refuse even this record. Signing appends nothing.
@@ -89,4 +106,10 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     await closeServices(services).catch(() => undefined)
     throw error
   }
+}
+
+function logSeal(log: FastifyBaseLogger, entry: SealLogEntry): void {
+  const { op, ...fields } = entry
+  if (entry.ok) log.info({ event: `custody.${op}`, ...fields }, `server key ${op}ed`)
+  else log.warn({ event: `custody.${op}`, ...fields }, `server key ${op} failed`)
 }

@@ -3,9 +3,13 @@ import { Checkpointer } from './audit/checkpointer.js'
 import { createOidcVerifier, type OidcVerifier } from './auth/oidc-verifier.js'
 import type { ServerConfig } from './config/server-config.js'
 import { ServerError } from './errors.js'
+import type { ClosableKeySealer } from './keys/custody/closable-key-sealer.js'
+import { logSeals, type SealLogEntry } from './keys/custody/log-seals.js'
+import { openKeySealer } from './keys/custody/open-key-sealer.js'
+import { describeCustody, parseCustody } from './keys/custody/parse-custody.js'
 import { KeyRing } from './keys/key-ring.js'
-import { createRootKeySealer, type KeySealer } from './keys/key-sealer.js'
-import { loadRootKey, type RootKeySource } from './keys/root-key.js'
+import type { KeySealer } from './keys/key-sealer.js'
+import type { RootKeySource } from './keys/root-key.js'
 import { secureDataDir } from './secure-data-dir.js'
 import { databasePassword } from './store/postgres/database-password.js'
 import { openPostgresStore } from './store/postgres/open-postgres-store.js'
@@ -20,7 +24,13 @@ export interface KeyServerServices {
   readonly checkpointer: Checkpointer
   readonly oidc: OidcVerifier | undefined
   /** Where the root key came from (for the start-up log). */
-  readonly rootKeySource: RootKeySource | 'injected'
+  readonly rootKeySource: RootKeySource | 'custody-file' | 'custody' | 'injected'
+  /** The root key's custody as configured, without secrets (for the start-up log). */
+  readonly custody: string
+  /** The custody's sealer, every seal and unseal of it logged; closed by {@link closeServices}. */
+  readonly sealer: KeySealer & { close?(): Promise<void> }
+  /** How long opening the custody and unsealing every server key took, in ms. */
+  readonly unsealMs: number
   /** What the start-up log warns about: a data directory whose mode was tightened. */
   readonly startupWarnings: readonly string[]
 }
@@ -29,6 +39,8 @@ export interface KeyServerServices {
 export interface ServiceOverrides {
   readonly store?: Store
   readonly sealer?: KeySealer
+  /** Told of every seal and unseal (without key material); default: nobody. */
+  readonly onSeal?: (entry: SealLogEntry) => void
 }
 
 /**
@@ -37,15 +49,19 @@ export interface ServiceOverrides {
  * checkpointer and the OIDC verifier, after making the data directory private (see
  * {@link secureDataDir}). Call {@link closeServices} to stop.
  *
- * @throws ServerError `ERR_CONFIG_INVALID` (root key, OIDC discovery, a database that is not a
- *   PostgreSQL URL, a data directory of another user), `ERR_STORE_UNAVAILABLE`.
+ * The root key's custody (`config.custody`) is opened first and every stored key unsealed: a
+ * custody that cannot be reached or does not open them stops the start (fail closed).
+ *
+ * @throws ServerError `ERR_CONFIG_INVALID` (root key, custody, OIDC discovery, a database that is
+ *   not a PostgreSQL URL, a data directory of another user), `ERR_CUSTODY_UNAVAILABLE` (the HSM or
+ *   KMS cannot be reached), `ERR_STORE_UNAVAILABLE`.
  */
 export async function openServices(
   config: ServerConfig,
   overrides: ServiceOverrides = {},
 ): Promise<KeyServerServices> {
-  let rootKeySource: RootKeySource | 'injected' = 'injected'
-  let sealer = overrides.sealer
+  let rootKeySource: KeyServerServices['rootKeySource'] = 'injected'
+  let custody = 'injected'
   const dataDir = secureDataDir(config.dataDir)
   const startupWarnings =
     dataDir.tightenedFrom === undefined
@@ -53,15 +69,28 @@ export async function openServices(
       : [
           `the data directory ${config.dataDir} had mode 0${dataDir.tightenedFrom.toString(8)}, open to other users: set it to 0700`,
         ]
-  if (sealer === undefined) {
-    const root = loadRootKey(config.dataDir)
-    rootKeySource = root.source
-    sealer = createRootKeySealer(root.key)
-    root.key.fill(0)
+  const start = performance.now()
+  let opened: ClosableKeySealer
+  if (overrides.sealer === undefined) {
+    const parsed = parseCustody(config.custody)
+    custody = describeCustody(parsed)
+    const result = await openKeySealer(parsed, { dataDir: config.dataDir, kasId: config.kasId })
+    opened = result.sealer
+    rootKeySource = result.rootKeySource ?? 'custody'
+  } else {
+    opened = { custody: 'injected', ...overrides.sealer }
   }
-  const store = overrides.store ?? (await openStore(config))
+  const sealer = overrides.onSeal === undefined ? opened : logSeals(opened, overrides.onSeal)
+  let store: Store
+  try {
+    store = overrides.store ?? (await openStore(config))
+  } catch (error) {
+    await sealer.close?.()
+    throw error
+  }
   try {
     const keys = await underStartupLock(store, () => KeyRing.open(store, sealer))
+    const unsealMs = performance.now() - start
     const checkpointer = new Checkpointer(store, keys, {
       intervalMs: config.checkpointIntervalMs,
       records: config.checkpointRecords,
@@ -74,9 +103,21 @@ export async function openServices(
             audience: config.oidc.audience,
             identityClaim: config.oidc.identityClaim,
           })
-    return { config, store, keys, checkpointer, oidc, rootKeySource, startupWarnings }
+    return {
+      config,
+      store,
+      keys,
+      checkpointer,
+      oidc,
+      rootKeySource,
+      custody,
+      sealer,
+      unsealMs,
+      startupWarnings,
+    }
   } catch (error) {
     await store.close()
+    await sealer.close?.()
     throw error
   }
 }
@@ -86,6 +127,7 @@ export async function closeServices(services: KeyServerServices): Promise<void> 
   await services.checkpointer.stop()
   await services.checkpointer.sign().catch(() => undefined)
   await services.store.close()
+  await services.sealer.close?.()
 }
 
 /**
@@ -96,7 +138,8 @@ export function underStartupLock<T>(store: Store, fn: () => Promise<T>): Promise
   return store.withStartupLock === undefined ? fn() : store.withStartupLock(fn)
 }
 
-async function openStore(config: ServerConfig): Promise<Store> {
+/** Opens the store of `config`: SQLite in the data directory, or its PostgreSQL database. */
+export async function openStore(config: ServerConfig): Promise<Store> {
   if (config.database === '') {
     return openSqliteStore({
       file: join(config.dataDir, 'latch.db'),

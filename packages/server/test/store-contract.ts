@@ -1151,6 +1151,42 @@ export function describeStoreContract(name: string, open: OpenStore, runSql: Run
       await store.close()
     })
 
+    it('reseals server keys all at once with their record, or none when one changed meanwhile', async () => {
+      const store = await open()
+      const key = (kid: string, n: number) => ({
+        kid,
+        use: 'wrap' as const,
+        publicKey: Buffer.alloc(32, n),
+        sealedPrivateKey: Buffer.alloc(60, n + 1),
+        createdAt: new Date(`2026-01-0${n}T00:00:00.000Z`),
+      })
+      const a = key('x25519-a', 1)
+      const b = key('x25519-b', 2)
+      await store.addServerKey(a, draft(1))
+      await store.addServerKey(b, draft(2))
+      const moved = (k: typeof a, n: number) => ({
+        kid: k.kid,
+        previous: k.sealedPrivateKey,
+        sealedPrivateKey: Buffer.alloc(70, n),
+      })
+      // b's previous bytes are wrong (another reseal moved it): nothing changes, not even a.
+      await expect(
+        store.resealServerKeys(
+          [moved(a, 9), { ...moved(b, 8), previous: Buffer.alloc(60, 0) }],
+          draft(3),
+        ),
+      ).rejects.toMatchObject({ code: 'ERR_CONFLICT' })
+      expect(await store.listServerKeys()).toEqual([a, b])
+      expect((await store.auditHead()).size).toBe(2)
+      await store.resealServerKeys([moved(a, 9), moved(b, 8)], draft(3))
+      expect(await store.listServerKeys()).toEqual([
+        { ...a, sealedPrivateKey: Buffer.alloc(70, 9) },
+        { ...b, sealedPrivateKey: Buffer.alloc(70, 8) },
+      ])
+      expect((await store.auditHead()).size).toBe(3)
+      await store.close()
+    })
+
     it('lists a type family by its members only, and takes % and _ in a type literally', async () => {
       const store = await open()
       for (const type of ['policy', 'policy.create', 'policyx.create', 'a%b.c', 'axb.c', 'a_b.c']) {

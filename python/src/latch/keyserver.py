@@ -32,6 +32,7 @@ SERVER_ERROR_CODES = frozenset(
         "ERR_RATE_LIMITED",
         "ERR_AUDIT_UNAVAILABLE",
         "ERR_STORE_UNAVAILABLE",
+        "ERR_CUSTODY_UNAVAILABLE",
         "ERR_INTERNAL",
         "ERR_CONFIG_INVALID",
     }
@@ -59,6 +60,7 @@ _STATUS_OF = {
     "ERR_RATE_LIMITED": 429,
     "ERR_AUDIT_UNAVAILABLE": 503,
     "ERR_STORE_UNAVAILABLE": 503,
+    "ERR_CUSTODY_UNAVAILABLE": 503,
 }
 MAX_BATCH = 100
 # The server's public keys change only on rotation: five minutes, as the Node client.

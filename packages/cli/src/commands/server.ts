@@ -26,6 +26,11 @@ export function serverCommand(io: Io): Command {
       DEFAULTS.databasePasswordFile.description,
       io.env.LATCH_DATABASE_PASSWORD_FILE ?? DEFAULTS.databasePasswordFile.default,
     )
+    .option(
+      '--custody <uri>',
+      DEFAULTS.custody.description,
+      io.env.LATCH_CUSTODY ?? DEFAULTS.custody.default,
+    )
     .option('--host <host>', DEFAULTS.host.description, DEFAULTS.host.default)
     .option('--port <port>', DEFAULTS.port.description, parsePort, DEFAULTS.port.default)
     .option('--kas-id <id>', DEFAULTS.kasId.description, DEFAULTS.kasId.default)
@@ -103,6 +108,7 @@ export function serverCommand(io: Io): Command {
         dataDir: options.data,
         database: options.database,
         databasePasswordFile: options.databasePasswordFile,
+        custody: options.custody,
         checkpointIntervalMs: options.checkpointInterval,
         host: options.host,
         port: options.port,
@@ -155,6 +161,7 @@ interface ServerFlags {
   data: string
   database: string
   databasePasswordFile: string
+  custody: string
   checkpointInterval: number
   host: string
   port: number

@@ -9,6 +9,7 @@ export type AuditEventType =
   | 'server.start'
   | 'key.create'
   | 'key.rotate'
+  | 'key.reseal'
   | 'user.create'
   | 'user.disable'
   | 'user.link'

@@ -58,6 +58,14 @@ export const DEFAULTS = {
     default: 8400,
     example: 8400,
   },
+  custody: {
+    title: 'Root key custody',
+    description:
+      'Where the root key that seals the server keys is kept; LATCH_CUSTODY sets it too. Empty or root-key: LATCH_ROOT_KEY, else DATA/root.key. root-key:FILE: a key file (mode 0600). A PKCS#11 URI (RFC 7512) with token (or slot-id), object (the AES key label), module-path and optionally pin-source=file:PATH (else LATCH_PKCS11_PIN): an HSM. aws-kms:KEY?region=R (optionally &endpoint=URL): an AWS KMS key, credentials from the AWS SDK chain. The server does not start when the custody cannot be reached or does not open the stored keys (docs/DEPLOYMENT.md).',
+    default: '',
+    example:
+      'pkcs11:token=latch;object=latch-root?module-path=/usr/lib/softhsm/libsofthsm2.so&pin-source=file:/run/secrets/latch-pin',
+  },
   kasId: {
     title: 'Key server id',
     description:

@@ -8,6 +8,7 @@ const FLAGS: Record<keyof typeof DEFAULTS, string> = {
   databaseTimeoutMs: '—',
   host: '--host',
   port: '--port',
+  custody: '--custody',
   kasId: '--kas-id',
   bodyLimitBytes: '—',
   batchMax: '—',

@@ -18,6 +18,8 @@ export interface ServerConfig {
   readonly databaseTimeoutMs: number
   readonly host: string
   readonly port: number
+  /** Where the root key is kept (`parseCustody`); `''`: the local root key. */
+  readonly custody: string
   readonly kasId: string
   readonly bodyLimitBytes: number
   readonly batchMax: number
@@ -63,6 +65,7 @@ export function resolveConfig(input: ServerConfigInput = {}): ServerConfig {
     databaseTimeoutMs: pick('databaseTimeoutMs'),
     host: pick('host'),
     port: pick('port'),
+    custody: pick('custody'),
     kasId: pick('kasId'),
     bodyLimitBytes: pick('bodyLimitBytes'),
     batchMax: pick('batchMax'),

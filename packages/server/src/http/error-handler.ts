@@ -14,6 +14,7 @@ type FailureCode = {
 const GENERIC_MESSAGE: Readonly<Partial<Record<ServerErrorCode, string>>> = {
   ERR_AUDIT_UNAVAILABLE: 'the audit log cannot record this request; no key was released',
   ERR_STORE_UNAVAILABLE: 'the key server database is unavailable; retry later',
+  ERR_CUSTODY_UNAVAILABLE: 'the key server cannot reach its key custody; retry later',
   ERR_INTERNAL: 'internal error',
   ERR_CONFIG_INVALID: 'internal error',
 } satisfies Record<FailureCode, string>

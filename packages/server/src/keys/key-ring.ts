@@ -143,12 +143,31 @@ export class KeyRing {
     return kid
   }
 
+  // Unseals only the keys this ring does not hold yet, all at once (one round trip to a KMS, not
+  // one per key): a running instance keeps the keys it has even after `latch keys reseal` moved
+  // their sealed copies to a custody it cannot open.
   async #reload(): Promise<void> {
     this.#lastReload = Date.now()
     const records = await this.#store.listServerKeys()
+    const held = new Map(this.#wrap.map((k) => [k.kid, k]))
+    const fresh = records.filter((r) =>
+      r.use === 'wrap' ? !held.has(r.kid) : this.#checkpoint?.name !== checkpointKeyName(r.kid),
+    )
+    const opened = new Map(
+      await Promise.all(
+        fresh.map(
+          async (r) => [r.kid, await this.#sealer.unseal(r.sealedPrivateKey, r.kid)] as const,
+        ),
+      ),
+    )
     const wrap: WrapKey[] = []
     for (const r of records) {
-      const raw = await this.#sealer.unseal(r.sealedPrivateKey, r.kid)
+      const raw = opened.get(r.kid)
+      if (raw === undefined) {
+        const kept = held.get(r.kid)
+        if (kept !== undefined) wrap.push(kept)
+        continue
+      }
       if (r.use === 'wrap') {
         wrap.push({ kid: r.kid, publicKey: r.publicKey, privateKey: importX25519PrivateKey(raw) })
       } else {

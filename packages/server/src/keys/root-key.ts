@@ -48,7 +48,11 @@ export function loadRootKey(
   }
 }
 
-function decodeRootKey(text: string, where: string): Buffer {
+/**
+ * Decodes a 32-byte root key given as 64 hex digits or 43 base64url characters.
+ * @throws ServerError `ERR_CONFIG_INVALID` naming `where` for anything else.
+ */
+export function decodeRootKey(text: string, where: string): Buffer {
   const key = /^[0-9a-fA-F]{64}$/.test(text)
     ? Buffer.from(text, 'hex')
     : /^[A-Za-z0-9_-]{43}$/.test(text)

@@ -47,9 +47,16 @@ export interface ServerKeyRecord {
   readonly use: 'wrap' | 'checkpoint'
   /** Raw public key (32 bytes). */
   readonly publicKey: Uint8Array
-  /** AES-256-GCM of the raw private key under the root key (see `keys/seal-private-key.ts`). */
+  /** The raw private key sealed by the root key's custody (`keys/key-sealer.ts`). */
   readonly sealedPrivateKey: Uint8Array
   readonly createdAt: Date
+}
+
+/** A server key moved to another custody: its sealed bytes before and after. */
+export interface ResealedKey {
+  readonly kid: string
+  readonly previous: Uint8Array
+  readonly sealedPrivateKey: Uint8Array
 }
 
 /**

@@ -18,6 +18,7 @@ import type {
   PolicyFilter,
   PolicyPage,
   PolicyRecord,
+  ResealedKey,
   Revocation,
   Role,
   ServerKeyRecord,
@@ -60,6 +61,12 @@ export interface Store {
   /** Every key pair, oldest (`createdAt`) first. */
   listServerKeys(): Promise<ServerKeyRecord[]>
   addServerKey(key: ServerKeyRecord, audit: AuditDraft): Promise<void>
+  /**
+   * Replaces the sealed private keys of `keys` and appends `audit`, in one transaction.
+   * @throws ServerError `ERR_CONFLICT` (nothing changed) when a key's sealed bytes are no longer
+   *   `previous`: another reseal ran meanwhile.
+   */
+  resealServerKeys(keys: readonly ResealedKey[], audit: AuditDraft): Promise<void>
 
   // --- Users and API tokens (emails are lower-cased here too, whatever the caller passes) ---
   /**

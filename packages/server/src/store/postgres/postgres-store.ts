@@ -43,10 +43,12 @@ import type {
   PolicyFilter,
   PolicyPage,
   PolicyRecord,
+  ResealedKey,
   ServerKeyRecord,
   TokenRecord,
   UserRecord,
 } from '../records.js'
+import { resealConflict } from '../reseal-conflict.js'
 import type {
   AuditTailBounds,
   CheckpointSign,
@@ -160,6 +162,19 @@ export class PostgresStore implements Store {
          VALUES ($1, $2, $3, $4, $5)`,
         [key.kid, key.use, key.publicKey, key.sealedPrivateKey, key.createdAt],
       )
+      await this.#append(db, audit)
+    })
+  }
+
+  async resealServerKeys(keys: readonly ResealedKey[], audit: AuditDraft): Promise<void> {
+    await this.#pool.transaction(async (db) => {
+      for (const key of keys) {
+        const { rowCount } = await db.query(
+          'UPDATE server_keys SET sealed_private_key = $1 WHERE kid = $2 AND sealed_private_key = $3',
+          [key.sealedPrivateKey, key.kid, key.previous],
+        )
+        if (rowCount !== 1) throw resealConflict(key.kid)
+      }
       await this.#append(db, audit)
     })
   }

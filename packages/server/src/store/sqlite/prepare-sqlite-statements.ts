@@ -10,6 +10,8 @@ const SQL = {
   getSetting: 'SELECT value FROM settings WHERE name = ?',
   listKeys: 'SELECT * FROM server_keys ORDER BY created_at, kid',
   addKey: 'INSERT INTO server_keys VALUES (?, ?, ?, ?, ?)',
+  resealKey:
+    'UPDATE server_keys SET sealed_private_key = ? WHERE kid = ? AND sealed_private_key = ?',
   getUser: 'SELECT * FROM users WHERE email = ?',
   listUsers: 'SELECT * FROM users ORDER BY email',
   addUser: `INSERT INTO users (email, role, may_assign_owner, created_at, oidc_issuer, oidc_subject)

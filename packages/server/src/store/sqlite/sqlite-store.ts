@@ -45,10 +45,12 @@ import type {
   PolicyFilter,
   PolicyPage,
   PolicyRecord,
+  ResealedKey,
   ServerKeyRecord,
   TokenRecord,
   UserRecord,
 } from '../records.js'
+import { resealConflict } from '../reseal-conflict.js'
 import type {
   AuditTailBounds,
   CheckpointSign,
@@ -117,6 +119,16 @@ export class SqliteStore implements Store {
         key.sealedPrivateKey,
         key.createdAt.toISOString(),
       )
+      this.#append(audit)
+    })
+  }
+
+  async resealServerKeys(keys: readonly ResealedKey[], audit: AuditDraft): Promise<void> {
+    this.#tx(() => {
+      for (const key of keys) {
+        const { changes } = this.#sql.resealKey.run(key.sealedPrivateKey, key.kid, key.previous)
+        if (changes !== 1) throw resealConflict(key.kid)
+      }
       this.#append(audit)
     })
   }
