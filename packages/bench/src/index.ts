@@ -2,7 +2,7 @@
  * `npm run bench`: every figure next to a baseline measured in the same run, as ratios, because
  * this machine is shared and noisy. Sizes: BENCH_STREAM_MIB (default 256), BENCH_RSS_MIB (1024),
  * BENCH_SECONDS per rate (3), BENCH_ROUNDS (3, best of), BENCH_RELEASE_SECONDS per key-server
- * load run (10). BENCH_ONLY=key-release (or a comma-separated list of streaming, small-objects,
+ * load run (10); BENCH_VERIFY_RECORDS (200,000; 0 skips the verifier). BENCH_ONLY=key-release (or a comma-separated list of streaming, small-objects,
  * peak-rss, key-release, lockdown, postgres, s3) runs only those parts. `s3` (Ceph RGW and
  * s3rver) has its own knobs: see `s3/options.ts`. `lockdown`: BENCH_LOCKDOWN_POLICIES (1,000,000),
  * BENCH_LOCKDOWN_RECORDS in the audit log (1,000,000), BENCH_LOCKDOWN_SECONDS per load run (5).

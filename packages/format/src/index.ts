@@ -33,6 +33,7 @@ export { type CompactJwe, parseCompactJwe } from './jwe/parse-compact-jwe.js'
 export type { JweProtectedHeader, ShareBinding } from './jwe/protected-header.js'
 export { shareBindingOf } from './jwe/share-binding-of.js'
 export {
+  type EphemeralX25519Key,
   type PreparedShareWrap,
   prepareShareWrap,
   type WrapRecipient,

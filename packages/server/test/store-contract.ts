@@ -794,6 +794,36 @@ export function describeStoreContract(name: string, open: OpenStore, runSql: Run
       await store.close()
     })
 
+    it('decides concurrent requests each on its own: one that fails appends nothing and fails no other', async () => {
+      const store = await open()
+      await KeyRing.open(store, createRootKeySealer(Buffer.alloc(32, 7)))
+      const head = (await store.auditHead()).size
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 12 }, (_, i) =>
+          store.decide({
+            policyId: `p-${i}`,
+            judge: () => ({ permit: false, reason: 'policy_unknown' }),
+            // Decision 5's record cannot be serialized (a float): it alone fails.
+            record: () => (i === 5 ? { type: 'bad', x: 1.5 } : draft(i)),
+          }),
+        ),
+      )
+      expect(outcomes.map((o) => o.status)).toEqual(
+        Array.from({ length: 12 }, (_, i) => (i === 5 ? 'rejected' : 'fulfilled')),
+      )
+      const failed = outcomes[5] as PromiseRejectedResult
+      expect(failed.reason).toBeInstanceOf(ServerError)
+      expect((failed.reason as ServerError).code).toBe('ERR_INTERNAL')
+      // Contiguous, in any order (a PostgreSQL store decides concurrent requests in parallel).
+      const seqs = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value.seq] : []))
+      expect(seqs.sort((a, b) => a - b)).toEqual(Array.from({ length: 11 }, (_, i) => head + 1 + i))
+      const rows = await store.readAudit(head, 100)
+      const numbers = rows.map((r) => JSON.parse(Buffer.from(r.recordBytes).toString()).n)
+      expect(numbers.sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 6, 7, 8, 9, 10, 11])
+      expect((await verifyStore(store)).ok).toBe(true)
+      await store.close()
+    })
+
     it('appends contiguous sequence numbers under concurrency and reads them back in pages', async () => {
       const store = await open()
       const seqs = await Promise.all(

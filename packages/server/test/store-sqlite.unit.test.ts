@@ -151,3 +151,52 @@ it.each([4, 5])(
     await store.close()
   },
 )
+
+it('commits the decisions asked for at once in one transaction, each judging the state its group sees', async () => {
+  const file = join(mkdtempSync(join(tmpdir(), 'latch-store-')), 'latch.db')
+  const store = openSqliteStore({ file, tailBounds: bounds })
+  const policy = {
+    id: 'p-1',
+    owner: 'o@x.org',
+    readers: ['r@x.org'],
+    expiresAt: undefined,
+    labels: {},
+    createdBy: 'o',
+  }
+  await store.createPolicy(policy, { type: 'policy.create', actor: null })
+  const asked = (n: number) =>
+    store.decide({
+      policyId: 'p-1',
+      judge: (found) =>
+        found?.revocation === undefined
+          ? { permit: true, reason: 'reader' }
+          : { permit: false, reason: 'revoked' },
+      record: (verdict) => ({ type: 'key.release', actor: null, n, reason: verdict.reason }),
+    })
+  // Asked before the revocation commits, decided after it: the waiting decisions see it.
+  const waiting = [asked(0), asked(1), asked(2)]
+  await store.changePolicy('p-1', () => ({
+    patch: { revocation: { by: 'o@x.org', at: new Date(), reason: 'r' } },
+    audit: { type: 'policy.revoke', actor: null },
+  }))
+  const results = await Promise.all(waiting)
+  expect(results.map((r) => r.verdict)).toEqual(
+    Array.from({ length: 3 }, () => ({ permit: false, reason: 'revoked' })),
+  )
+  // The revocation's record precedes the decisions' in the chain, as its commit did.
+  expect(results.map((r) => r.seq)).toEqual([3, 4, 5])
+  const types = (await store.readAudit(0, 10)).map(
+    (r) => JSON.parse(Buffer.from(r.recordBytes).toString()).type,
+  )
+  expect(types).toEqual([
+    'policy.create',
+    'policy.revoke',
+    'key.release',
+    'key.release',
+    'key.release',
+  ])
+  // Closing commits the decisions still waiting before the database closes.
+  const last = asked(3)
+  await store.close()
+  expect((await last).seq).toBe(6)
+})

@@ -13,8 +13,11 @@ export interface KeyServerProcess extends LatchProcess {
   readonly adminToken: string
   /** The JSON log lines it wrote on stderr so far (warn and above, unless `args` say otherwise). */
   log(): string[]
-  /** Peak RSS (`VmHWM`) in MiB and CPU time (user + system) in seconds, so far (Linux). */
-  usage(): { peakRssMiB: number; cpuSeconds: number }
+  /**
+   * Peak RSS (`VmHWM`) in MiB, and CPU time (user + system) in seconds so far of the whole
+   * process and of its main thread, the event loop's, alone (Linux).
+   */
+  usage(): { peakRssMiB: number; cpuSeconds: number; mainThreadCpuSeconds: number }
 }
 
 /**
@@ -71,15 +74,27 @@ export async function stopKeyServer(server: KeyServerProcess): Promise<void> {
 
 let ticksPerSecond: number | undefined
 
-function usageOf(pid: number): { peakRssMiB: number; cpuSeconds: number } {
+function usageOf(pid: number): {
+  peakRssMiB: number
+  cpuSeconds: number
+  mainThreadCpuSeconds: number
+} {
   ticksPerSecond ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }))
   const status = readFileSync(`/proc/${pid}/status`, 'utf8')
   const hwmKiB = Number(/^VmHWM:\s+(\d+) kB/m.exec(status)?.[1] ?? Number.NaN)
+  return {
+    peakRssMiB: hwmKiB / 1024,
+    cpuSeconds: cpuTicks(`/proc/${pid}/stat`) / ticksPerSecond,
+    // The main thread's task id is the process id.
+    mainThreadCpuSeconds: cpuTicks(`/proc/${pid}/task/${pid}/stat`) / ticksPerSecond,
+  }
+}
+
+function cpuTicks(statFile: string): number {
   // Fields after the command name, which sits in parentheses: utime and stime are 14 and 15.
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  const stat = readFileSync(statFile, 'utf8')
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-  const ticks = Number(fields[11]) + Number(fields[12])
-  return { peakRssMiB: hwmKiB / 1024, cpuSeconds: ticks / ticksPerSecond }
+  return Number(fields[11]) + Number(fields[12])
 }
 
 // --- Several instances on one database ---

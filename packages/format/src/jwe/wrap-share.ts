@@ -6,10 +6,19 @@ import {
   randomBytes,
 } from 'node:crypto'
 import { FormatError } from '../errors.js'
-import { isAllZero, toBase64url } from '../internal/bytes.js'
+import { fromBase64url, isAllZero, toBase64url } from '../internal/bytes.js'
 import { concatKdf } from './concat-kdf.js'
 import { type ShareBinding, serializeProtectedHeader } from './protected-header.js'
 import { importX25519PrivateKey } from './x25519.js'
+
+/**
+ * An X25519 key pair made for one JWE's `epk`: the private key and its public half's `x`
+ * (base64url, as the JWE header carries it). Never reuse one for a second JWE.
+ */
+export interface EphemeralX25519Key {
+  readonly privateKey: KeyObject
+  readonly x: string
+}
 
 /** RFC 3394's default initial value, which AES-KW checks on unwrap. */
 export const AES_KW_IV: Buffer = Buffer.from('a6a6a6a6a6a6a6a6', 'hex')
@@ -55,9 +64,12 @@ export interface PreparedShareWrap {
  * refused before any audit record says a share was released.
  *
  * @param recipient - the X25519 key the JWE is for, and the `kid` its header names.
+ * @param ephemeral - the JWE's ephemeral key, generated ahead (a key server draws them on the
+ *   thread pool); fresh and used for this one wrap only. Drawn here when absent.
  * @returns the prepared wrap, for exactly one JWE.
  * @throws FormatError `ERR_FORMAT_ARGUMENT_INVALID` for a recipient key of small order (its
- *   shared secret is all zero, RFC 7748 §6.1) or any key the agreement fails on.
+ *   shared secret is all zero, RFC 7748 §6.1), any key the agreement fails on, or an
+ *   `ephemeral` that is not an X25519 private key with a 32-byte public half.
  * @example
  * ```ts
  * const prepared = prepareShareWrap({ kid: 'client', publicKey })   // throws for a bad key
@@ -65,8 +77,19 @@ export interface PreparedShareWrap {
  * const jwe = prepared.wrap(share, binding)
  * ```
  */
-export function prepareShareWrap(recipient: WrapRecipient): PreparedShareWrap {
-  return prepareShareWrapWithMaterial(recipient, undefined)
+export function prepareShareWrap(
+  recipient: WrapRecipient,
+  ephemeral?: EphemeralX25519Key,
+): PreparedShareWrap {
+  if (ephemeral === undefined) return prepareShareWrapWithMaterial(recipient, undefined)
+  if (
+    ephemeral.privateKey.type !== 'private' ||
+    ephemeral.privateKey.asymmetricKeyType !== 'x25519' ||
+    fromBase64url(ephemeral.x)?.length !== 32
+  ) {
+    throw new FormatError('ERR_FORMAT_ARGUMENT_INVALID', 'ephemeral key must be an X25519 pair')
+  }
+  return prepareWithKey(recipient, ephemeral.privateKey, ephemeral.x, undefined)
 }
 
 /**
@@ -86,6 +109,16 @@ export function prepareShareWrapWithMaterial(
   const raw = material?.ephemeralPrivateKey ?? randomBytes(32)
   const ephemeralPrivateKey = importX25519PrivateKey(raw)
   if (material?.ephemeralPrivateKey === undefined) raw.fill(0)
+  const epkX = createPublicKey(ephemeralPrivateKey).export({ format: 'jwk' }).x ?? ''
+  return prepareWithKey(recipient, ephemeralPrivateKey, epkX, material)
+}
+
+function prepareWithKey(
+  recipient: WrapRecipient,
+  ephemeralPrivateKey: KeyObject,
+  epkX: string,
+  material: WrapMaterial | undefined,
+): PreparedShareWrap {
   let secret: Buffer
   try {
     secret = diffieHellman({ privateKey: ephemeralPrivateKey, publicKey: recipient.publicKey })
@@ -96,7 +129,6 @@ export function prepareShareWrapWithMaterial(
   if (isAllZero(secret)) throw lowOrder()
   let kek: Buffer | undefined = concatKdf(secret)
   secret.fill(0)
-  const epkX = createPublicKey(ephemeralPrivateKey).export({ format: 'jwk' }).x ?? ''
   return {
     wrap(share, binding) {
       if (kek === undefined)

@@ -7,6 +7,7 @@ import {
 } from '@latch/format'
 import type { ClientPublicJwk } from '@latch/protocol'
 import { ServerError } from '../errors.js'
+import type { EphemeralKeyPool } from './ephemeral-key-pool.js'
 
 /** A client key the server can re-wrap shares to. */
 export interface ClientKey {
@@ -28,18 +29,20 @@ export interface ClientKey {
  * be delivered.
  *
  * @param jwk - the `clientKey` of a key request.
+ * @param ephemeralKeys - where each re-wrap's ephemeral key comes from, when one is ready there;
+ *   drawn on the spot otherwise.
  * @returns the key, whose first {@link ClientKey.prepareRewrap} returns the wrap prepared here.
  * @throws ServerError `ERR_REQUEST_INVALID` for a key that is not X25519, malformed, or of small
  *   order.
  */
-export function parseClientKey(jwk: ClientPublicJwk): ClientKey {
+export function parseClientKey(jwk: ClientPublicJwk, ephemeralKeys?: EphemeralKeyPool): ClientKey {
   const { kty, crv, x } = jwk
   if (kty !== 'OKP' || crv !== 'X25519') throw invalid('clientKey must be an X25519 public JWK')
   const recipient = {
     kid: jwk.kid ?? 'client',
     publicKey: reword(() => importX25519PublicKey({ kty, crv, x })),
   }
-  const prepare = () => reword(() => prepareShareWrap(recipient))
+  const prepare = () => reword(() => prepareShareWrap(recipient, ephemeralKeys?.take()))
   let first: PreparedShareWrap | undefined = prepare()
   return {
     thumbprint: createHash('sha256')

@@ -78,6 +78,11 @@ export class SqliteStore implements Store {
   readonly #db: Database.Database
   readonly #bounds: AuditTailBounds
   readonly #sql: SqliteStatements
+  /** Decisions asked for since the last group commit (see {@link SqliteStore.decide}). */
+  readonly #pending: PendingDecision[] = []
+  #flushScheduled = false
+  /** One decision in a savepoint of the group's transaction. */
+  readonly #decideInSavepoint: (input: DecisionInput) => DecisionResult
 
   /**
    * @param db the open database (migrated, unless read-only).
@@ -89,9 +94,11 @@ export class SqliteStore implements Store {
     this.#bounds = bounds
     this.#sql = prepareSqliteStatements(db)
     this.auditOrigin = origin
+    this.#decideInSavepoint = db.transaction((input: DecisionInput) => this.#decideOne(input))
   }
 
   async close(): Promise<void> {
+    this.#flushDecisions()
     this.#db.close()
   }
 
@@ -333,21 +340,68 @@ export class SqliteStore implements Store {
     }
   }
 
+  /**
+   * Decisions are committed in groups: those asked for while the event loop works through one
+   * round of I/O (at most {@link DECISION_GROUP_MAX}) share one `BEGIN IMMEDIATE` … `COMMIT`,
+   * each in a savepoint of its own, judged and appended in the order asked. A commit writes the
+   * pages a decision touches (the record, its index entries, the head) once per group instead of
+   * once per decision. Each promise settles only after the group's commit: a failed commit fails
+   * every decision of the group, and one decision's failure (its savepoint rolled back) fails it
+   * alone. A decision still waiting judges the state as it is when its group runs, so a policy
+   * change committed before that is seen.
+   */
   async decide(input: DecisionInput): Promise<DecisionResult> {
-    return this.#tx(() => {
-      // The judgement needs the policy row, not the list of its objects: skip that query.
-      const policy = this.#policy(input.policyId, false)
-      const lockdowns =
-        policy === undefined
-          ? []
-          : (this.#sql.coveringRules
-              .pluck()
-              .all({ policy: policy.id, owner: policy.owner }) as string[])
-      const time = (this.#sql.now.get() as { now: string }).now
-      const verdict = input.judge(policy, new Date(time), lockdowns)
-      const seq = this.#append(input.record(verdict, policy), time)
-      return { verdict, seq }
+    return new Promise((resolve, reject) => {
+      this.#pending.push({ input, resolve, reject })
+      if (this.#pending.length >= DECISION_GROUP_MAX) this.#flushDecisions()
+      else if (!this.#flushScheduled) {
+        this.#flushScheduled = true
+        setImmediate(() => {
+          this.#flushScheduled = false
+          this.#flushDecisions()
+        })
+      }
     })
+  }
+
+  #flushDecisions(): void {
+    const group = this.#pending.splice(0)
+    if (group.length === 0) return
+    const outcomes: (DecisionResult | { failure: unknown })[] = []
+    try {
+      this.#tx(() => {
+        for (const { input } of group) {
+          try {
+            outcomes.push(this.#decideInSavepoint(input))
+          } catch (failure) {
+            outcomes.push({ failure })
+          }
+        }
+      })
+    } catch (failure) {
+      for (const decision of group) decision.reject(failure)
+      return
+    }
+    group.forEach((decision, i) => {
+      const outcome = outcomes[i] as DecisionResult | { failure: unknown }
+      if ('failure' in outcome) decision.reject(this.#storeError(outcome.failure))
+      else decision.resolve(outcome)
+    })
+  }
+
+  #decideOne(input: DecisionInput): DecisionResult {
+    // The judgement needs the policy row, not the list of its objects: skip that query.
+    const policy = this.#policy(input.policyId, false)
+    const lockdowns =
+      policy === undefined
+        ? []
+        : (this.#sql.coveringRules
+            .pluck()
+            .all({ policy: policy.id, owner: policy.owner }) as string[])
+    const time = (this.#sql.now.get() as { now: string }).now
+    const verdict = input.judge(policy, new Date(time), lockdowns)
+    const seq = this.#append(input.record(verdict, policy), time)
+    return { verdict, seq }
   }
 
   async addLockdownRule(
@@ -531,14 +585,30 @@ export class SqliteStore implements Store {
     try {
       return fn()
     } catch (cause) {
-      if (cause instanceof ServerError) throw cause
-      // A record or note the audit code cannot write is the server's bug, not the database's.
-      if (cause instanceof AuditError) {
-        throw new ServerError('ERR_INTERNAL', cause.message, { cause })
-      }
-      throw new ServerError('ERR_STORE_UNAVAILABLE', 'the database failed', { cause })
+      throw this.#storeError(cause)
     }
   }
+
+  #storeError(cause: unknown): ServerError {
+    if (cause instanceof ServerError) return cause
+    // A record or note the audit code cannot write is the server's bug, not the database's.
+    if (cause instanceof AuditError) {
+      return new ServerError('ERR_INTERNAL', cause.message, { cause })
+    }
+    return new ServerError('ERR_STORE_UNAVAILABLE', 'the database failed', { cause })
+  }
+}
+
+/**
+ * The most decisions one group commit holds: enough to spread a commit's page writes thin, few
+ * enough that the first of them does not wait long for the last.
+ */
+const DECISION_GROUP_MAX = 64
+
+interface PendingDecision {
+  readonly input: DecisionInput
+  readonly resolve: (result: DecisionResult) => void
+  readonly reject: (failure: unknown) => void
 }
 
 /** The first text past every text that starts with `prefix` (its last character, plus one). */

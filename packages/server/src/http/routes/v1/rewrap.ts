@@ -8,12 +8,16 @@ import {
 } from '@latch/protocol'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { ServerError } from '../../../errors.js'
+import { EphemeralKeyPool } from '../../../release/ephemeral-key-pool.js'
 import { type ClientKey, parseClientKey } from '../../../release/parse-client-key.js'
 import { parseReleaseRequest } from '../../../release/parse-release-request.js'
 import { type ReleaseRequest, releaseShare } from '../../../release/release-share.js'
 import { callerOf } from '../../caller-of.js'
 import { errorBodyOf } from '../../error-handler.js'
 import { requestMeta } from '../../request-meta.js'
+
+/** Ephemeral keys made ahead for re-wraps: a batch's worth, and bursts of single requests. */
+const EPHEMERAL_KEYS_READY = 128
 
 /** The uniform answer to every denied key request: it never says which check failed. */
 const DENIED = { code: 'ERR_ACCESS_DENIED', message: 'access denied' } as const
@@ -26,11 +30,17 @@ const DENIED = { code: 'ERR_ACCESS_DENIED', message: 'access denied' } as const
  * the audit or the database failed after other items were decided, the failure's 503.
  */
 export const rewrapRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const ephemeralKeys = new EphemeralKeyPool(EPHEMERAL_KEYS_READY)
+  app.addHook('onClose', async () => ephemeralKeys.close())
+
   app.route({
     ...routes.rewrap,
     config: { access: 'user', auditAuthFailure: true },
     handler: async (request) => {
-      const parsed = parseReleaseRequest(request.body, parseClientKey(request.body.clientKey))
+      const parsed = parseReleaseRequest(
+        request.body,
+        parseClientKey(request.body.clientKey, ephemeralKeys),
+      )
       const outcome = await decide(app, request, parsed)
       if (!outcome.released) throw new ServerError(DENIED.code, DENIED.message)
       return { jwe: outcome.jwe }
@@ -47,7 +57,7 @@ export const rewrapRoutes: FastifyPluginAsyncTypebox = async (app) => {
     handler: async (request) => {
       // The one client key is every item's: a key no share can be wrapped to fails them all,
       // and is refused before a decision could record a release that cannot be delivered.
-      const clientKey = parseClientKey(request.body.clientKey)
+      const clientKey = parseClientKey(request.body.clientKey, ephemeralKeys)
       // All parsing first, so that no failure left after a committed permit depends on an item.
       const items = request.body.requests.map((item) => parseItem(item, clientKey))
       const results: RewrapBatchResult['results'] = []
