@@ -17,6 +17,7 @@ import type { KeySet, PolicyView } from '@latch/protocol'
 import { ClientError } from './errors.js'
 import { KeyServerClient, type KeyServerClientOptions } from './key-server-client.js'
 import { keyServerResolver } from './key-server-resolver.js'
+import { NodeKeyServerClient } from './node-key-server-client.js'
 import { writeAtomically } from './write-atomically.js'
 
 /** The policy a new file gets. The caller becomes its owner unless `owner` names another. */
@@ -63,12 +64,12 @@ export class LatchClient {
   #resolver: { kasId: string; resolve: KeyResolver } | undefined
 
   constructor(options: KeyServerClientOptions | KeyServerClient) {
-    this.keyServer = options instanceof KeyServerClient ? options : new KeyServerClient(options)
+    this.keyServer = options instanceof KeyServerClient ? options : new NodeKeyServerClient(options)
   }
 
   /** A client configured from `LATCH_SERVER` and `LATCH_TOKEN`. */
   static fromEnv(env: Record<string, string | undefined> = process.env): LatchClient {
-    return new LatchClient(KeyServerClient.fromEnv(env))
+    return new LatchClient(NodeKeyServerClient.fromEnv(env))
   }
 
   /** The key server's public keys, cached for five minutes. */

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { Readable } from 'node:stream'
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3'
-import { LatchClient } from '@latch/client'
+import { LatchClient, nodeHttpTransport } from '@latch/client'
 import type { KeyResolver } from '@latch/format'
 import { createS3Client, getObject, putObject } from '@latch/s3'
 import { CallTimer } from './call-timer.js'
@@ -61,7 +61,7 @@ export async function prepareSmallOps(context: S3BenchContext): Promise<SmallOps
   const keyServer = {
     server: context.keyServerEnv.LATCH_SERVER as string,
     token: context.keyServerEnv.LATCH_TOKEN,
-    fetch: timers.latch.fetch,
+    transport: timers.latch.transport(nodeHttpTransport),
   }
   const latch = new LatchClient(keyServer)
   const shared = new SharedResolver(keyServer)
