@@ -28,7 +28,13 @@ export type {
   TransportAnswer,
   TransportRequest,
 } from './key-server-transport.js'
-export { type Encrypted, LatchClient, type PolicyOptions } from './latch-client.js'
+export {
+  type DeferredWriter,
+  type Encrypted,
+  LatchClient,
+  type PolicyOptions,
+  type RegisteredObject,
+} from './latch-client.js'
 export { nodeHttpTransport } from './node-http-transport.js'
 export { NodeKeyServerClient as KeyServerClient } from './node-key-server-client.js'
 export { writeAtomically } from './write-atomically.js'

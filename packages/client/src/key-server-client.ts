@@ -253,7 +253,11 @@ export class KeyServerClient {
     return this.call(routes.rotateKey, {})
   }
 
-  /** Creates the policy of a file about to be encrypted; the caller is its owner by default. */
+  /**
+   * Creates the policy of a file about to be encrypted; the caller is its owner by default. With
+   * a `claim` (see `LatchClient.createDeferredWriter`), under the id the claim stands for and
+   * with the stored `object` registered.
+   */
   createPolicy(input: CreatePolicyBody): Promise<PolicyView> {
     return this.call(routes.createPolicy, { body: input })
   }
