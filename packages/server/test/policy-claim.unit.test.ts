@@ -1,6 +1,12 @@
 import { randomBytes } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
-import { KeyServerError, keyServerResolver, LatchClient } from '@latch/client'
+import {
+  ClientError,
+  KeyServerClient,
+  KeyServerError,
+  keyServerResolver,
+  LatchClient,
+} from '@latch/client'
 import { decryptBuffer, encryptBuffer, parseHeader } from '@latch/format'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { policyIdOfClaim } from '../src/policy/policy-id-of-claim.js'
@@ -194,5 +200,31 @@ describe('a policy created with a claim and its stored object (issue 16)', () =>
     expect(await codeOf(t.client(service).getPolicy(pending.policyId))).toBe('ERR_NOT_FOUND')
     await expect(decryptAs(service, object)).rejects.toMatchObject({ code: 'ERR_ACCESS_DENIED' })
     expect(await decryptAs(owner, object)).toEqual(data)
+  })
+
+  it('is refused by the client when the server created the policy under another id (a server that drops claims)', async () => {
+    const owner = await t.user('owner@example.com')
+    // What a server without claims does: its schema drops the unknown members.
+    const withoutClaims = (async (input: string | URL | Request, init?: RequestInit) => {
+      const body = JSON.parse(String(init?.body ?? 'null')) as Record<string, unknown> | null
+      if (body !== null) {
+        delete body.claim
+        delete body.object
+      }
+      const answer = await t.app.inject({
+        method: (init?.method ?? 'GET') as 'GET',
+        url: new URL(String(input)).pathname,
+        headers: { authorization: `Bearer ${owner}`, 'content-type': 'application/json' },
+        ...(body === null ? {} : { payload: JSON.stringify(body) }),
+      })
+      return new Response(answer.rawPayload, { status: answer.statusCode })
+    }) as typeof fetch
+    const latch = new LatchClient(
+      new KeyServerClient({ server: 'http://latch.test', token: owner, fetch: withoutClaims }),
+    )
+    const pending = await latch.createDeferredWriter({})
+    const error = await pending.register({ bucket: 'b', key: 'k' }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(ClientError)
+    expect(error).toMatchObject({ code: 'ERR_CLIENT_RESPONSE_INVALID' })
   })
 })
