@@ -16,13 +16,25 @@ export type {
   UserView,
 } from '@latch/protocol'
 export { CLIENT_ERROR_CODES, ClientError, type ClientErrorCode, KeyServerError } from './errors.js'
-export {
-  type AuditEventFilter,
-  KeyServerClient,
-  type KeyServerClientOptions,
-  type LockdownScopeInput,
-  type RequestOptions,
+export type {
+  AuditEventFilter,
+  KeyServerClientOptions,
+  LockdownScopeInput,
+  RequestOptions,
 } from './key-server-client.js'
 export { keyServerResolver } from './key-server-resolver.js'
-export { type Encrypted, LatchClient, type PolicyOptions } from './latch-client.js'
+export type {
+  KeyServerTransport,
+  TransportAnswer,
+  TransportRequest,
+} from './key-server-transport.js'
+export {
+  type DeferredWriter,
+  type Encrypted,
+  LatchClient,
+  type PolicyOptions,
+  type RegisteredObject,
+} from './latch-client.js'
+export { nodeHttpTransport } from './node-http-transport.js'
+export { NodeKeyServerClient as KeyServerClient } from './node-key-server-client.js'
 export { writeAtomically } from './write-atomically.js'

@@ -38,6 +38,7 @@ import {
   type UserView,
 } from '@latch/protocol'
 import { ClientError, KeyServerError } from './errors.js'
+import type { KeyServerTransport } from './key-server-transport.js'
 
 /** Options of {@link KeyServerClient}. */
 export interface KeyServerClientOptions {
@@ -47,8 +48,13 @@ export interface KeyServerClientOptions {
   readonly token?: string | undefined
   /** Per-request timeout in milliseconds (default 30 s). */
   readonly timeoutMs?: number
-  /** A `fetch` to use instead of the global one. */
+  /** A `fetch` to use instead of the global one (for every request, the transport's too). */
   readonly fetch?: typeof fetch
+  /**
+   * How requests other than {@link KeyServerClient.exportAudit}'s are sent. Default: over `fetch`;
+   * in the Node build over `node:http` with keep-alive connections, unless `fetch` is given.
+   */
+  readonly transport?: KeyServerTransport
 }
 
 /** Options of one request to the key server. */
@@ -93,6 +99,7 @@ export class KeyServerClient {
   readonly #token: string | undefined
   readonly #timeoutMs: number
   readonly #fetch: typeof fetch
+  readonly #transport: KeyServerTransport
 
   constructor(options: KeyServerClientOptions) {
     let url: URL
@@ -109,13 +116,19 @@ export class KeyServerClient {
     this.#timeoutMs = options.timeoutMs ?? 30_000
     // Bound: a browser refuses a `fetch` called as a method of another object (Illegal invocation).
     this.#fetch = options.fetch ?? globalThis.fetch.bind(globalThis)
+    this.#transport = options.transport ?? fetchTransport(this.#fetch)
   }
 
   /**
    * A client configured from `LATCH_SERVER` and `LATCH_TOKEN`.
    * @throws ClientError `ERR_CLIENT_CONFIG_INVALID` when `LATCH_SERVER` is not set.
    */
-  static fromEnv(env: Record<string, string | undefined> = process.env): KeyServerClient {
+  static fromEnv<T extends KeyServerClient>(
+    this: new (
+      options: KeyServerClientOptions,
+    ) => T,
+    env: Record<string, string | undefined> = process.env,
+  ): T {
     const server = env.LATCH_SERVER
     if (server === undefined || server === '') {
       throw new ClientError(
@@ -123,7 +136,8 @@ export class KeyServerClient {
         'LATCH_SERVER is not set: export LATCH_SERVER=http://host:8400 (or run latch login)',
       )
     }
-    return new KeyServerClient({ server, token: env.LATCH_TOKEN })
+    // `this`: the Node build's subclass makes clients of its own.
+    return new this({ server, token: env.LATCH_TOKEN })
   }
 
   /**
@@ -239,7 +253,11 @@ export class KeyServerClient {
     return this.call(routes.rotateKey, {})
   }
 
-  /** Creates the policy of a file about to be encrypted; the caller is its owner by default. */
+  /**
+   * Creates the policy of a file about to be encrypted; the caller is its owner by default. With
+   * a `claim` (see `LatchClient.createDeferredWriter`), under the id the claim stands for and
+   * with the stored `object` registered.
+   */
   createPolicy(input: CreatePolicyBody): Promise<PolicyView> {
     return this.call(routes.createPolicy, { body: input })
   }
@@ -460,27 +478,27 @@ export class KeyServerClient {
     const headers = this.#headers('application/json', body !== undefined)
     const timeout = AbortSignal.timeout(this.#timeoutMs)
     const { signal } = options
-    let response: Response
-    let text: string
+    let answer: { status: number; text: string }
     try {
-      response = await this.#fetch(this.server + path, {
+      // The time-out and the caller's signal cover the body too: a server that sends its headers
+      // and then stalls is as unavailable as one that never answers.
+      answer = await this.#transport({
         method,
+        url: this.server + path,
         headers,
         body: body === undefined ? null : JSON.stringify(body),
         signal: signal === undefined ? timeout : AbortSignal.any([signal, timeout]),
       })
-      // The time-out and the caller's signal cover the body too: a server that sends its headers
-      // and then stalls is as unavailable as one that never answers.
-      text = await response.text()
     } catch (cause) {
       if (signal?.aborted === true) throw signal.reason
       throw unreachable(this.server, timeout.aborted ? this.#timeoutMs : undefined, cause)
     }
-    if (!response.ok) throw errorOfAnswer(response.status, text)
+    const { status, text } = answer
+    if (status < 200 || status > 299) throw errorOfAnswer(status, text)
     try {
       return (text === '' ? null : JSON.parse(text)) as T
     } catch {
-      throw invalidAnswer(response.status)
+      throw invalidAnswer(status)
     }
   }
 
@@ -489,6 +507,14 @@ export class KeyServerClient {
     if (this.#token !== undefined) headers.authorization = `Bearer ${this.#token}`
     if (json) headers['content-type'] = 'application/json'
     return headers
+  }
+}
+
+/** The transport over a `fetch`: the whole answer read as text. */
+function fetchTransport(send: typeof fetch): KeyServerTransport {
+  return async ({ method, url, headers, body, signal }) => {
+    const response = await send(url, { method, headers, body, signal })
+    return { status: response.status, text: await response.text() }
   }
 }
 

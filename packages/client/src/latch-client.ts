@@ -13,10 +13,12 @@ import {
   type KeyResolver,
   type ObjectWriter,
 } from '@latch/format'
-import type { KeySet, PolicyView } from '@latch/protocol'
+import type { CreatePolicyBody, KeySet, PolicyView } from '@latch/protocol'
 import { ClientError } from './errors.js'
 import { KeyServerClient, type KeyServerClientOptions } from './key-server-client.js'
 import { keyServerResolver } from './key-server-resolver.js'
+import { NodeKeyServerClient } from './node-key-server-client.js'
+import { policyClaim } from './policy-claim.js'
 import { writeAtomically } from './write-atomically.js'
 
 /** The policy a new file gets. The caller becomes its owner unless `owner` names another. */
@@ -38,6 +40,32 @@ export interface Encrypted {
   /** base64url object id and header-core hash: what the policy records about the object. */
   readonly objectId: string
   readonly coreHash: string
+}
+
+/** What the key server recorded about a stored object. */
+export interface RegisteredObject {
+  readonly policyId: string
+  /** The policy's version after the registration. */
+  readonly version: number
+  readonly objectId: string
+  readonly coreHash: string
+}
+
+/**
+ * A writer whose policy is settled only once the object is stored (see
+ * {@link LatchClient.createDeferredWriter}).
+ */
+export interface DeferredWriter {
+  readonly writer: ObjectWriter
+  /** The id in the object's header. */
+  readonly policyId: string
+  /**
+   * Records the stored object on the key server: creates its policy with the object registered
+   * (one request), or registers it under the given policy. Call it once the object is stored.
+   * @throws KeyServerError; ClientError `ERR_CLIENT_RESPONSE_INVALID` when the server created a
+   *   policy with another id (a server that does not know claims).
+   */
+  register(location?: { bucket?: string; key?: string }): Promise<RegisteredObject>
 }
 
 // The server's public keys change only on rotation; five minutes keeps a rotation visible soon
@@ -63,12 +91,12 @@ export class LatchClient {
   #resolver: { kasId: string; resolve: KeyResolver } | undefined
 
   constructor(options: KeyServerClientOptions | KeyServerClient) {
-    this.keyServer = options instanceof KeyServerClient ? options : new KeyServerClient(options)
+    this.keyServer = options instanceof KeyServerClient ? options : new NodeKeyServerClient(options)
   }
 
   /** A client configured from `LATCH_SERVER` and `LATCH_TOKEN`. */
   static fromEnv(env: Record<string, string | undefined> = process.env): LatchClient {
-    return new LatchClient(KeyServerClient.fromEnv(env))
+    return new LatchClient(NodeKeyServerClient.fromEnv(env))
   }
 
   /** The key server's public keys, cached for five minutes. */
@@ -88,14 +116,7 @@ export class LatchClient {
     if (options.policyId !== undefined) {
       return this.keyServer.getPolicy(options.policyId, { objects: false })
     }
-    const expiresAt =
-      options.expiresAt instanceof Date ? options.expiresAt.toISOString() : options.expiresAt
-    return this.keyServer.createPolicy({
-      ...(options.readers === undefined ? {} : { readers: [...options.readers] }),
-      ...(expiresAt === undefined ? {} : { expiresAt }),
-      ...(options.labels === undefined ? {} : { labels: { ...options.labels } }),
-      ...(options.owner === undefined ? {} : { owner: options.owner }),
-    })
+    return this.keyServer.createPolicy(policyBodyOf(options))
   }
 
   /**
@@ -106,6 +127,10 @@ export class LatchClient {
     options: PolicyOptions = {},
   ): Promise<{ writer: ObjectWriter; policy: PolicyView }> {
     const [set, policy] = await Promise.all([this.keys(), this.policyFor(options)])
+    return { writer: this.#writerFor(policy.id, set), policy }
+  }
+
+  #writerFor(policyId: string, set: KeySet): ObjectWriter {
     const key = set.keys.find((k) => k.kid === set.current)
     if (key === undefined) {
       throw new ClientError(
@@ -113,11 +138,48 @@ export class LatchClient {
         'the key server publishes no current key',
       )
     }
-    const writer = createObjectWriter({
-      policyId: policy.id,
+    return createObjectWriter({
+      policyId,
       shares: [[{ kasId: set.kasId, kid: key.kid, publicKey: key }]],
     })
-    return { writer, policy }
+  }
+
+  /**
+   * A writer for one new object whose new policy is created only after the object is stored, by
+   * {@link DeferredWriter.register}, together with the object's registration: one key-server
+   * round trip per object instead of two (the keys are cached). The id comes from a secret claim
+   * only this writer holds, so nobody who reads the header before the policy exists can create
+   * it. Until `register` succeeds no key is released for the object: a writer that never
+   * registers leaves an object nobody can decrypt. Under a given `policyId` the policy is read
+   * first and the object registered after, as {@link LatchClient.createWriter} does.
+   */
+  async createDeferredWriter(options: PolicyOptions = {}): Promise<DeferredWriter> {
+    if (options.policyId !== undefined) {
+      const { writer, policy } = await this.createWriter(options)
+      return {
+        writer,
+        policyId: policy.id,
+        register: (location) => this.registerObject(policy.id, writer, location),
+      }
+    }
+    const { claim, policyId } = policyClaim()
+    const writer = this.#writerFor(policyId, await this.keys())
+    const register = async (location: { bucket?: string; key?: string } = {}) => {
+      const { objectId, coreHash } = describe(writer, policyId)
+      const policy = await this.keyServer.createPolicy({
+        ...policyBodyOf(options),
+        claim,
+        object: { objectId, coreHash, ...location },
+      })
+      if (policy.id !== policyId) {
+        throw new ClientError(
+          'ERR_CLIENT_RESPONSE_INVALID',
+          'the key server created the policy under another id: does it take claims?',
+        )
+      }
+      return { policyId, version: policy.version, objectId, coreHash }
+    }
+    return { writer, policyId, register }
   }
 
   /** Encrypts a buffer as one Latch object. */
@@ -222,7 +284,7 @@ export class LatchClient {
     policyId: string,
     header: Pick<Header, 'core' | 'coreHash'> | Encrypted,
     location: { bucket?: string; key?: string } = {},
-  ): Promise<{ policyId: string; version: number; objectId: string; coreHash: string }> {
+  ): Promise<RegisteredObject> {
     const ids =
       'objectId' in header && typeof header.objectId === 'string'
         ? { objectId: header.objectId, coreHash: header.coreHash as string }
@@ -231,6 +293,18 @@ export class LatchClient {
             coreHash: Buffer.from((header as Header).coreHash).toString('base64url'),
           }
     return this.keyServer.addPolicyObject(policyId, { ...ids, ...location })
+  }
+}
+
+/** The body of `POST /v1/policies` for these options (without a claim). */
+function policyBodyOf(options: PolicyOptions): CreatePolicyBody {
+  const expiresAt =
+    options.expiresAt instanceof Date ? options.expiresAt.toISOString() : options.expiresAt
+  return {
+    ...(options.readers === undefined ? {} : { readers: [...options.readers] }),
+    ...(expiresAt === undefined ? {} : { expiresAt }),
+    ...(options.labels === undefined ? {} : { labels: { ...options.labels } }),
+    ...(options.owner === undefined ? {} : { owner: options.owner }),
   }
 }
 

@@ -169,6 +169,28 @@ describe('requests', () => {
     })
   })
 
+  it('from the Node build go one after another over one kept-alive connection (issue 16)', async () => {
+    const connections = new Set<string>()
+    server.on('request', (request: IncomingMessage) => {
+      connections.add(`${request.socket.remotePort}`)
+    })
+    const client = new KeyServerClient({ server: base })
+    for (let i = 0; i < 5; i++) await client.request('POST', '/echo', { i })
+    expect(connections.size).toBe(1)
+    connections.clear()
+    // A `fetch` given is used instead (what the web build always uses).
+    const seen: string[] = []
+    const viaFetch = new KeyServerClient({
+      server: base,
+      fetch: async (input, init) => {
+        seen.push(String(input))
+        return fetch(input, init)
+      },
+    })
+    expect(await viaFetch.request('GET', '/echo')).toMatchObject({ method: 'GET' })
+    expect(seen).toEqual([`${base}/echo`])
+  })
+
   it('read an empty 204 answer as null', async () => {
     expect(await new KeyServerClient({ server: base }).request('DELETE', '/no-content')).toBeNull()
   })

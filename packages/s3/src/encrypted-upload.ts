@@ -15,7 +15,7 @@ import {
   UploadPartCommand,
   type UploadPartCommandOutput,
 } from '@aws-sdk/client-s3'
-import type { LatchClient, PolicyOptions } from '@latch/client'
+import type { DeferredWriter, LatchClient, PolicyOptions } from '@latch/client'
 import { type ObjectWriter, SEGMENT_SIZE } from '@latch/format'
 import { S3Error } from './errors.js'
 import { BufferPool } from './internal/buffer-pool.js'
@@ -88,7 +88,10 @@ const MIN_PART = 5 * MIB
  *
  * Nothing is left behind on failure: after every part settled, the multipart upload is aborted
  * (no pending upload, no object), and the policy never records an object that was not written:
- * it is registered only after S3 completed the object.
+ * a new policy is created, with the object registered, only after S3 completed the object (one
+ * key-server request per upload; the header carries an id only this upload can claim). An object
+ * whose registration fails is deleted; one left by a crash before it has no policy, and no key
+ * is ever released for it.
  *
  * Emits `progress` ({@link UploadProgress}) after each part. `done()` may be called once.
  */
@@ -125,16 +128,18 @@ export class EncryptedUpload extends EventEmitter<{ progress: [UploadProgress] }
     this.#started = true
     const o = this.#options
     o.signal?.throwIfAborted()
-    const { writer, policy } = await o.latch.createWriter(o)
+    // The policy is created with the object's registration, once it is stored (one round trip).
+    const pending = await o.latch.createDeferredWriter(o)
+    const { writer, policyId } = pending
     const plain = new BufferPool(this.#partSize, this.#queueSize + 2)
     const sealed = new BufferPool(maxEncryptedPartSize(this.#partSize), this.#queueSize)
     const parts = readParts(toIterable(o.body), this.#partSize, () => plain.take())
     const first = await parts.next()
     const firstPart = first.value as PlaintextPart
     const result = firstPart.last
-      ? await this.#putSingle(writer, firstPart, policy.id)
-      : await this.#putMultipart(writer, firstPart, parts, policy.id, { plain, sealed })
-    await this.#register(writer, policy.id)
+      ? await this.#putSingle(writer, firstPart, policyId)
+      : await this.#putMultipart(writer, firstPart, parts, policyId, { plain, sealed })
+    await this.#register(pending)
     return result
   }
 
@@ -280,10 +285,10 @@ export class EncryptedUpload extends EventEmitter<{ progress: [UploadProgress] }
     }
   }
 
-  async #register(writer: ObjectWriter, policyId: string): Promise<void> {
+  async #register(pending: DeferredWriter): Promise<void> {
     const o = this.#options
     try {
-      await o.latch.registerObject(policyId, writer, { bucket: o.bucket, key: o.key })
+      await pending.register({ bucket: o.bucket, key: o.key })
     } catch (error) {
       // An object its policy does not list would escape lockdowns by bucket and prefix: remove it.
       await o.client

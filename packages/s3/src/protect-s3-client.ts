@@ -6,10 +6,12 @@ import type {
   PutObjectCommandOutput,
   S3Client,
 } from '@aws-sdk/client-s3'
-import type { Encrypted, LatchClient, PolicyOptions } from '@latch/client'
+import type { LatchClient, PolicyOptions } from '@latch/client'
 import {
   ciphertextSize,
   createDecryptTransform,
+  createEncryptTransform,
+  encryptBuffer,
   HEADER_PREFIX_SIZE,
   plaintextSize,
   readHeaderSize,
@@ -40,8 +42,9 @@ export function policyIdOfPut(output: PutObjectCommandOutput): string | undefine
  *
  * Covered: `PutObject` with a string, `Uint8Array` or `Buffer` body, or a stream body with
  * `ContentLength` (the plaintext length); `GetObject` of a whole object (`Body` is the plaintext,
- * `ContentLength` its length). Each put creates the object's policy (see `policyFor`) and
- * records the object under it once S3 stored it; `policyIdOfPut(output)` gives its id.
+ * `ContentLength` its length). Each put creates the object's policy (see `policyFor`) with the
+ * object recorded under it once S3 stored it, one key-server request
+ * (`LatchClient.createDeferredWriter`); `policyIdOfPut(output)` gives its id.
  * Not covered (they throw `ERR_S3_ARGUMENT_INVALID` rather than store or return ciphertext
  * silently): ranged or part `GetObject` (use `getObject({ range })`), stream bodies of unknown
  * length and multipart commands (use `EncryptedUpload`/`uploadFile`). Other commands (list,
@@ -53,7 +56,7 @@ export function protectS3Client(client: S3Client, options: ProtectOptions): S3Cl
     (next, context) => async (args) => {
       if (context.commandName === 'PutObjectCommand') {
         const input = args.input as PutObjectCommandInput
-        const { body, length, encrypted } = await encryptBody(input, options)
+        const { body, length, pending } = await encryptBody(input, options)
         const result = await next({
           ...args,
           input: {
@@ -61,14 +64,12 @@ export function protectS3Client(client: S3Client, options: ProtectOptions): S3Cl
             Body: body,
             ContentLength: length,
             ContentMD5: undefined,
-            Metadata: { ...input.Metadata, [POLICY_METADATA_KEY]: encrypted.policyId },
+            Metadata: { ...input.Metadata, [POLICY_METADATA_KEY]: pending.policyId },
           },
         })
-        await options.latch.registerObject(encrypted.policyId, encrypted, {
-          bucket: input.Bucket as string,
-          key: input.Key as string,
-        })
-        policyIds.set(result.output as object, encrypted.policyId)
+        // A new policy is created here, with the object registered: one key-server request.
+        await pending.register({ bucket: input.Bucket as string, key: input.Key as string })
+        policyIds.set(result.output as object, pending.policyId)
         return result
       }
       if (context.commandName === 'GetObjectCommand') {
@@ -92,31 +93,32 @@ export function protectS3Client(client: S3Client, options: ProtectOptions): S3Cl
 }
 
 async function encryptBody(input: PutObjectCommandInput, options: ProtectOptions) {
-  const policy = options.policyFor?.(input) ?? {}
   const body = input.Body
-  if (typeof body === 'string' || body instanceof Uint8Array) {
-    const bytes = typeof body === 'string' ? Buffer.from(body) : body
-    const { object, ...encrypted } = await options.latch.encrypt(bytes, policy)
-    return { body: object, length: object.length, encrypted: encrypted as Encrypted }
-  }
+  const bytes =
+    typeof body === 'string' ? Buffer.from(body) : body instanceof Uint8Array ? body : undefined
   if (
-    input.ContentLength === undefined ||
-    !(body instanceof Readable || body instanceof ReadableStream)
+    bytes === undefined &&
+    (input.ContentLength === undefined ||
+      !(body instanceof Readable || body instanceof ReadableStream))
   ) {
     throw new S3Error(
       'ERR_S3_ARGUMENT_INVALID',
       'a protected PutObject needs a string, bytes, or a stream with ContentLength; use uploadFile or EncryptedUpload otherwise',
     )
   }
-  const { transform, headerSize, ...encrypted } = await options.latch.encryptTransform(policy)
+  const pending = await options.latch.createDeferredWriter(options.policyFor?.(input) ?? {})
+  if (bytes !== undefined) {
+    const object = encryptBuffer(pending.writer, bytes)
+    return { body: object, length: object.length, pending }
+  }
   const source =
     body instanceof Readable
       ? body
       : Readable.fromWeb(body as import('node:stream/web').ReadableStream<Uint8Array>)
   return {
-    body: source.pipe(transform),
-    length: ciphertextSize(input.ContentLength, headerSize),
-    encrypted: encrypted as Encrypted,
+    body: source.pipe(createEncryptTransform(pending.writer)),
+    length: ciphertextSize(input.ContentLength as number, pending.writer.header.length),
+    pending,
   }
 }
 

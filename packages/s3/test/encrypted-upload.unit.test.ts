@@ -1,5 +1,5 @@
 import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3'
-import type { LatchClient } from '@latch/client'
+import { KeyServerError, LatchClient, nodeHttpTransport } from '@latch/client'
 import { ciphertextSize, ENCRYPTED_SEGMENT_SIZE, SEGMENT_SIZE as S, TAG_SIZE } from '@latch/format'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createS3Client } from '../src/create-s3-client.js'
@@ -208,6 +208,68 @@ describe('EncryptedUpload: memory', () => {
     }
     // The ciphertext of every part is written into one of queueSize pooled buffers.
     expect(new Set(bodies.map((e) => e.body?.buffer)).size).toBeLessThanOrEqual(queueSize)
+  })
+})
+
+describe('EncryptedUpload: the key server (issue 16)', () => {
+  /** A client of `who` that records each key-server request and whether the object existed. */
+  function recordingLatch(who: 'owner' | 'reader', key: string) {
+    const requests: { request: string; objectStored: boolean }[] = []
+    const latch = new LatchClient({
+      server: ks.server.url,
+      token: ks.tokens[who],
+      transport: async (request) => {
+        const objectStored = await objectExists(key)
+        requests.push({
+          request: `${request.method} ${new URL(request.url).pathname}`,
+          objectStored,
+        })
+        return nodeHttpTransport(request)
+      },
+    })
+    return { latch, requests }
+  }
+
+  it('creates the new policy with the object registered in one request, once S3 stored it', async () => {
+    const key = 'one-round-trip'
+    const { latch, requests } = recordingLatch('owner', key)
+    await latch.keys()
+    requests.length = 0
+    const result = await new EncryptedUpload({
+      client: s3.client,
+      latch,
+      bucket,
+      key,
+      body: pattern(1024),
+      readers: ['reader@example.com'],
+    }).done()
+    expect(requests).toEqual([{ request: 'POST /v1/policies', objectStored: true }])
+    expect((await owner.keyServer.getPolicy(result.policyId)).objects).toMatchObject([
+      { bucket, key },
+    ])
+    const got = await getObject({ client: s3.client, latch: ks.latch('reader'), bucket, key })
+    expect(await collect(got.body)).toEqual(pattern(1024))
+  })
+
+  it('deletes the object when the key server refuses the policy, and no policy exists for it', async () => {
+    const key = 'refused-policy'
+    const { latch } = recordingLatch('owner', key)
+    const admin = new LatchClient({ server: ks.server.url, token: ks.adminToken }).keyServer
+    const before = await admin.listPolicies({ total: 'true' })
+    const error = await failure(
+      new EncryptedUpload({
+        client: s3.client,
+        latch,
+        bucket,
+        key,
+        body: pattern(1024),
+        owner: 'someone-else@example.com',
+      }).done(),
+    )
+    expect(error).toBeInstanceOf(KeyServerError)
+    expect(error).toMatchObject({ code: 'ERR_ACCESS_FORBIDDEN' })
+    expect(await objectExists(key)).toBe(false)
+    expect((await admin.listPolicies({ total: 'true' })).total).toBe(before.total)
   })
 })
 

@@ -169,6 +169,56 @@ export function describeStoreContract(name: string, open: OpenStore, runSql: Run
       await store.close()
     })
 
+    it('creates a policy with its first object and both records in one transaction, or nothing (issue 16)', async () => {
+      const store = await open()
+      const policy = (id: string) => ({
+        id,
+        owner: 'o@x.org',
+        readers: ['r@x.org'],
+        expiresAt: undefined,
+        labels: {},
+        createdBy: 'o@x.org',
+      })
+      const object = { objectId: 'o1', coreHash: 'h1', bucket: 'b', key: 'k/1' }
+      let seen: PolicyRecord | undefined
+      const created = await store.createPolicy(policy('p-1'), draft(1), {
+        object,
+        audit: (before) => {
+          seen = before
+          return draft(2)
+        },
+      })
+      // The records and versions of creating it and then registering the object.
+      expect(seen).toMatchObject({ id: 'p-1', version: 1 })
+      expect(created).toMatchObject({ id: 'p-1', version: 2, objects: [] })
+      expect((await store.getPolicy('p-1'))?.objects).toMatchObject([object])
+      const size = (await store.auditHead()).size
+      expect(
+        (await store.readAudit(size - 2, 2)).map(
+          (r) => JSON.parse(Buffer.from(r.recordBytes).toString('utf8')).n,
+        ),
+      ).toEqual([1, 2])
+      // The second record cannot be appended: neither the policy nor its first record stays.
+      await expect(
+        store.createPolicy(policy('p-2'), draft(3), {
+          object,
+          audit: () => {
+            throw new ServerError('ERR_AUDIT_UNAVAILABLE', 'the audit failed')
+          },
+        }),
+      ).rejects.toThrow('the audit failed')
+      expect(await store.getPolicy('p-2')).toBeUndefined()
+      expect((await store.auditHead()).size).toBe(size)
+      expect(
+        await codeOf(
+          store.createPolicy(policy('p-1'), draft(4), { object, audit: () => draft(5) }),
+        ),
+      ).toBe('ERR_CONFLICT')
+      expect((await store.getPolicy('p-1'))?.version).toBe(2)
+      expect((await store.auditHead()).size).toBe(size)
+      await store.close()
+    })
+
     it('changes a policy in one transaction with its record, or not at all when the change refuses', async () => {
       const store = await open()
       await store.createPolicy(

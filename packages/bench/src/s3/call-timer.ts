@@ -1,4 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3'
+import type { KeyServerTransport } from '@latch/client'
 
 /** Count and total wall time of one kind of call. */
 export interface CallStats {
@@ -20,9 +21,20 @@ export class CallTimer {
     try {
       return await fetch(input, init)
     } finally {
-      const url = new URL(input instanceof Request ? input.url : String(input))
-      const path = url.pathname.replace(/^(\/v1\/policies\/)[^/]+/, '$1:id')
-      this.record(`${init?.method ?? 'GET'} ${path}`, performance.now() - start)
+      const url = input instanceof Request ? input.url : String(input)
+      this.#recordRequest(init?.method ?? 'GET', url, performance.now() - start)
+    }
+  }
+
+  /** `transport` for `KeyServerClient`, recording each request as `METHOD /path`. */
+  transport(inner: KeyServerTransport): KeyServerTransport {
+    return async (request) => {
+      const start = performance.now()
+      try {
+        return await inner(request)
+      } finally {
+        this.#recordRequest(request.method, request.url, performance.now() - start)
+      }
     }
   }
 
@@ -49,6 +61,11 @@ export class CallTimer {
       stats.count++
       stats.totalMs += ms
     }
+  }
+
+  #recordRequest(method: string, url: string, ms: number): void {
+    const path = new URL(url).pathname.replace(/^(\/v1\/policies\/)[^/]+/, '$1:id')
+    this.record(`${method} ${path}`, ms)
   }
 
   /** What was recorded since the last call, and a fresh start. */

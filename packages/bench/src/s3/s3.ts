@@ -15,7 +15,7 @@ import { benchS3PeakRss } from './peak-rss.js'
 import { benchS3SmallObjects } from './small-objects.js'
 import { benchS3Transfer } from './transfer.js'
 
-// Each encrypted put makes two key-server requests from one identity: far past the default
+// Each encrypted put makes one or two key-server requests from one identity: far past the default
 // 60,000 a minute at these rates. The limit's cost per request does not depend on its value.
 const RATE_LIMIT = 1_000_000_000
 

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto'
 import type { Readable } from 'node:stream'
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3'
-import { LatchClient } from '@latch/client'
-import type { KeyResolver } from '@latch/format'
-import { createS3Client, getObject, putObject } from '@latch/s3'
+import { LatchClient, nodeHttpTransport } from '@latch/client'
+import { encryptBuffer } from '@latch/format'
+import { createS3Client, getObject, POLICY_METADATA_KEY, putObject } from '@latch/s3'
 import { CallTimer } from './call-timer.js'
 import type { S3BenchContext } from './context.js'
 
@@ -18,33 +18,26 @@ export interface SmallOps {
   readonly ops: {
     /** Plain `PutObject` of a new key. */
     readonly plainPut: SmallOp
-    /** `putObject` of a new key under a new policy (the default). */
+    /** `putObject` of a new key under a new policy (the default: one key-server request). */
     readonly latchPut: SmallOp
+    /**
+     * Before issue 16, for comparison in the same run: the policy created first, then the
+     * `PutObject`, then the object registered (two key-server requests), over `fetch`.
+     */
+    readonly latchPutTwoCallsFetch: SmallOp
+    /** The same two requests over the Node build's default `node:http` transport. */
+    readonly latchPutTwoCalls: SmallOp
     /** `putObject` of a new key under one existing policy (`policyId`). */
     readonly latchPutExisting: SmallOp
     /** Plain `GetObject`, read to the end. */
     readonly plainGet: SmallOp
     /** `getObject`, read to the end. */
     readonly latchGet: SmallOp
-    /** `getObject` with one key resolver for all gets (a what-if: see {@link SharedResolver}). */
-    readonly latchGetShared: SmallOp
+    /** `getObject` with its key requests over `fetch` (before issue 16). */
+    readonly latchGetFetch: SmallOp
   }
   /** The plain client's S3 calls, and the encrypted side's S3 and key-server calls. */
   readonly timers: { readonly plain: CallTimer; readonly latch: CallTimer }
-}
-
-/**
- * A `LatchClient` that hands every `getObject` the same key resolver. `LatchClient.keyResolver()`
- * makes a new one per call, so concurrent gets never share a rewrap batch; this shows what
- * sharing would give.
- */
-class SharedResolver extends LatchClient {
-  #resolver: Promise<KeyResolver> | undefined
-
-  override keyResolver(): Promise<KeyResolver> {
-    this.#resolver ??= super.keyResolver()
-    return this.#resolver
-  }
 }
 
 /**
@@ -58,13 +51,14 @@ export async function prepareSmallOps(context: S3BenchContext): Promise<SmallOps
   const client = createS3Client({}, endpoint.env)
   timers.plain.instrument(plain)
   timers.latch.instrument(client)
-  const keyServer = {
-    server: context.keyServerEnv.LATCH_SERVER as string,
-    token: context.keyServerEnv.LATCH_TOKEN,
-    fetch: timers.latch.fetch,
-  }
-  const latch = new LatchClient(keyServer)
-  const shared = new SharedResolver(keyServer)
+  const server = context.keyServerEnv.LATCH_SERVER as string
+  const token = context.keyServerEnv.LATCH_TOKEN
+  const latch = new LatchClient({
+    server,
+    token,
+    transport: timers.latch.transport(nodeHttpTransport),
+  })
+  const viaFetch = new LatchClient({ server, token, fetch: timers.latch.fetch })
   const payload = randomBytes(SIZE)
   const policyId = (await latch.policyFor({})).id
   let serial = 0
@@ -74,6 +68,22 @@ export async function prepareSmallOps(context: S3BenchContext): Promise<SmallOps
       new PutObjectCommand({ Bucket: bucket, Key: getKey('plain', i), Body: payload }),
     )
     await putObject(bucket, getKey('latch', i), payload, { client, latch })
+  }
+  // The put of `putObject` before issue 16, for a body that fits one part.
+  const putTwoCalls = async (from: LatchClient, key: string) => {
+    const { writer, policy } = await from.createWriter({})
+    const body = encryptBuffer(writer, payload)
+    await client.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        Body: body,
+        ContentLength: body.length,
+        ContentType: 'application/octet-stream',
+        Metadata: { [POLICY_METADATA_KEY]: policy.id },
+      }),
+    )
+    await from.registerObject(policy.id, writer, { bucket, key })
   }
   const readLatch = async (n: number, from: LatchClient) => {
     const object = await getObject({ client, latch: from, bucket, key: getKey('latch', n) })
@@ -89,6 +99,8 @@ export async function prepareSmallOps(context: S3BenchContext): Promise<SmallOps
       latchPut: async () => {
         await putObject(bucket, `small-latch-${serial++}`, payload, { client, latch })
       },
+      latchPutTwoCallsFetch: () => putTwoCalls(viaFetch, `small-latch-${serial++}`),
+      latchPutTwoCalls: () => putTwoCalls(latch, `small-latch-${serial++}`),
       latchPutExisting: async () => {
         await putObject(bucket, `small-latch-${serial++}`, payload, { client, latch, policyId })
       },
@@ -99,7 +111,7 @@ export async function prepareSmallOps(context: S3BenchContext): Promise<SmallOps
         await expectSize(answer.Body as Readable)
       },
       latchGet: (n) => readLatch(n, latch),
-      latchGetShared: (n) => readLatch(n, shared),
+      latchGetFetch: (n) => readLatch(n, viaFetch),
     },
   }
 }

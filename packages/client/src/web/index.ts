@@ -18,4 +18,9 @@ export {
   type KeyServerClientOptions,
   type RequestOptions,
 } from '../key-server-client.js'
+export type {
+  KeyServerTransport,
+  TransportAnswer,
+  TransportRequest,
+} from '../key-server-transport.js'
 export { keyServerResolver } from './key-server-resolver.js'

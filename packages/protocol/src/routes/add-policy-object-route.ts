@@ -2,6 +2,7 @@ import { type Static, Type } from 'typebox'
 import { errorResponse, errorResponses } from '../internal/error-responses.js'
 import type { RouteDefinition } from '../route-definition.js'
 import { PolicyIdSchema } from '../schemas/policy-id-schema.js'
+import { PolicyObjectInputSchema } from '../schemas/policy-object-input-schema.js'
 import { PolicyObjectAddedSchema } from '../views/policy-object-added.js'
 
 /**
@@ -17,12 +18,7 @@ export const addPolicyObjectRoute = {
     description:
       'Adds the location (bucket, key) to the object; every location ever registered stays, and a bucket lockdown covers the policy while any of them is in its scope. Registering a location again changes nothing (the same answer, no new version). 409 when the object id is registered with another header hash.',
     params: Type.Object({ id: PolicyIdSchema }),
-    body: Type.Object({
-      objectId: Type.String({ pattern: '^[A-Za-z0-9_-]{22}$', description: 'base64url object id' }),
-      coreHash: Type.String({ pattern: '^[A-Za-z0-9_-]{43}$', description: 'base64url hc' }),
-      bucket: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
-      key: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
-    }),
+    body: PolicyObjectInputSchema,
     response: {
       200: PolicyObjectAddedSchema,
       404: errorResponse,

@@ -1,8 +1,9 @@
 import { type Static, Type } from 'typebox'
-import { errorResponses } from '../internal/error-responses.js'
+import { errorResponse, errorResponses } from '../internal/error-responses.js'
 import { refTo } from '../internal/ref-to.js'
 import type { RouteDefinition } from '../route-definition.js'
 import { EmailSchema } from '../schemas/email-schema.js'
+import { PolicyObjectInputSchema } from '../schemas/policy-object-input-schema.js'
 import { PrintableTextSchema } from '../schemas/printable-text-schema.js'
 import { ReaderSchema } from '../schemas/reader-schema.js'
 import { TimeSchema } from '../schemas/time-schema.js'
@@ -15,24 +16,42 @@ const Labels = Type.Record(
 )
 
 /**
- * `POST /v1/policies`: the policy of a file about to be encrypted. The caller is its owner unless
- * an admin or an allowed service account names another (`owner`); `expiresAt` must be in the
- * future.
+ * `POST /v1/policies`: the policy of a file. The caller is its owner unless an admin or an allowed
+ * service account names another (`owner`); `expiresAt` must be in the future.
+ *
+ * Without `claim` the server picks the id, for a file about to be encrypted. With `claim` (32
+ * random bytes the client chose and keeps secret, base64url) the id is
+ * `p-` + base64url(SHA-256("latch/policy-id/v1" ‖ claim bytes)[0..16]): the client computes it,
+ * encrypts and stores the file under it first, then creates the policy with the stored `object`
+ * registered in the same transaction, one round trip per file. Knowing the id (it is in the
+ * stored header) does not let anyone create its policy: that takes the claim. 409 when a policy
+ * with that id exists.
  */
 export const createPolicyRoute = {
   method: 'POST',
   url: '/v1/policies',
   schema: {
-    summary: 'Create the policy of a file',
+    summary: 'Create the policy of a file (with a claim: and register its stored object)',
     body: Type.Object({
       owner: Type.Optional(EmailSchema),
       readers: Type.Optional(Type.Array(ReaderSchema, { maxItems: 1000 })),
       expiresAt: Type.Optional(TimeSchema),
       labels: Type.Optional(Labels),
+      claim: Type.Optional(
+        Type.String({
+          pattern: '^[A-Za-z0-9_-]{43}$',
+          description:
+            '32 random bytes (base64url) the id is derived from: p- + base64url(SHA-256("latch/policy-id/v1" ‖ claim)[0..16]); a secret of the client',
+        }),
+      ),
+      object: Type.Optional(PolicyObjectInputSchema),
     }),
-    response: { 201: refTo(PolicyViewSchema), ...errorResponses },
+    response: { 201: refTo(PolicyViewSchema), 409: errorResponse, ...errorResponses },
   },
 } as const satisfies RouteDefinition
 
-/** The body of {@link createPolicyRoute}: owner, readers, expiry (RFC 3339) and labels. */
+/**
+ * The body of {@link createPolicyRoute}: owner, readers, expiry (RFC 3339) and labels; a client's
+ * `claim` on the id and the `object` stored under it.
+ */
 export type CreatePolicyBody = Static<typeof createPolicyRoute.schema.body>

@@ -116,6 +116,15 @@ export interface NewPolicyObject {
 }
 
 /**
+ * An object registered with a policy as it is created, and its `policy.object.add` record, which
+ * receives the policy as created (version 1): what a separate registration would have appended.
+ */
+export interface InitialObject {
+  readonly object: NewPolicyObject
+  readonly audit: (created: PolicyRecord) => AuditDraft
+}
+
+/**
  * An audit record before the store appends it: the store adds `v`, `seq` and `time` (database
  * clock) and chains it. Values must be canonical-JSON values (no `undefined`).
  */

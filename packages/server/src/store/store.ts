@@ -7,6 +7,7 @@ import type {
   CheckpointRecord,
   DecisionInput,
   DecisionResult,
+  InitialObject,
   LockdownReach,
   LockdownRule,
   LockdownScope,
@@ -96,8 +97,13 @@ export interface Store {
   findLiveToken(hash: Uint8Array): Promise<{ token: TokenRecord; user: UserRecord } | undefined>
 
   // --- Policies ---
-  /** @throws `ERR_CONFLICT` when the id exists. */
-  createPolicy(policy: NewPolicy, audit: AuditDraft): Promise<PolicyRecord>
+  /**
+   * Creates a policy (version 1) and appends `audit`; with `initial`, also registers that object
+   * and appends its record in the same transaction, as {@link Store.addPolicyObject} would (the
+   * answer is then version 2, without its object list).
+   * @throws `ERR_CONFLICT` when the id exists.
+   */
+  createPolicy(policy: NewPolicy, audit: AuditDraft, initial?: InitialObject): Promise<PolicyRecord>
   /** A policy; `objects: false` leaves its object list out (empty), which can be long. */
   getPolicy(id: string, options?: { objects?: boolean }): Promise<PolicyRecord | undefined>
   /**

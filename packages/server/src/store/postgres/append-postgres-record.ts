@@ -19,6 +19,12 @@ export interface AppendOptions {
   readonly time?: string
   /** A statement sent just before, unawaited, whose failure is reported here too. */
   readonly preceding?: Promise<unknown>
+  /**
+   * `false`: append without committing, for a transaction that appends another record right
+   * after (sent before this one's answer, `preceding` of the last, so that the head lock is still
+   * held for the appends and the COMMIT only).
+   */
+  readonly commit?: false
 }
 
 /**
@@ -48,7 +54,7 @@ export async function appendPostgresRecord(
   options.preceding?.catch(() => undefined)
   const { head, middle, tail } = splitRecord(draft)
   const index = auditIndexFields(draft)
-  const [appended, committed] = corked(db, () => [
+  const statements = corked(db, () => [
     db.query<{ seq: number }>({
       name: 'latch_append',
       text: 'SELECT latch_append($1, $2, $3, $4, $5, $6, $7, $8, $9) AS seq',
@@ -64,12 +70,12 @@ export async function appendPostgresRecord(
         bounds.maxUnsignedAgeMs,
       ],
     }),
-    db.query('COMMIT'),
+    ...(options.commit === false ? [] : [db.query('COMMIT')]),
   ])
   const [before, append, commit] = await Promise.allSettled([
     options.preceding,
-    appended,
-    committed,
+    statements[0] as Promise<pg.QueryResult<{ seq: number }>>,
+    statements[1],
   ])
   if (before.status === 'rejected') throw storeFailure(before.reason)
   if (append.status === 'rejected') {

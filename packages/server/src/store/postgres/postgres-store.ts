@@ -32,6 +32,7 @@ import type {
   CheckpointRecord,
   DecisionInput,
   DecisionResult,
+  InitialObject,
   LockdownReach,
   LockdownRule,
   LockdownScope,
@@ -301,7 +302,11 @@ export class PostgresStore implements Store {
     return row === undefined ? undefined : liveTokenOfRow(row)
   }
 
-  async createPolicy(policy: NewPolicy, audit: AuditDraft): Promise<PolicyRecord> {
+  async createPolicy(
+    policy: NewPolicy,
+    audit: AuditDraft,
+    initial?: InitialObject,
+  ): Promise<PolicyRecord> {
     return this.#pool.transaction(async (db) => {
       const row = await one<PolicyRow>(
         db,
@@ -319,8 +324,27 @@ export class PostgresStore implements Store {
       if (row === undefined) {
         throw new ServerError('ERR_CONFLICT', `policy ${policy.id} already exists`)
       }
-      await this.#append(db, audit)
-      return policyOfRow(row, [])
+      if (initial === undefined) {
+        await this.#append(db, audit)
+        return policyOfRow(row, [])
+      }
+      // A policy no other transaction can see yet: no decision to order this registration against.
+      const { objectId, coreHash, bucket, key } = initial.object
+      await db.query(
+        `INSERT INTO policy_objects (policy_id, object_id, core_hash, bucket, key, registered_at)
+         VALUES ($1, $2, $3, $4, $5, ${NOW})`,
+        [policy.id, objectId, coreHash, bucket ?? null, key ?? null],
+      )
+      const after = await one<PolicyRow>(
+        db,
+        'UPDATE policies SET version = version + 1 WHERE id = $1 RETURNING *',
+        [policy.id],
+      )
+      // Both records and the COMMIT go out together, the head lock held for them only.
+      const second = initial.audit(policyOfRow(row, []))
+      const first = this.#append(db, audit, { commit: false })
+      await this.#append(db, second, { preceding: first })
+      return policyOfRow(after as PolicyRow, [])
     })
   }
 
@@ -551,7 +575,7 @@ export class PostgresStore implements Store {
 
   /** Appends the record and commits (see `appendPostgresRecord`): the transaction's last step. */
   async #append(db: Db, draft: AuditDraft, options?: AppendOptions): Promise<number> {
-    this.#pool.committed(db)
+    if (options?.commit !== false) this.#pool.committed(db)
     return appendPostgresRecord(db, draft, this.#bounds, options)
   }
 }

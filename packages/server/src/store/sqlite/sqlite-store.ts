@@ -34,6 +34,7 @@ import type {
   CheckpointRecord,
   DecisionInput,
   DecisionResult,
+  InitialObject,
   LockdownReach,
   LockdownRule,
   LockdownScope,
@@ -228,7 +229,11 @@ export class SqliteStore implements Store {
     return row === undefined ? undefined : liveTokenOfRow(row)
   }
 
-  async createPolicy(policy: NewPolicy, audit: AuditDraft): Promise<PolicyRecord> {
+  async createPolicy(
+    policy: NewPolicy,
+    audit: AuditDraft,
+    initial?: InitialObject,
+  ): Promise<PolicyRecord> {
     return this.#tx(() => {
       if (this.#sql.getPolicy.get(policy.id) !== undefined) {
         throw new ServerError('ERR_CONFLICT', `policy ${policy.id} already exists`)
@@ -242,7 +247,13 @@ export class SqliteStore implements Store {
         policy.createdBy,
       )
       this.#append(audit)
-      return this.#policy(policy.id) as PolicyRecord
+      if (initial === undefined) return this.#policy(policy.id) as PolicyRecord
+      const created = this.#policy(policy.id, false) as PolicyRecord
+      const { objectId, coreHash, bucket, key } = initial.object
+      this.#sql.addObject.run(policy.id, objectId, coreHash, bucket ?? null, key ?? null)
+      this.#sql.bumpPolicy.run(policy.id)
+      this.#append(initial.audit(created))
+      return this.#policy(policy.id, false) as PolicyRecord
     })
   }
 

@@ -6,14 +6,17 @@ import { ServerError } from '../../../errors.js'
 import { assertMayRegisterObject } from '../../../policy/assert-may-register-object.js'
 import { maySeePolicy } from '../../../policy/may-see-policy.js'
 import { policyCursor } from '../../../policy/policy-cursor.js'
+import { policyIdOfClaim } from '../../../policy/policy-id-of-claim.js'
 import { policyView } from '../../../policy/policy-view.js'
-import type { PolicyFilter } from '../../../store/records.js'
+import type { NewPolicyObject, PolicyFilter } from '../../../store/records.js'
 import { callerOf } from '../../caller-of.js'
 import { parseTimeInput } from '../../parse-time-input.js'
 import { requestMeta } from '../../request-meta.js'
 /**
  * `POST /v1/policies`: a policy for a file about to be encrypted; the caller is its owner unless
- * an admin or an allowed service account names another. `GET /v1/policies`: the policies the
+ * an admin or an allowed service account names another. With a claim, the id is the claim's and
+ * the object already stored under it is registered in the same transaction (one round trip per
+ * file; the caller is the policy's creator, who may register its objects). `GET /v1/policies`: the policies the
  * caller may see (admins: all), newest first, filtered, page by page. `GET /v1/policies/:id`: the owner,
  * readers and admins see it; to anyone else it does not exist. `POST /v1/policies/:id/objects`:
  * the owner, an admin or the policy's creator (an app's service account that created it for
@@ -40,10 +43,22 @@ export const policyRoutes: FastifyPluginAsyncTypebox = async (app) => {
         throw new ServerError('ERR_REQUEST_INVALID', 'expiresAt must be in the future')
       }
       const readers = [...new Set((body.readers ?? []).map((r) => r.toLowerCase()))]
-      const id = `p-${randomBytes(16).toString('base64url')}`
+      if (body.object !== undefined && body.claim === undefined) {
+        throw new ServerError(
+          'ERR_REQUEST_INVALID',
+          'object needs claim: only an id the client chose can already be in a stored header',
+        )
+      }
+      const object = body.object === undefined ? undefined : locatedObject(body.object)
+      // The claim is the client's secret: it picks the id and is neither stored nor audited.
+      const id =
+        body.claim === undefined
+          ? `p-${randomBytes(16).toString('base64url')}`
+          : policyIdOfClaim(body.claim)
+      const meta = requestMeta(request)
       const policy = await app.latch.store.createPolicy(
         { id, owner, readers, expiresAt, labels: body.labels ?? {}, createdBy: caller.email },
-        auditEvent('policy.create', caller, requestMeta(request), {
+        auditEvent('policy.create', caller, meta, {
           policy_id: id,
           after: {
             owner,
@@ -52,6 +67,21 @@ export const policyRoutes: FastifyPluginAsyncTypebox = async (app) => {
             labels: body.labels ?? {},
           },
         }),
+        // The same record `POST /v1/policies/:id/objects` would append, in the same transaction.
+        object === undefined
+          ? undefined
+          : {
+              object,
+              audit: (before) =>
+                auditEvent('policy.object.add', caller, meta, {
+                  policy_id: before.id,
+                  policy_version: before.version,
+                  object_id: object.objectId,
+                  core_hash: object.coreHash,
+                  bucket: object.bucket,
+                  key: object.key,
+                }),
+            },
       )
       reply.code(201)
       return policyView(policy)
@@ -119,14 +149,7 @@ export const policyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const current = await app.latch.store.getPolicy(request.params.id, { objects: false })
       if (current === undefined) throw notFound(request.params.id)
       assertMayRegisterObject(caller, current)
-      const { objectId, coreHash, bucket, key } = request.body
-      // A bucket without a key lies under no prefix, so no bucket lockdown would cover it.
-      if ((bucket === undefined) !== (key === undefined)) {
-        throw new ServerError(
-          'ERR_REQUEST_INVALID',
-          'bucket and key go together: give both or neither',
-        )
-      }
+      const { objectId, coreHash, bucket, key } = locatedObject(request.body)
       const policy = await app.latch.store.addPolicyObject(
         request.params.id,
         { objectId, coreHash, bucket, key },
@@ -143,6 +166,24 @@ export const policyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return { policyId: policy.id, version: policy.version, objectId, coreHash }
     },
   })
+}
+
+/**
+ * An object to register, with `bucket` and `key` both or neither.
+ * @throws ServerError `ERR_REQUEST_INVALID`
+ */
+function locatedObject(object: {
+  objectId: string
+  coreHash: string
+  bucket?: string
+  key?: string
+}): NewPolicyObject {
+  const { objectId, coreHash, bucket, key } = object
+  // A bucket without a key lies under no prefix, so no bucket lockdown would cover it.
+  if ((bucket === undefined) !== (key === undefined)) {
+    throw new ServerError('ERR_REQUEST_INVALID', 'bucket and key go together: give both or neither')
+  }
+  return { objectId, coreHash, bucket, key }
 }
 
 /** `key=value` (the schema's shape) as the label filter. */
