@@ -145,9 +145,10 @@ export class LatchClient {
   }
 
   /**
-   * A writer for one new object whose new policy is created only after the object is stored, by
-   * {@link DeferredWriter.register}, together with the object's registration: one key-server
-   * round trip per object instead of two (the keys are cached). The id comes from a secret claim
+   * A writer for one new object whose new policy is created by {@link DeferredWriter.register},
+   * together with the object's registration: one key-server round trip per object instead of two
+   * (the keys are cached). Call it before writing the object, so a refusal leaves the store
+   * untouched. The id comes from a secret claim
    * only this writer holds, so nobody who reads the header before the policy exists can create
    * it. Until `register` succeeds no key is released for the object: a writer that never
    * registers leaves an object nobody can decrypt. Under a given `policyId` the policy is read

@@ -87,11 +87,12 @@ const MIN_PART = 5 * MIB
  * encrypted), 56 MiB of buffers by default; a small object uses buffers of its own size.
  *
  * Nothing is left behind on failure: after every part settled, the multipart upload is aborted
- * (no pending upload, no object), and the policy never records an object that was not written:
- * a new policy is created, with the object registered, only after S3 completed the object (one
- * key-server request per upload; the header carries an id only this upload can claim). An object
- * whose registration fails is deleted; one left by a crash before it has no policy, and no key
- * is ever released for it.
+ * (no pending upload, no object). A new policy is created with the object registered before
+ * the first byte goes to S3 (one key-server request per upload; the header carries an id only
+ * this upload can claim), so a refused request leaves S3, and any object already at the key,
+ * untouched; an upload that fails after it leaves that new policy listing an object never
+ * stored, which governs nothing. Under a given `policyId` the policy is read first and the
+ * object registered once stored; an object whose registration fails is deleted.
  *
  * Emits `progress` ({@link UploadProgress}) after each part. `done()` may be called once.
  */
@@ -128,9 +129,14 @@ export class EncryptedUpload extends EventEmitter<{ progress: [UploadProgress] }
     this.#started = true
     const o = this.#options
     o.signal?.throwIfAborted()
-    // The policy is created with the object's registration, once it is stored (one round trip).
     const pending = await o.latch.createDeferredWriter(o)
     const { writer, policyId } = pending
+    // A new policy is created with the object registered before the write, in one round trip: a
+    // refusal (a bad token, an owner one may not name) must leave S3 untouched, or the object
+    // already at this key would be overwritten and then lost. A given policy was read by
+    // createDeferredWriter; its object is registered once stored.
+    const isNew = o.policyId === undefined
+    if (isNew) await pending.register({ bucket: o.bucket, key: o.key })
     const plain = new BufferPool(this.#partSize, this.#queueSize + 2)
     const sealed = new BufferPool(maxEncryptedPartSize(this.#partSize), this.#queueSize)
     const parts = readParts(toIterable(o.body), this.#partSize, () => plain.take())
@@ -139,7 +145,7 @@ export class EncryptedUpload extends EventEmitter<{ progress: [UploadProgress] }
     const result = firstPart.last
       ? await this.#putSingle(writer, firstPart, policyId)
       : await this.#putMultipart(writer, firstPart, parts, policyId, { plain, sealed })
-    await this.#register(pending)
+    if (!isNew) await this.#register(pending)
     return result
   }
 

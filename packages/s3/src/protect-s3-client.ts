@@ -42,8 +42,8 @@ export function policyIdOfPut(output: PutObjectCommandOutput): string | undefine
  *
  * Covered: `PutObject` with a string, `Uint8Array` or `Buffer` body, or a stream body with
  * `ContentLength` (the plaintext length); `GetObject` of a whole object (`Body` is the plaintext,
- * `ContentLength` its length). Each put creates the object's policy (see `policyFor`) with the
- * object recorded under it once S3 stored it, one key-server request
+ * `ContentLength` its length). Each put first creates the object's policy (see `policyFor`) with
+ * the object recorded under it, one key-server request before the write
  * (`LatchClient.createDeferredWriter`); `policyIdOfPut(output)` gives its id.
  * Not covered (they throw `ERR_S3_ARGUMENT_INVALID` rather than store or return ciphertext
  * silently): ranged or part `GetObject` (use `getObject({ range })`), stream bodies of unknown
@@ -56,7 +56,11 @@ export function protectS3Client(client: S3Client, options: ProtectOptions): S3Cl
     (next, context) => async (args) => {
       if (context.commandName === 'PutObjectCommand') {
         const input = args.input as PutObjectCommandInput
-        const { body, length, pending } = await encryptBody(input, options)
+        const { body, length, pending, isNew } = await encryptBody(input, options)
+        const location = { bucket: input.Bucket as string, key: input.Key as string }
+        // A new policy, with the object registered, before the write (one key-server request): a
+        // refusal leaves the object already at this key untouched. A given policy was read first.
+        if (isNew) await pending.register(location)
         const result = await next({
           ...args,
           input: {
@@ -67,8 +71,7 @@ export function protectS3Client(client: S3Client, options: ProtectOptions): S3Cl
             Metadata: { ...input.Metadata, [POLICY_METADATA_KEY]: pending.policyId },
           },
         })
-        // A new policy is created here, with the object registered: one key-server request.
-        await pending.register({ bucket: input.Bucket as string, key: input.Key as string })
+        if (!isNew) await pending.register(location)
         policyIds.set(result.output as object, pending.policyId)
         return result
       }
@@ -106,10 +109,12 @@ async function encryptBody(input: PutObjectCommandInput, options: ProtectOptions
       'a protected PutObject needs a string, bytes, or a stream with ContentLength; use uploadFile or EncryptedUpload otherwise',
     )
   }
-  const pending = await options.latch.createDeferredWriter(options.policyFor?.(input) ?? {})
+  const policy = options.policyFor?.(input) ?? {}
+  const isNew = policy.policyId === undefined
+  const pending = await options.latch.createDeferredWriter(policy)
   if (bytes !== undefined) {
     const object = encryptBuffer(pending.writer, bytes)
-    return { body: object, length: object.length, pending }
+    return { body: object, length: object.length, pending, isNew }
   }
   const source =
     body instanceof Readable
@@ -119,6 +124,7 @@ async function encryptBody(input: PutObjectCommandInput, options: ProtectOptions
     body: source.pipe(createEncryptTransform(pending.writer)),
     length: ciphertextSize(input.ContentLength as number, pending.writer.header.length),
     pending,
+    isNew,
   }
 }
 

@@ -230,7 +230,7 @@ describe('EncryptedUpload: the key server (issue 16)', () => {
     return { latch, requests }
   }
 
-  it('creates the new policy with the object registered in one request, once S3 stored it', async () => {
+  it('creates the new policy with the object registered in one request, before S3 is written', async () => {
     const key = 'one-round-trip'
     const { latch, requests } = recordingLatch('owner', key)
     await latch.keys()
@@ -243,7 +243,7 @@ describe('EncryptedUpload: the key server (issue 16)', () => {
       body: pattern(1024),
       readers: ['reader@example.com'],
     }).done()
-    expect(requests).toEqual([{ request: 'POST /v1/policies', objectStored: true }])
+    expect(requests).toEqual([{ request: 'POST /v1/policies', objectStored: false }])
     expect((await owner.keyServer.getPolicy(result.policyId)).objects).toMatchObject([
       { bucket, key },
     ])
@@ -251,8 +251,15 @@ describe('EncryptedUpload: the key server (issue 16)', () => {
     expect(await collect(got.body)).toEqual(pattern(1024))
   })
 
-  it('deletes the object when the key server refuses the policy, and no policy exists for it', async () => {
+  it('leaves S3 untouched when the key server refuses the policy: the object at the key survives', async () => {
     const key = 'refused-policy'
+    const earlier = await new EncryptedUpload({
+      client: s3.client,
+      latch: owner,
+      bucket,
+      key,
+      body: pattern(2048),
+    }).done()
     const { latch } = recordingLatch('owner', key)
     const admin = new LatchClient({ server: ks.server.url, token: ks.adminToken }).keyServer
     const before = await admin.listPolicies({ total: 'true' })
@@ -268,8 +275,10 @@ describe('EncryptedUpload: the key server (issue 16)', () => {
     )
     expect(error).toBeInstanceOf(KeyServerError)
     expect(error).toMatchObject({ code: 'ERR_ACCESS_FORBIDDEN' })
-    expect(await objectExists(key)).toBe(false)
     expect((await admin.listPolicies({ total: 'true' })).total).toBe(before.total)
+    const kept = await getObject({ client: s3.client, latch: owner, bucket, key })
+    expect(kept.policyId).toBe(earlier.policyId)
+    expect(await collect(kept.body)).toEqual(pattern(2048))
   })
 })
 
