@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { S3Client } from '@aws-sdk/client-s3'
-import { KeyServerClient } from '@latch/client'
+import { ClientError, KeyServerClient, KeyServerError } from '@latch/client'
 import {
   abortBrowserUpload,
   type BrowserUpload,
@@ -90,6 +90,18 @@ export async function buildFormApp(options: FormAppOptions): Promise<FastifyInst
       return reply
         .code(422)
         .send({ code: error.code, message: 'the upload was refused and deleted' })
+    }
+    // The key server's own code and message stay here: they describe the app's service account
+    // and the policy, which the page has no business learning (nor an attacker probing it).
+    if (error instanceof KeyServerError) {
+      return reply
+        .code(502)
+        .send({ code: 'ERR_KEY_SERVER_REFUSED', message: 'the key server refused the request' })
+    }
+    if (error instanceof ClientError) {
+      return reply
+        .code(502)
+        .send({ code: 'ERR_KEY_SERVER_UNAVAILABLE', message: 'the key server could not be used' })
     }
     return reply
       .code(status)

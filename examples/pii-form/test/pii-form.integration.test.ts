@@ -12,6 +12,7 @@ import {
   PutObjectCommand,
 } from '@aws-sdk/client-s3'
 import { KeyServerClient } from '@latch/client'
+import { parseHeader } from '@latch/format'
 import { createS3Client, readLatchHeader } from '@latch/s3'
 import { launchChromium } from '@latch/testkit/browser'
 import {
@@ -22,10 +23,10 @@ import {
 import { runLatch } from '@latch/testkit/latch-process'
 import { startOidcProvider, type TestOidcProvider } from '@latch/testkit/oidc-provider'
 import type { FastifyInstance } from 'fastify'
-import type { Browser, Page } from 'playwright-core'
+import type { Browser, Page, Route } from 'playwright-core'
 import { build } from 'vite'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { buildFormApp } from '../src/app.js'
+import { buildFormApp, type FormAppOptions } from '../src/app.js'
 import { openSubmissionsDb, type SubmissionsDb } from '../src/submissions-db.js'
 
 // The issue's worked example end to end: Chromium fills the form, Ceph RGW stores the ciphertext,
@@ -41,10 +42,11 @@ let dir: string
 let ks: KeyServerProcess
 let idp: TestOidcProvider
 let appServer: FastifyInstance
+let appOptions: FormAppOptions
 let db: SubmissionsDb
 let browser: Browser
 let origin: string
-let tokens: { reviewer: string; outsider: string }
+let tokens: { reviewer: string; outsider: string; service: string }
 const recorded: { url: string; body: string }[] = []
 const bucket = `latch-pii-${Date.now().toString(36)}`
 const c = inject('cephS3')
@@ -95,6 +97,7 @@ beforeAll(async () => {
   tokens = {
     reviewer: (await admin.createUser('reviewer@claims.example.com')).token,
     outsider: (await admin.createUser('outsider@example.com')).token,
+    service: service.token,
   }
   await s3.send(new CreateBucketCommand({ Bucket: bucket }))
   await s3.send(
@@ -113,7 +116,7 @@ beforeAll(async () => {
     }),
   )
   db = openSubmissionsDb(join(dir, 'pii-form.db'))
-  appServer = await buildFormApp({
+  appOptions = {
     s3,
     s3Origin: new URL(c.endpoint).origin,
     bucket,
@@ -126,7 +129,8 @@ beforeAll(async () => {
     assetsDir: assets,
     partSize: 5 * MIB,
     onRequestBytes: (url, body) => recorded.push({ url, body }),
-  })
+  }
+  appServer = await buildFormApp(appOptions)
   await appServer.listen({ host: '127.0.0.1', port })
   browser = await launchChromium()
 })
@@ -306,5 +310,66 @@ describe('examples/pii-form in Chromium', () => {
       new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: 'submissions/' }),
     )
     expect(pending.Uploads ?? []).toEqual([])
+  })
+
+  it('answers 502 ERR_KEY_SERVER_REFUSED, without the key server detail, when it refuses the registration, and keeps no object', async () => {
+    const page = await browser.newPage()
+    let answered: { status: number; body: string } | undefined
+    let failed: string | undefined
+    // As the page stores its form's first part, the object id in that part's header is registered
+    // on the policy under another header: the key server then refuses the app's registration (409).
+    await page.route(/\/submissions\/[^/]+\/form\?.*partNumber=1/, async (route: Route) => {
+      if (route.request().method() !== 'PUT') return route.continue()
+      const header = parseHeader(route.request().postDataBuffer() as Buffer)
+      await new KeyServerClient({ server: ks.url, token: tokens.service }).addPolicyObject(
+        header.core.policyId,
+        {
+          objectId: Buffer.from(header.core.objectId).toString('base64url'),
+          coreHash: Buffer.alloc(32, 7).toString('base64url'),
+        },
+      )
+      await route.continue()
+    })
+    await page.route(/\/uploads\/form\/complete$/, async (route: Route) => {
+      failed = /submissions\/([^/]+)\//.exec(route.request().url())?.[1]
+      const response = await route.fetch()
+      answered = { status: response.status(), body: await response.text() }
+      await route.fulfill({ response })
+    })
+    expect(await submit(page)).toBeUndefined()
+    expect(answered?.status).toBe(502)
+    expect(JSON.parse(answered?.body ?? '{}')).toEqual({
+      code: 'ERR_KEY_SERVER_REFUSED',
+      message: 'the key server refused the request',
+    })
+    const head = await s3
+      .send(new HeadObjectCommand({ Bucket: bucket, Key: `submissions/${failed}/form` }))
+      .then(
+        () => 'exists',
+        () => 'absent',
+      )
+    expect(head).toBe('absent')
+  })
+
+  it('answers 502 with a stable code when the key server refuses or cannot be reached', async () => {
+    const refused = await buildFormApp({
+      ...appOptions,
+      keyServer: new KeyServerClient({ server: ks.url, token: tokens.outsider }),
+    })
+    const down = await buildFormApp({
+      ...appOptions,
+      keyServer: new KeyServerClient({ server: `http://127.0.0.1:${await freePort()}` }),
+    })
+    try {
+      const create = (app: FastifyInstance) =>
+        app.inject({ method: 'POST', url: '/api/submissions', payload: {} })
+      const a = await create(refused)
+      expect([a.statusCode, a.json().code]).toEqual([502, 'ERR_KEY_SERVER_REFUSED'])
+      const b = await create(down)
+      expect([b.statusCode, b.json().code]).toEqual([502, 'ERR_KEY_SERVER_UNAVAILABLE'])
+    } finally {
+      await refused.close()
+      await down.close()
+    }
   })
 })
