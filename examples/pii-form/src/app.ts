@@ -227,7 +227,14 @@ export async function buildFormApp(options: FormAppOptions): Promise<FastifyInst
       throw badRequest('ERR_AUTH_REQUIRED', 'a bearer token is required', 401)
     await new KeyServerClient({ server: options.keyServerUrl, token })
       .me()
-      .catch(() => Promise.reject(badRequest('ERR_AUTH_INVALID', 'the token was refused', 401)))
+      .catch((error: unknown) =>
+        // Only the key server's 401 means a bad token; an outage is the error handler's 502.
+        Promise.reject(
+          error instanceof KeyServerError && error.status === 401
+            ? badRequest('ERR_AUTH_INVALID', 'the token was refused', 401)
+            : error,
+        ),
+      )
     return Promise.all(
       db.submissions().map(async (s) => ({
         id: s.id,

@@ -367,6 +367,25 @@ describe('examples/pii-form in Chromium', () => {
       expect([a.statusCode, a.json().code]).toEqual([502, 'ERR_KEY_SERVER_REFUSED'])
       const b = await create(down)
       expect([b.statusCode, b.json().code]).toEqual([502, 'ERR_KEY_SERVER_UNAVAILABLE'])
+      // The review list asks the key server who the bearer is: a bad token is 401, an outage 502.
+      const list = (app: FastifyInstance, token: string) =>
+        app.inject({
+          method: 'GET',
+          url: '/api/submissions',
+          headers: { authorization: `Bearer ${token}` },
+        })
+      const c = await list(refused, 'not-a-token')
+      expect([c.statusCode, c.json().code]).toEqual([401, 'ERR_AUTH_INVALID'])
+      const unreachable = await buildFormApp({
+        ...appOptions,
+        keyServerUrl: `http://127.0.0.1:${await freePort()}`,
+      })
+      try {
+        const d = await list(unreachable, tokens.outsider)
+        expect([d.statusCode, d.json().code]).toEqual([502, 'ERR_KEY_SERVER_UNAVAILABLE'])
+      } finally {
+        await unreachable.close()
+      }
     } finally {
       await refused.close()
       await down.close()
