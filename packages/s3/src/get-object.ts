@@ -9,6 +9,7 @@ import {
   plaintextSize,
   planRange,
 } from '@latch/format'
+import { answerRange } from './internal/answer-range.js'
 import { parseRange } from './parse-range.js'
 import { readLatchHeader } from './read-latch-header.js'
 import { sendS3 } from './send-s3.js'
@@ -85,7 +86,7 @@ export async function getObject(options: GetObjectOptions): Promise<DecryptedObj
       where,
       signal,
     )
-    return answer.Body as Readable
+    return answerRange(answer, start, end)
   }
   const common = {
     size,
@@ -115,7 +116,7 @@ export async function getObject(options: GetObjectOptions): Promise<DecryptedObj
   async function* whole(): AsyncGenerator<Uint8Array> {
     yield prefix
     if (rest instanceof Uint8Array) yield rest
-    else if (rest !== undefined) yield* rest
+    else if (rest !== undefined) yield* rest as AsyncIterable<Uint8Array>
   }
   const body = Readable.from(whole(), { objectMode: false }).pipe(
     createDecryptTransform(async () => dek),

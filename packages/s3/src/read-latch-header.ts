@@ -7,6 +7,7 @@ import {
   readHeaderSize,
 } from '@latch/format'
 import { S3Error } from './errors.js'
+import { answerRange } from './internal/answer-range.js'
 import { notLatchObject } from './not-latch-object.js'
 import { sendS3 } from './send-s3.js'
 
@@ -23,7 +24,8 @@ export interface ReadLatchHeaderResult {
 
 /**
  * Reads a Latch object's header with one ranged GET of its first 16 KiB (the largest header), which
- * is the whole object when it is small. No key is needed: this tells the policy id, the object id
+ * is the whole object when it is small (from a store that ignores `Range`, it reads no further). No
+ * key is needed: this tells the policy id, the object id
  * and the key entries; nothing in it is trusted before the key commitment and MAC verify.
  *
  * @throws S3Error; FormatError `ERR_FORMAT_HEADER_INVALID` "not a Latch object".
@@ -56,8 +58,9 @@ export async function readLatchHeader(options: {
     if (name === 'InvalidRange') throw notLatchObject(where)
     throw error
   }
-  const body = answer.Body as { transformToByteArray(): Promise<Uint8Array> }
-  const prefix = Buffer.from(await body.transformToByteArray())
+  const chunks: Uint8Array[] = []
+  for await (const chunk of answerRange(answer, 0, MAX_HEADER_SIZE)) chunks.push(chunk)
+  const prefix = Buffer.concat(chunks)
   const total = /\/(\d+)$/.exec(answer.ContentRange ?? '')?.[1]
   let header: Header
   try {
