@@ -10,6 +10,7 @@ import {
   shareBindingOf,
 } from '@latch/format'
 import type { VectorKey } from './vector.js'
+import { preferredEntry } from './vector-entry.js'
 
 /** The folder of committed vectors. */
 export const VECTORS_DIR: URL = new URL('../vectors/', import.meta.url)
@@ -33,13 +34,7 @@ export function vectorKeyServerResolver(
     const n = header.entries[0]?.n ?? 0
     const shares: Uint8Array[] = []
     for (let sid = 1; sid <= n; sid++) {
-      const rank = (kasId: string) => {
-        const i = preference.indexOf(kasId)
-        return i < 0 ? preference.length : i
-      }
-      const entry = header.entries
-        .filter((e) => e.sid === sid)
-        .sort((a, b) => rank(a.kasId) - rank(b.kasId))[0]
+      const entry = preferredEntry(header.entries, sid, preference)
       if (entry === undefined) throw denied()
       const jwe = parseCompactJwe(entry.jwe)
       const key = keys.find((k) => k.kas_id === entry.kasId && k.kid === jwe.header.kid)

@@ -22,6 +22,7 @@ import {
 import { createObjectWriterWithMaterial, deriveObjectKeyBytes } from '@latch/format/web/testing'
 import { patternChunks } from './pattern-chunks.js'
 import type { KnownAnswerVector, NegativeVector, VectorKey, VectorStage } from './vector.js'
+import { preferredEntry } from './vector-entry.js'
 
 /** An incremental SHA-256, supplied by the host (Node's `createHash`, or a buffering WebCrypto one). */
 export interface Sha256 {
@@ -93,13 +94,7 @@ export function webVectorKeyServerResolver(
     const n = header.entries[0]?.n ?? 0
     const shares: Uint8Array[] = []
     for (let sid = 1; sid <= n; sid++) {
-      const rank = (kasId: string) => {
-        const i = preference.indexOf(kasId)
-        return i < 0 ? preference.length : i
-      }
-      const entry = header.entries
-        .filter((e) => e.sid === sid)
-        .sort((a, b) => rank(a.kasId) - rank(b.kasId))[0]
+      const entry = preferredEntry(header.entries, sid, preference)
       if (entry === undefined) throw denied()
       const jwe = parseCompactJwe(entry.jwe)
       const key = keys.find((k) => k.kas_id === entry.kasId && k.kid === jwe.header.kid)

@@ -28,16 +28,7 @@ export async function openPkcs11Sealer(
   custody: Pkcs11Custody,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<ClosableKeySealer> {
-  const pin =
-    custody.pinFile === undefined
-      ? env.LATCH_PKCS11_PIN
-      : readSecretFile(custody.pinFile, 'PKCS#11 PIN')
-  if (pin === undefined || pin === '') {
-    throw new ServerError(
-      'ERR_CONFIG_INVALID',
-      'custody: no PKCS#11 PIN (pin-source=file:… or LATCH_PKCS11_PIN)',
-    )
-  }
+  const pin = pinOf(custody, env)
   const p = (await import('pkcs11js')).default as Pkcs11Module
   const lib = acquire(p, custody.module)
   let session: Pkcs11.Handle | undefined
@@ -94,16 +85,7 @@ export async function createPkcs11Key(
   custody: Pkcs11Custody,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<boolean> {
-  const pin =
-    custody.pinFile === undefined
-      ? env.LATCH_PKCS11_PIN
-      : readSecretFile(custody.pinFile, 'PKCS#11 PIN')
-  if (pin === undefined || pin === '') {
-    throw new ServerError(
-      'ERR_CONFIG_INVALID',
-      'custody: no PKCS#11 PIN (pin-source=file:… or LATCH_PKCS11_PIN)',
-    )
-  }
+  const pin = pinOf(custody, env)
   const p = (await import('pkcs11js')).default as Pkcs11Module
   const lib = acquire(p, custody.module)
   try {
@@ -313,4 +295,19 @@ function doesNotOpen(context: string, cause: unknown): ServerError {
 
 function unavailable(message: string, cause: unknown): ServerError {
   return new ServerError('ERR_CUSTODY_UNAVAILABLE', `custody: ${message}`, { cause })
+}
+
+/** The token's PIN: the URI's `pin-source` file, else `LATCH_PKCS11_PIN`. */
+function pinOf(custody: Pkcs11Custody, env: NodeJS.ProcessEnv): string {
+  const pin =
+    custody.pinFile === undefined
+      ? env.LATCH_PKCS11_PIN
+      : readSecretFile(custody.pinFile, 'PKCS#11 PIN')
+  if (pin === undefined || pin === '') {
+    throw new ServerError(
+      'ERR_CONFIG_INVALID',
+      'custody: no PKCS#11 PIN (pin-source=file:… or LATCH_PKCS11_PIN)',
+    )
+  }
+  return pin
 }
