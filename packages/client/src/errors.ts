@@ -8,7 +8,8 @@ import { fallbackCodeFor, isServerErrorCode, type ServerErrorCode } from '@latch
  *   answer within the time-out, or cuts its answer short.
  * - `ERR_CLIENT_RESPONSE_INVALID`: the key server answered something this client does not
  *   understand, or a re-wrapped share that does not open with the throw-away key.
- * - `ERR_CLIENT_CONFIG_INVALID`: no key server URL, or a malformed one.
+ * - `ERR_CLIENT_CONFIG_INVALID`: no key server URL, or a malformed one; a split whose two servers share
+ *   a `kasId`.
  */
 export type ClientErrorCode =
   | 'ERR_CLIENT_UNAVAILABLE'

@@ -32,6 +32,7 @@ export {
   type DeferredWriter,
   type Encrypted,
   LatchClient,
+  type LatchClientOptions,
   type PolicyOptions,
   type RegisteredObject,
 } from './latch-client.js'

@@ -18,7 +18,12 @@ import { ClientError } from './errors.js'
 import { KeyServerClient, type KeyServerClientOptions } from './key-server-client.js'
 import { keyServerResolver } from './key-server-resolver.js'
 import { NodeKeyServerClient } from './node-key-server-client.js'
-import { policyClaim } from './policy-claim.js'
+import {
+  policyClaim,
+  type SplitClaimPart,
+  type SplitPolicyClaim,
+  splitPolicyClaim,
+} from './policy-claim.js'
 import { writeAtomically } from './write-atomically.js'
 
 /** The policy a new file gets. The caller becomes its owner unless `owner` names another. */
@@ -34,6 +39,15 @@ export interface PolicyOptions {
   readonly policyId?: string
 }
 
+/** Options of {@link LatchClient} besides its key server. */
+export interface LatchClientOptions {
+  /**
+   * A second key server: each new file's key is split in two shares, one wrapped to each
+   * server, and reading it needs both (see {@link LatchClient.split}).
+   */
+  readonly splitWith?: KeyServerClientOptions | KeyServerClient
+}
+
 /** What every encryption returns: the policy id to keep in the application's database. */
 export interface Encrypted {
   readonly policyId: string
@@ -45,7 +59,7 @@ export interface Encrypted {
 /** What the key server recorded about a stored object. */
 export interface RegisteredObject {
   readonly policyId: string
-  /** The policy's version after the registration. */
+  /** The policy's version after the registration (on the first key server of a split). */
   readonly version: number
   readonly objectId: string
   readonly coreHash: string
@@ -86,12 +100,44 @@ const KEYS_TTL_MS = 5 * 60_000
  * ```
  */
 export class LatchClient {
+  /** The key server (the first one, when files are split). */
   readonly keyServer: KeyServerClient
-  #keys: { set: Promise<KeySet>; at: number } | undefined
-  #resolver: { kasId: string; resolve: KeyResolver } | undefined
+  /** Every key server a new file's key is wrapped to: one, or two for split files. */
+  readonly keyServers: readonly KeyServerClient[]
+  readonly #keys = new Map<KeyServerClient, { set: Promise<KeySet>; at: number }>()
+  #resolver: { kasIds: string; resolve: KeyResolver } | undefined
 
-  constructor(options: KeyServerClientOptions | KeyServerClient) {
-    this.keyServer = options instanceof KeyServerClient ? options : new NodeKeyServerClient(options)
+  constructor(
+    keyServer: KeyServerClientOptions | KeyServerClient,
+    options: LatchClientOptions = {},
+  ) {
+    this.keyServer = clientOf(keyServer)
+    this.keyServers =
+      options.splitWith === undefined
+        ? [this.keyServer]
+        : [this.keyServer, clientOf(options.splitWith)]
+  }
+
+  /**
+   * A client that splits each new file's key between two independently run key servers: share 1
+   * is wrapped to `first`, share 2 to `second`, and the data key is their XOR (format §4). Each
+   * server keeps its own copy of the file's policy (one id on both), decides and audits on its
+   * own, so a revocation or lockdown on either denies the file, and neither server's keys and
+   * database alone can decrypt it. Reading needs a token each server accepts.
+   *
+   * @example
+   * ```ts
+   * const latch = LatchClient.split(
+   *   { server: 'https://kas-a.example', token: tokenA },
+   *   { server: 'https://kas-b.example', token: tokenB },
+   * )
+   * ```
+   */
+  static split(
+    first: KeyServerClientOptions | KeyServerClient,
+    second: KeyServerClientOptions | KeyServerClient,
+  ): LatchClient {
+    return new LatchClient(first, { splitWith: second })
   }
 
   /** A client configured from `LATCH_SERVER` and `LATCH_TOKEN`. */
@@ -99,24 +145,64 @@ export class LatchClient {
     return new LatchClient(NodeKeyServerClient.fromEnv(env))
   }
 
-  /** The key server's public keys, cached for five minutes. */
-  keys(): Promise<KeySet> {
-    if (this.#keys === undefined || Date.now() - this.#keys.at > KEYS_TTL_MS) {
-      const set = this.keyServer.keys()
-      this.#keys = { set, at: Date.now() }
-      set.catch(() => {
-        this.#keys = undefined
-      })
-    }
-    return this.#keys.set
+  /** Whether new files are split across two key servers. */
+  get split(): boolean {
+    return this.keyServers.length > 1
   }
 
-  /** Creates the policy of a new file (or reads the given one). */
+  /** The key server's public keys, cached for five minutes. */
+  keys(): Promise<KeySet> {
+    return this.#keysOf(this.keyServer)
+  }
+
+  #keysOf(server: KeyServerClient): Promise<KeySet> {
+    const cached = this.#keys.get(server)
+    if (cached !== undefined && Date.now() - cached.at <= KEYS_TTL_MS) return cached.set
+    const set = server.keys()
+    this.#keys.set(server, { set, at: Date.now() })
+    set.catch(() => {
+      this.#keys.delete(server)
+    })
+    return set
+  }
+
+  /**
+   * Every key server's public keys, in share order.
+   * @throws ClientError `ERR_CLIENT_CONFIG_INVALID` when the two servers of a split share a
+   *   `kasId` (the same server twice, or one not given its own `--kas-id`).
+   */
+  async #keySets(): Promise<KeySet[]> {
+    const sets = await Promise.all(this.keyServers.map((server) => this.#keysOf(server)))
+    if (sets.length > 1 && sets[0]?.kasId === sets[1]?.kasId) {
+      throw new ClientError(
+        'ERR_CLIENT_CONFIG_INVALID',
+        `both key servers of the split call themselves "${sets[0]?.kasId}": a split needs two servers, each started with its own --kas-id`,
+      )
+    }
+    return sets
+  }
+
+  /**
+   * Creates the policy of a new file (or reads the given one). A split client creates it on both
+   * key servers under one id (or reads it from both) and returns the first server's view.
+   */
   async policyFor(options: PolicyOptions = {}): Promise<PolicyView> {
     if (options.policyId !== undefined) {
-      return this.keyServer.getPolicy(options.policyId, { objects: false })
+      const id = options.policyId
+      const views = await Promise.all(
+        this.keyServers.map((server) => server.getPolicy(id, { objects: false })),
+      )
+      return views[0] as PolicyView
     }
-    return this.keyServer.createPolicy(policyBodyOf(options))
+    if (!this.split) return this.keyServer.createPolicy(policyBodyOf(options))
+    const { parts, policyId } = splitPolicyClaim(kasIdsOf(await this.#keySets()))
+    const views = await Promise.all(
+      this.keyServers.map((server, i) =>
+        server.createPolicy({ ...policyBodyOf(options), ...(parts[i] as SplitClaimPart) }),
+      ),
+    )
+    assertPolicyIds(views, policyId)
+    return views[0] as PolicyView
   }
 
   /**
@@ -126,22 +212,8 @@ export class LatchClient {
   async createWriter(
     options: PolicyOptions = {},
   ): Promise<{ writer: ObjectWriter; policy: PolicyView }> {
-    const [set, policy] = await Promise.all([this.keys(), this.policyFor(options)])
-    return { writer: this.#writerFor(policy.id, set), policy }
-  }
-
-  #writerFor(policyId: string, set: KeySet): ObjectWriter {
-    const key = set.keys.find((k) => k.kid === set.current)
-    if (key === undefined) {
-      throw new ClientError(
-        'ERR_CLIENT_RESPONSE_INVALID',
-        'the key server publishes no current key',
-      )
-    }
-    return createObjectWriter({
-      policyId,
-      shares: [[{ kasId: set.kasId, kid: key.kid, publicKey: key }]],
-    })
+    const [sets, policy] = await Promise.all([this.#keySets(), this.policyFor(options)])
+    return { writer: writerFor(policy.id, sets), policy }
   }
 
   /**
@@ -152,7 +224,8 @@ export class LatchClient {
    * only this writer holds, so nobody who reads the header before the policy exists can create
    * it. Until `register` succeeds no key is released for the object: a writer that never
    * registers leaves an object nobody can decrypt. Under a given `policyId` the policy is read
-   * first and the object registered after, as {@link LatchClient.createWriter} does.
+   * first and the object registered after, as {@link LatchClient.createWriter} does. A split
+   * client sends each request to both key servers at once.
    */
   async createDeferredWriter(options: PolicyOptions = {}): Promise<DeferredWriter> {
     if (options.policyId !== undefined) {
@@ -163,22 +236,26 @@ export class LatchClient {
         register: (location) => this.registerObject(policy.id, writer, location),
       }
     }
-    const { claim, policyId } = policyClaim()
-    const writer = this.#writerFor(policyId, await this.keys())
+    const sets = await this.#keySets()
+    const single = this.split ? undefined : policyClaim()
+    const split = this.split ? splitPolicyClaim(kasIdsOf(sets)) : undefined
+    const policyId = (single ?? (split as SplitPolicyClaim)).policyId
+    const writer = writerFor(policyId, sets)
     const register = async (location: { bucket?: string; key?: string } = {}) => {
       const { objectId, coreHash } = describe(writer, policyId)
-      const policy = await this.keyServer.createPolicy({
-        ...policyBodyOf(options),
-        claim,
-        object: { objectId, coreHash, ...location },
-      })
-      if (policy.id !== policyId) {
-        throw new ClientError(
-          'ERR_CLIENT_RESPONSE_INVALID',
-          'the key server created the policy under another id: does it take claims?',
-        )
-      }
-      return { policyId, version: policy.version, objectId, coreHash }
+      const body = { ...policyBodyOf(options), object: { objectId, coreHash, ...location } }
+      const views = await Promise.all(
+        this.keyServers.map((server, i) =>
+          server.createPolicy({
+            ...body,
+            ...(single === undefined
+              ? (split?.parts[i] as SplitClaimPart)
+              : { claim: single.claim }),
+          }),
+        ),
+      )
+      assertPolicyIds(views, policyId)
+      return { policyId, version: (views[0] as PolicyView).version, objectId, coreHash }
     }
     return { writer, policyId, register }
   }
@@ -268,19 +345,28 @@ export class LatchClient {
   }
 
   /**
-   * The key resolver for this client's key server: what the format's decryptors call with a
-   * parsed header. Objects written to other key servers fail with `ERR_CLIENT_RESPONSE_INVALID`.
+   * The key resolver for this client's key servers: what the format's decryptors call with a
+   * parsed header. Objects whose shares name other key servers fail with
+   * `ERR_CLIENT_RESPONSE_INVALID`.
    */
   async keyResolver(): Promise<KeyResolver> {
-    const { kasId } = await this.keys()
+    const sets = await this.#keySets()
+    const kasIds = sets.map((set) => set.kasId).join(' ')
     // One resolver per client, so that key requests of concurrent downloads share batches.
-    if (this.#resolver?.kasId !== kasId) {
-      this.#resolver = { kasId, resolve: keyServerResolver({ [kasId]: this.keyServer }) }
+    if (this.#resolver?.kasIds !== kasIds) {
+      const servers = Object.fromEntries(sets.map((set, i) => [set.kasId, this.keyServers[i]]))
+      this.#resolver = {
+        kasIds,
+        resolve: keyServerResolver(servers as Record<string, KeyServerClient>),
+      }
     }
     return this.#resolver.resolve
   }
 
-  /** Records an object under its policy once it is stored (its bucket and key, both, when in S3). */
+  /**
+   * Records an object under its policy once it is stored (its bucket and key, both, when in S3),
+   * on every key server of a split.
+   */
   async registerObject(
     policyId: string,
     header: Pick<Header, 'core' | 'coreHash'> | Encrypted,
@@ -293,7 +379,42 @@ export class LatchClient {
             objectId: Buffer.from((header as Header).core.objectId).toString('base64url'),
             coreHash: Buffer.from((header as Header).coreHash).toString('base64url'),
           }
-    return this.keyServer.addPolicyObject(policyId, { ...ids, ...location })
+    const added = await Promise.all(
+      this.keyServers.map((server) => server.addPolicyObject(policyId, { ...ids, ...location })),
+    )
+    return added[0] as RegisteredObject
+  }
+}
+
+function clientOf(options: KeyServerClientOptions | KeyServerClient): KeyServerClient {
+  return options instanceof KeyServerClient ? options : new NodeKeyServerClient(options)
+}
+
+/** A writer that wraps one share to each key server (`sets` in share order). */
+function writerFor(policyId: string, sets: readonly KeySet[]): ObjectWriter {
+  const shares = sets.map((set) => {
+    const key = set.keys.find((k) => k.kid === set.current)
+    if (key === undefined) {
+      throw new ClientError(
+        'ERR_CLIENT_RESPONSE_INVALID',
+        `the key server ${set.kasId} publishes no current key`,
+      )
+    }
+    return [{ kasId: set.kasId, kid: key.kid, publicKey: key }]
+  })
+  return createObjectWriter({ policyId, shares })
+}
+
+function kasIdsOf(sets: readonly KeySet[]): [string, string] {
+  return [sets[0]?.kasId ?? '', sets[1]?.kasId ?? '']
+}
+
+function assertPolicyIds(views: readonly PolicyView[], policyId: string): void {
+  if (views.some((view) => view.id !== policyId)) {
+    throw new ClientError(
+      'ERR_CLIENT_RESPONSE_INVALID',
+      'the key server created the policy under another id: does it take claims?',
+    )
   }
 }
 

@@ -26,6 +26,15 @@ const Labels = Type.Record(
  * registered in the same transaction, one round trip per file. Knowing the id (it is in the
  * stored header) does not let anyone create its policy: that takes the claim. 409 when a policy
  * with that id exists.
+ *
+ * A file split across two key servers has one policy id on both, and each server gets only its
+ * own claim: `split` says which share this server holds and carries the other server's
+ * commitment. Share `s`'s commitment is
+ * `h_s = SHA-256("latch/policy-claim/v1" ‖ len(kas_s) ‖ kas_s ‖ claim_s bytes)`, with `kas_s` that
+ * server's `kasId` (ASCII, one length byte), and the id is
+ * `p-` + base64url(SHA-256("latch/policy-id/split/v1" ‖ h_1 ‖ h_2)[0..16]). A claim commits under
+ * its own server's id only, so the operator of one server, who learns its claim, still cannot
+ * create the policy on the other.
  */
 export const createPolicyRoute = {
   method: 'POST',
@@ -44,6 +53,18 @@ export const createPolicyRoute = {
             '32 random bytes (base64url) the id is derived from: p- + base64url(SHA-256("latch/policy-id/v1" ‖ claim)[0..16]); a secret of the client',
         }),
       ),
+      split: Type.Optional(
+        Type.Object({
+          share: Type.Union([Type.Literal(1), Type.Literal(2)], {
+            description: 'the share this server holds',
+          }),
+          peer: Type.String({
+            pattern: '^[A-Za-z0-9_-]{43}$',
+            description:
+              'the other server\'s commitment, base64url: SHA-256("latch/policy-claim/v1" ‖ len(kasId) ‖ kasId ‖ claim)',
+          }),
+        }),
+      ),
       object: Type.Optional(PolicyObjectInputSchema),
     }),
     response: { 201: refTo(PolicyViewSchema), 409: errorResponse, ...errorResponses },
@@ -52,6 +73,7 @@ export const createPolicyRoute = {
 
 /**
  * The body of {@link createPolicyRoute}: owner, readers, expiry (RFC 3339) and labels; a client's
- * `claim` on the id and the `object` stored under it.
+ * `claim` on the id (with `split`, on the id shared with another key server) and the `object`
+ * stored under it.
  */
 export type CreatePolicyBody = Static<typeof createPolicyRoute.schema.body>

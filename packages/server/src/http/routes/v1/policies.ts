@@ -49,12 +49,18 @@ export const policyRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'object needs claim: only an id the client chose can already be in a stored header',
         )
       }
+      if (body.split !== undefined && body.claim === undefined) {
+        throw new ServerError('ERR_REQUEST_INVALID', 'split needs claim')
+      }
       const object = body.object === undefined ? undefined : locatedObject(body.object)
       // The claim is the client's secret: it picks the id and is neither stored nor audited.
       const id =
         body.claim === undefined
           ? `p-${randomBytes(16).toString('base64url')}`
-          : policyIdOfClaim(body.claim)
+          : policyIdOfClaim(
+              body.claim,
+              body.split && { ...body.split, kasId: app.latch.config.kasId },
+            )
       const meta = requestMeta(request)
       const policy = await app.latch.store.createPolicy(
         { id, owner, readers, expiresAt, labels: body.labels ?? {}, createdBy: caller.email },
