@@ -24,7 +24,8 @@ export interface ResolverPlatform {
  * {@link ShareBatcher.share}).
  *
  * @throws KeyServerError from the server (`ERR_ACCESS_DENIED`, …); ClientError
- *   `ERR_CLIENT_RESPONSE_INVALID` when no entry names a known server or the answer does not open.
+ *   `ERR_CLIENT_CONFIG_INVALID` when no entry of a share names a known server,
+ *   `ERR_CLIENT_RESPONSE_INVALID` when the answer does not open.
  */
 export function keyServerResolverWith(
   servers: Readonly<Record<string, KeyServerClient>>,
@@ -71,9 +72,13 @@ export function keyServerResolverWith(
 
 function noServer(header: Header, sid: number): ClientError {
   const known = [...new Set(header.entries.map((e) => e.kasId))].join(', ')
+  const split =
+    header.entries[0]?.n === 2
+      ? ': the file is split across two key servers, and reading it needs a client for both'
+      : ''
   return new ClientError(
-    'ERR_CLIENT_RESPONSE_INVALID',
-    `no configured key server holds share ${sid} (entries name ${known})`,
+    'ERR_CLIENT_CONFIG_INVALID',
+    `no configured key server holds share ${sid} of this file (its entries name ${known})${split}`,
   )
 }
 

@@ -11,7 +11,8 @@ import { ShareBatcher } from './share-batcher.js'
  * per server. The abort signal the decryptor passes on cancels the key requests.
  *
  * @throws KeyServerError from the server (`ERR_ACCESS_DENIED`, …); ClientError
- *   `ERR_CLIENT_RESPONSE_INVALID` when no entry names a known server or the answer does not open.
+ *   `ERR_CLIENT_CONFIG_INVALID` when no entry of a share names a known server,
+ *   `ERR_CLIENT_RESPONSE_INVALID` when the answer does not open.
  */
 export function keyServerResolver(servers: Readonly<Record<string, KeyServerClient>>): KeyResolver {
   return keyServerResolverWith(servers, {

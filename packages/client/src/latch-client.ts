@@ -347,7 +347,7 @@ export class LatchClient {
   /**
    * The key resolver for this client's key servers: what the format's decryptors call with a
    * parsed header. Objects whose shares name other key servers fail with
-   * `ERR_CLIENT_RESPONSE_INVALID`.
+   * `ERR_CLIENT_CONFIG_INVALID`.
    */
   async keyResolver(): Promise<KeyResolver> {
     const sets = await this.#keySets()

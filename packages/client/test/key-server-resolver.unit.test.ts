@@ -79,7 +79,7 @@ describe('keyServerResolver', () => {
     const object = encrypt([[a.recipient], [b.recipient]], 'half known')
     const error = await failure(decryptBuffer(object, resolve))
     expect(error).toBeInstanceOf(ClientError)
-    expect(error).toMatchObject({ code: 'ERR_CLIENT_RESPONSE_INVALID' })
+    expect(error).toMatchObject({ code: 'ERR_CLIENT_CONFIG_INVALID' })
     expect((error as Error).message).toContain('share 2')
     // Wait past the batcher's turn: a request sent for share 1 would show up here.
     await new Promise((resolve) => setTimeout(resolve, 50))

@@ -174,7 +174,7 @@ describe('a file split across two key servers (issue 17)', () => {
     const { object } = await latch.encrypt(data)
     const onlyA = new LatchClient(a.client(tokenA))
     await expect(onlyA.decrypt(object)).rejects.toMatchObject({
-      code: 'ERR_CLIENT_RESPONSE_INVALID',
+      code: 'ERR_CLIENT_CONFIG_INVALID',
       message: expect.stringContaining('share 2'),
     })
   })

@@ -19,10 +19,17 @@ export function encryptCommand(io: Io): Command {
     .requiredOption('-o, --output <output>', 'the encrypted file, or - for stdout')
     .option('--share <emails>', 'readers besides you (comma-separated)', collectEmails)
     .option('--expires <when>', 'stop releasing the key after 30d, 12h, 90m or an ISO 8601 time')
+    .option(
+      '--split <urls>',
+      'split the key between two key servers, URL1,URL2: reading needs both (default: LATCH_SPLIT)',
+    )
     .action(
-      async (input: string, options: { output: string; share?: string[]; expires?: string }) => {
+      async (
+        input: string,
+        options: { output: string; share?: string[]; expires?: string; split?: string },
+      ) => {
         const source = openInput(input, io)
-        const latch = latchFor(io)
+        const latch = latchFor(io, options.split)
         const policy = {
           ...(options.share === undefined ? {} : { readers: options.share }),
           ...(options.expires === undefined ? {} : { expiresAt: parseExpiry(options.expires) }),
@@ -51,9 +58,13 @@ export function decryptCommand(io: Io): Command {
     .description('decrypt a local Latch object (or stdin)')
     .argument('<input>', 'a Latch object, or - for stdin')
     .requiredOption('-o, --output <output>', 'the decrypted file, or - for stdout')
-    .action(async (input: string, options: { output: string }) => {
+    .option(
+      '--split <urls>',
+      'the two key servers of a split file, URL1,URL2 (default: LATCH_SPLIT)',
+    )
+    .action(async (input: string, options: { output: string; split?: string }) => {
       const source = openInput(input, io)
-      await latchFor(io).decryptFile(
+      await latchFor(io, options.split).decryptFile(
         source,
         options.output === '-' ? (io.stdout as Writable) : options.output,
       )

@@ -14,7 +14,11 @@ export function getCommand(io: Io): Command {
     .argument('<url>', 's3://BUCKET/KEY')
     .argument('<file>', 'a local file, or - for stdout')
     .option('--range <range>', 'plaintext bytes START-END (inclusive), START- or -N (the last N)')
-    .action(async (url: string, file: string, options: { range?: string }) => {
+    .option(
+      '--split <urls>',
+      'the two key servers of a split file, URL1,URL2 (default: LATCH_SPLIT)',
+    )
+    .action(async (url: string, file: string, options: { range?: string; split?: string }) => {
       const { createS3Client, downloadFile } = await import('@latch/s3')
       const { bucket, key } = parseS3Url(url)
       const progress = progressFor(io, `get ${url}`)
@@ -27,7 +31,7 @@ export function getCommand(io: Io): Command {
             : file,
           {
             client: createS3Client({}, io.env),
-            latch: latchFor(io),
+            latch: latchFor(io, options.split),
             ...(options.range === undefined ? {} : { range: options.range }),
             onProgress: (p) => progress.update(p.loaded, p.total),
           },

@@ -1,10 +1,14 @@
 import type { PolicyView } from '@latch/client'
 import { Command } from 'commander'
-import { keyServerFor, parseS3Url } from '../config.js'
+import { keyServersFor, parseS3Url } from '../config.js'
 import type { Io } from '../io.js'
+import { printable } from '../printable.js'
 import { table } from '../table.js'
 
-/** `latch policy show POLICY [--json]`: POLICY is a policy id or the s3:// URL of a Latch object. */
+/**
+ * `latch policy show POLICY [--split URL1,URL2] [--json]`: POLICY is a policy id or the s3:// URL
+ * of a Latch object; with `--split` (or `LATCH_SPLIT`), each key server's copy of the policy.
+ */
 export function policyCommand(io: Io): Command {
   const policy = new Command('policy').description("a file's policy")
   policy
@@ -12,11 +16,33 @@ export function policyCommand(io: Io): Command {
     .description('show a policy: owner, readers, expiry, state, objects')
     .argument('<policy>', 'a policy id, or s3://BUCKET/KEY of a Latch object')
     .option('--json', 'one JSON document')
-    .action(async (ref: string, options: { json?: boolean }) => {
+    .option(
+      '--split <urls>',
+      "each copy of a split file's policy, from its two key servers URL1,URL2 (default: LATCH_SPLIT)",
+    )
+    .action(async (ref: string, options: { json?: boolean; split?: string }) => {
+      const servers = keyServersFor(io, options.split)
       const id = await resolvePolicyId(ref, io)
-      const view = await keyServerFor(io).getPolicy(id)
+      const views = await Promise.all(
+        servers.map(async ({ url, client }) => ({
+          server: url,
+          policy: await client.getPolicy(id),
+        })),
+      )
+      if (options.json === true) {
+        const document =
+          views.length === 1 ? { v: 1, policy: views[0]?.policy } : { v: 1, servers: views }
+        io.stdout.write(`${JSON.stringify(document)}\n`)
+        return
+      }
       io.stdout.write(
-        options.json === true ? `${JSON.stringify({ v: 1, policy: view })}\n` : render(view),
+        views
+          .map(({ server, policy }) =>
+            views.length === 1
+              ? render(policy)
+              : `${printable(`key server ${server}`)}\n${render(policy)}`,
+          )
+          .join('\n'),
       )
     })
   return policy

@@ -8,8 +8,8 @@ import { printable } from '../printable.js'
 import { progressFor } from '../progress.js'
 
 /**
- * `latch put FILE|- s3://BUCKET/KEY [--share EMAIL,…] [--expires WHEN] [--json]`: encrypts and
- * uploads; prints only the policy id (a JSON document with `--json`).
+ * `latch put FILE|- s3://BUCKET/KEY [--share EMAIL,…] [--expires WHEN] [--split URL1,URL2] [--json]`:
+ * encrypts and uploads; prints only the policy id (a JSON document with `--json`).
  */
 export function putCommand(io: Io): Command {
   return new Command('put')
@@ -23,6 +23,10 @@ export function putCommand(io: Io): Command {
     )
     .option('--expires <when>', 'stop releasing the key after 30d, 12h, 90m or an ISO 8601 time')
     .option('--part-size <mib>', 'MiB of plaintext per S3 part (multipart uploads)', '8')
+    .option(
+      '--split <urls>',
+      'split the key between two key servers, URL1,URL2: reading needs both (default: LATCH_SPLIT)',
+    )
     .option('--json', 'one JSON document instead of the policy id')
     .action(async (file: string, url: string, options: PutFlags) => {
       const { createS3Client, EncryptedUpload } = await import('@latch/s3')
@@ -35,7 +39,7 @@ export function putCommand(io: Io): Command {
         throw new CliError('ERR_CLI_USAGE', '--part-size is a whole number of MiB, at least 5')
       const upload = new EncryptedUpload({
         client: createS3Client({}, io.env),
-        latch: latchFor(io),
+        latch: latchFor(io, options.split),
         bucket,
         key,
         body:
@@ -64,6 +68,7 @@ export function putCommand(io: Io): Command {
 
 interface PutFlags {
   share?: string[]
+  split?: string
   expires?: string
   partSize: string
   json?: boolean
