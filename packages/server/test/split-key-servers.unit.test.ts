@@ -105,6 +105,45 @@ describe('a file split across two key servers (issue 17)', () => {
     expect(await auditTypes(b, pending.policyId)).toContain('key.release.denied')
   })
 
+  it('keeps the zero window on each server: no read asked after either server’s revocation returned gets the key', async () => {
+    const { latch, tokenA, tokenB } = await splitClientOf('owner@example.com')
+    const { object, policyId } = await latch.encrypt(data)
+    for (const [t, token] of [
+      [b, tokenB],
+      [a, tokenA],
+    ] as const) {
+      // Reads in four lanes, each stamped with a tick taken before it asks for any share.
+      let tick = 0
+      let stop = false
+      let revokedAt = Number.POSITIVE_INFINITY
+      const outcomes: { sent: number; ok: boolean }[] = []
+      const lanes = Array.from({ length: 4 }, async () => {
+        while (!stop) {
+          const sent = tick++
+          const ok = await latch.decrypt(object).then(
+            () => true,
+            () => false,
+          )
+          outcomes.push({ sent, ok })
+        }
+      })
+      while (outcomes.filter((o) => o.ok).length < 8) await new Promise((r) => setTimeout(r, 5))
+      await t.client(token).revokePolicy(policyId, 'incident')
+      revokedAt = tick
+      while (outcomes.filter((o) => o.sent >= revokedAt).length < 8) {
+        await new Promise((r) => setTimeout(r, 5))
+      }
+      stop = true
+      await Promise.all(lanes)
+      expect(outcomes.filter((o) => o.sent >= revokedAt && o.ok)).toEqual([])
+      expect(outcomes.some((o) => o.ok)).toBe(true)
+      // The revoking server's chain agrees: no release of the file after its revocation.
+      const types = await auditTypes(t, policyId)
+      expect(types.slice(types.lastIndexOf('policy.revoke'))).not.toContain('key.release')
+      await t.client(token).unrevokePolicy(policyId)
+    }
+  })
+
   it('cannot be decrypted with one server’s keys and database, nor with one server’s share plus its policy', async () => {
     const { latch } = await splitClientOf('owner@example.com')
     const { object } = await latch.encrypt(data)
