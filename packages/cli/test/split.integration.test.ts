@@ -169,6 +169,19 @@ describe('latch put/get --split across two key servers (issue 17)', () => {
     expect(again.stdoutBytes.equals(data)).toBe(true)
   })
 
+  it('encrypts and decrypts a local file split across both servers, without S3', async () => {
+    const owner = splitEnv('owner@example.com')
+    const sealed = join(dir, 'claim.latch')
+    const encrypted = await runCli(['encrypt', join(dir, 'claim.txt'), '-o', sealed], owner)
+    expect(encrypted.code, encrypted.stderr).toBe(0)
+    const decrypted = await runCli(['decrypt', sealed, '-o', '-'], owner)
+    expect(decrypted.code, decrypted.stderr).toBe(0)
+    expect(decrypted.stdoutBytes.equals(data)).toBe(true)
+    const alone = await runCli(['decrypt', sealed, '-o', '-'], oneServer('b', 'owner@example.com'))
+    expect(alone.code).toBe(64)
+    expect(alone.stdoutBytes.length).toBe(0)
+  })
+
   it('takes each server’s token from latch login when LATCH_SPLIT_TOKENS is not set', async () => {
     const config = { ...s3Env, XDG_CONFIG_HOME: join(dir, 'config') }
     const t = tokens['owner@example.com'] as { a: string; b: string }
