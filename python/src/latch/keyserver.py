@@ -15,8 +15,10 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from .errors import ClientError, FormatError, KeyServerError
-from .format import Header, KeyServerRecipient, combine_shares, open_share, parse_compact_jwe
+from .format import Header, KeyServerRecipient, open_share, parse_compact_jwe
 from .format.b64 import b64u_decode, b64u_encode
+from .policy_claim import SplitClaimPart
+from .share_resolver import ShareAsk, resolve_data_keys
 
 SERVER_ERROR_CODES = frozenset(
     {
@@ -62,7 +64,6 @@ _STATUS_OF = {
     "ERR_STORE_UNAVAILABLE": 503,
     "ERR_CUSTODY_UNAVAILABLE": 503,
 }
-MAX_BATCH = 100
 # The server's public keys change only on rotation: five minutes, as the Node client.
 _KEYS_TTL = 300.0
 
@@ -228,9 +229,21 @@ class KeyServerClient:
         expires_at: str | None = None,
         labels: Mapping[str, str] | None = None,
         owner: str | None = None,
+        claim: str | SplitClaimPart | None = None,
+        stored_object: Mapping[str, str] | None = None,
     ) -> dict[str, Any]:
-        """Creates the policy of a new file; the caller owns it unless ``owner`` says otherwise."""
+        """Creates the policy of a new file; the caller owns it unless ``owner`` says otherwise.
+        ``claim`` is the client's claim on the id (32 random bytes, base64url; or one server's
+        part of a file split across two key servers, :mod:`latch.policy_claim`);
+        ``stored_object`` registers the object stored under it in the same request
+        (``objectId``, ``coreHash``, ``bucket``, ``key``)."""
         body: dict[str, Any] = {}
+        if isinstance(claim, SplitClaimPart):
+            body.update(claim.body())
+        elif claim is not None:
+            body["claim"] = claim
+        if stored_object is not None:
+            body["object"] = dict(stored_object)
         if readers:
             body["readers"] = list(readers)
         if expires_at is not None:
@@ -297,39 +310,26 @@ class KeyServerClient:
 
     def data_keys(self, headers: Sequence[Header]) -> list[bytes]:
         """The data keys of many objects, asked in batches of up to 100 key requests (one
-        decision and audit record each). Raises the first failure."""
-        kas_id = str(self.keys()["kasId"])
-        asks: list[tuple[int, str, str, Header, int]] = []
-        for h, header in enumerate(headers):
-            n = header.entries[0].n
-            core = b64u_encode(header.core)
-            for sid in range(1, n + 1):
-                entry = next(
-                    (e for e in header.entries if e.sid == sid and e.kas_id == kas_id), None
-                )
-                if entry is None:
-                    known = ", ".join(sorted({e.kas_id for e in header.entries}))
-                    raise ClientError(
-                        "ERR_CLIENT_RESPONSE_INVALID",
-                        f"this key server ({kas_id}) holds no entry of share {sid} ({known})",
-                    )
-                asks.append((h, core, entry.jwe, header, sid))
-        shares: list[list[bytes]] = [[] for _ in headers]
-        for start in range(0, len(asks), MAX_BATCH):
-            batch = asks[start : start + MAX_BATCH]
-            for (h, _, _, _, _), share in zip(batch, self._rewrap(batch), strict=True):
-                shares[h].append(share)
-        return [combine_shares(s) for s in shares]
+        decision and audit record each). Raises the first failure, and ClientError
+        ``ERR_CLIENT_CONFIG_INVALID`` for an object with a share this server does not hold (a
+        file split across two key servers: read it with :class:`latch.key_servers.KeyServers`)."""
+        return resolve_data_keys({str(self.keys()["kasId"]): self}, headers)
 
-    def _rewrap(self, batch: list[tuple[int, str, str, Header, int]]) -> list[bytes]:
+    def rewrap_shares(self, asks: Sequence[ShareAsk]) -> list[bytes]:
+        """The shares of one batch of key requests (up to 100), re-wrapped by this server to a
+        fresh throw-away X25519 key, opened and checked against each object's binding."""
         throwaway = X25519PrivateKey.generate()
         x = throwaway.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
         client_key = {"kty": "OKP", "crv": "X25519", "x": b64u_encode(x), "kid": "client"}
         private = throwaway.private_bytes_raw()
-        if len(batch) == 1:
-            _, core, jwe, _, _ = batch[0]
+        if len(asks) == 1:
+            only = asks[0]
             results = [
-                self.call("POST", "/v1/rewrap", {"core": core, "jwe": jwe, "clientKey": client_key})
+                self.call(
+                    "POST",
+                    "/v1/rewrap",
+                    {"core": only.core, "jwe": only.jwe, "clientKey": client_key},
+                )
             ]
         else:
             answer = self.call(
@@ -337,17 +337,17 @@ class KeyServerClient:
                 "/v1/rewrap/batch",
                 {
                     "clientKey": client_key,
-                    "requests": [{"core": c, "jwe": j} for _, c, j, _, _ in batch],
+                    "requests": [{"core": a.core, "jwe": a.jwe} for a in asks],
                 },
             )
             listed = answer.get("results") if isinstance(answer, dict) else None
-            if not isinstance(listed, list) or len(listed) != len(batch):
+            if not isinstance(listed, list) or len(listed) != len(asks):
                 raise ClientError(
                     "ERR_CLIENT_RESPONSE_INVALID", "the key server answered a batch of another size"
                 )
             results = listed
         shares = []
-        for (_, _, _, header, sid), result in zip(batch, results, strict=True):
+        for ask, result in zip(asks, results, strict=True):
             if not isinstance(result, dict):
                 raise ClientError("ERR_CLIENT_RESPONSE_INVALID", "malformed batch result")
             error = result.get("error")
@@ -357,8 +357,8 @@ class KeyServerClient:
                 raise _server_error(code, error.get("message"), status, error.get("requestId"))
             try:
                 answered = parse_compact_jwe(str(result.get("jwe")))
-                n = header.entries[0].n
-                shares.append(open_share(answered, private, header.binding(sid, n)))
+                n = ask.header.entries[0].n
+                shares.append(open_share(answered, private, ask.header.binding(ask.sid, n)))
             except FormatError:
                 raise ClientError(
                     "ERR_CLIENT_RESPONSE_INVALID",

@@ -22,6 +22,7 @@ from .format import (
     read_header_size,
 )
 from .format.constants import HEADER_PREFIX_SIZE
+from .key_servers import KeyServers
 from .keyserver import KeyServerClient
 from .ranged_get import get_range, not_latch, read_exactly
 from .transfer import (
@@ -73,52 +74,85 @@ class LatchS3Client:
 
     Writes create a policy on the key server (``readers``, ``expires``) and return its id; the
     object's metadata ``latch-policy`` carries it too.
+
+    With ``split_with`` (a second key server, run by someone else with its own ``--kas-id``),
+    each new object's key is split: share 1 wrapped to ``latch``, share 2 to ``split_with``; the
+    policy is created on both under one id, policy changes are made on both, and reads ask each
+    server for its share (:class:`latch.key_servers.KeyServers`). Without ``latch``, the key
+    servers come from ``LATCH_SPLIT``/``LATCH_SPLIT_TOKENS``, else ``LATCH_SERVER``/``LATCH_TOKEN``.
     """
 
-    def __init__(self, client: Any, latch: KeyServerClient | None = None) -> None:
+    def __init__(
+        self,
+        client: Any,
+        latch: KeyServerClient | None = None,
+        split_with: KeyServerClient | None = None,
+    ) -> None:
         self.client = client
-        self.latch = latch if latch is not None else KeyServerClient.from_env()
+        if latch is None and split_with is None:
+            self.key_servers = KeyServers.from_env()
+        else:
+            first = latch if latch is not None else KeyServerClient.from_env()
+            self.key_servers = KeyServers(first, split_with)
+        self.latch = self.key_servers.servers[0]
+        """The key server (the first one, when files are split)."""
+        self.split_with = self.key_servers.servers[1] if self.key_servers.split else None
+        """The second key server of a split, else None."""
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.client, name)
 
     def __repr__(self) -> str:
-        return f"LatchS3Client({self.latch!r})"
+        if self.split_with is None:
+            return f"LatchS3Client({self.latch!r})"
+        return f"LatchS3Client({self.latch!r}, split_with={self.split_with!r})"
 
-    # --- policy operations ---
+    # --- policy operations (on both key servers of a split, one after the other) ---
 
     def share(self, policy_id: str, *readers: str) -> dict[str, Any]:
         """Adds readers to a file's policy (``latch share``)."""
-        return self.latch.share(policy_id, *readers)
+        return self.key_servers.change(lambda server: server.share(policy_id, *readers))
 
     def unshare(self, policy_id: str, *readers: str) -> dict[str, Any]:
         """Removes readers (``latch unshare``)."""
-        return self.latch.unshare(policy_id, *readers)
+        return self.key_servers.change(lambda server: server.unshare(policy_id, *readers))
 
     def expire(self, policy_id: str, expires: datetime | str | None) -> dict[str, Any]:
         """Sets or clears the expiry (``latch expire``)."""
-        return self.latch.expire(policy_id, _expiry(expires))
+        at = _expiry(expires)
+        return self.key_servers.change(lambda server: server.expire(policy_id, at))
 
     def revoke(self, policy_id: str, reason: str | None = None) -> dict[str, Any]:
         """Revokes the policy (``latch revoke``)."""
-        return self.latch.revoke(policy_id, reason)
+        return self.key_servers.change(lambda server: server.revoke(policy_id, reason))
 
     def unrevoke(self, policy_id: str, reason: str | None = None) -> dict[str, Any]:
         """Lifts a revocation (``latch unrevoke``)."""
-        return self.latch.unrevoke(policy_id, reason)
+        return self.key_servers.change(lambda server: server.unrevoke(policy_id, reason))
 
     def policy_show(self, policy_id: str) -> dict[str, Any]:
-        """The policy as the server holds it (``latch policy show``)."""
+        """The policy as the (first) key server holds it (``latch policy show``); the second
+        server's copy of a split file's policy is ``self.split_with.get_policy(policy_id)``."""
         return self.latch.get_policy(policy_id)
 
     # --- writing ---
 
-    def _writer(self, readers: Sequence[str], expires: datetime | str | None) -> ObjectWriter:
+    def _writer(
+        self, readers: Sequence[str], expires: datetime | str | None, bucket: str, key: str
+    ) -> ObjectWriter:
+        if self.key_servers.split:
+            # one request per server, the object registered with its policy: a refusal or an
+            # outage of either server comes before anything is stored
+            return self.key_servers.split_writer(
+                readers=readers, expires_at=_expiry(expires), bucket=bucket, key=key
+            )
         recipient = self.latch.recipient()
         policy = self.latch.create_policy(readers=readers, expires_at=_expiry(expires))
         return ObjectWriter(str(policy["id"]), [[recipient]])
 
     def _register(self, writer: ObjectWriter, bucket: str, key: str) -> None:
+        if self.key_servers.split:
+            return  # registered on both servers with the policy (split_writer)
         header = parse_header(writer.header)
         self.latch.add_policy_object(
             writer.policy_id, header.object_id, header.core_hash, bucket, key
@@ -139,7 +173,7 @@ class LatchS3Client:
         ``ERR_S3_ARGUMENT_INVALID``)."""
         check_put_args(kwargs)
         data = Body if isinstance(Body, bytes | bytearray) else Body.read()
-        writer = self._writer(readers, expires)
+        writer = self._writer(readers, expires, Bucket, Key)
         obj = b"".join(writer.encrypt_chunks([bytes(data)]))
         metadata = {**kwargs.pop("Metadata", {}), POLICY_METADATA_KEY: writer.policy_id}
         answer: dict[str, Any] = self.client.put_object(
@@ -220,7 +254,7 @@ class LatchS3Client:
                 source = Prefixed(prefix, source)  # type: ignore[assignment]
         elif size < settings.threshold:
             single = source.read()
-        writer = self._writer(readers, expires)
+        writer = self._writer(readers, expires, bucket, key)
         args["Metadata"] = {**args.get("Metadata", {}), POLICY_METADATA_KEY: writer.policy_id}
         if single is not None:
             body = b"".join(writer.encrypt_chunks([single]))
@@ -316,10 +350,10 @@ class LatchS3Client:
         released only after its tag verified: treat it as provisional until the end). With
         ``Range``, only the covering segments are fetched, pinned to one ETag."""
         if Range is not None:
-            return get_range(self.client, self.latch.data_key, Bucket, Key, Range, kwargs)
+            return get_range(self.client, self.key_servers.data_key, Bucket, Key, Range, kwargs)
         header, stream, size = self._open(Bucket, Key, kwargs)
         length = plaintext_size(size, len(header.raw))
-        keys = open_header(header, self.latch.data_key(header))
+        keys = open_header(header, self.key_servers.data_key(header))
         body = DecryptingBody(stream, SegmentDecryptor(keys.payload_key))
         return {"Body": body, "ContentLength": length, "LatchPolicyId": header.policy_id}
 
@@ -407,19 +441,23 @@ class DecryptingBody:
 
 # --- the seed's functions ---
 
-_default: tuple[Any, KeyServerClient] | None = None
+_default: tuple[Any, KeyServers] | None = None
 _default_lock = threading.Lock()
 
 
-def _clients(client: Any, latch: KeyServerClient | None) -> LatchS3Client:
+def _clients(
+    client: Any, latch: KeyServerClient | None, split_with: KeyServerClient | None
+) -> LatchS3Client:
     global _default
     if client is None or latch is None:
         with _default_lock:
             if _default is None:
-                _default = (create_s3_client(), KeyServerClient.from_env())
+                _default = (create_s3_client(), KeyServers.from_env())
         client = client if client is not None else _default[0]
-        latch = latch if latch is not None else _default[1]
-    return LatchS3Client(client, latch)
+        if latch is None and split_with is None:
+            return LatchS3Client(client, *_default[1].servers)
+        latch = latch if latch is not None else _default[1].servers[0]
+    return LatchS3Client(client, latch, split_with)
 
 
 def upload_file(
@@ -431,11 +469,13 @@ def upload_file(
     expires: datetime | str | None = None,
     client: Any = None,
     latch: KeyServerClient | None = None,
+    split_with: KeyServerClient | None = None,
 ) -> str:
     """Encrypts ``local_file`` to ``s3://bucket/key`` under a new policy; returns its id (keep
     it in the application's database). Defaults: the boto3 client of AWS's usual chain and the
-    key server of ``LATCH_SERVER``/``LATCH_TOKEN``."""
-    return _clients(client, latch).upload_file(
+    key servers of ``LATCH_SPLIT``/``LATCH_SPLIT_TOKENS``, else ``LATCH_SERVER``/``LATCH_TOKEN``;
+    ``split_with`` splits the file's key with a second key server (:class:`LatchS3Client`)."""
+    return _clients(client, latch, split_with).upload_file(
         local_file, bucket, key, readers=readers, expires=expires
     )
 
@@ -447,6 +487,8 @@ def download_file(
     *,
     client: Any = None,
     latch: KeyServerClient | None = None,
+    split_with: KeyServerClient | None = None,
 ) -> None:
-    """Decrypts ``s3://bucket/key`` to ``local_file``, atomically (nothing on any failure)."""
-    _clients(client, latch).download_file(bucket, key, local_file)
+    """Decrypts ``s3://bucket/key`` to ``local_file``, atomically (nothing on any failure); a
+    file split across two key servers needs both (``split_with``, or ``LATCH_SPLIT``)."""
+    _clients(client, latch, split_with).download_file(bucket, key, local_file)
