@@ -5,6 +5,9 @@
         (BENCH_PART_MIB, default 8, and BENCH_CONCURRENCY, default 4, for both sides; or
         BENCH_CONFIG=defaults: Latch without Config against boto3's default TransferConfig)
     python/.venv/bin/python python/bench/bench.py rss-upload FILE BUCKET KEY   (one process each)
+    python/.venv/bin/python python/bench/bench.py split   # LATCH_TEST_S3_*, LATCH_SERVER/TOKEN,
+        LATCH_SPLIT/LATCH_SPLIT_TOKENS: small objects split across two key servers against the
+        first server alone
 
 Each figure is a ratio to a baseline measured in the same run: raw ``cryptography`` AES-GCM over
 the same 64 KiB segments for the format, plain boto3 on the same Ceph for S3.
@@ -168,6 +171,57 @@ def s3(size: int = 256 * MIB, rounds: int = 3) -> None:
     client.delete_bucket(Bucket=bucket)
 
 
+def split(objects: int = 20, rounds: int = 5, size: int = 1024) -> None:
+    """The fixed cost of a split: put_object and get_object of small objects with the key split
+    across two key servers (LATCH_SPLIT) against the first server alone (LATCH_SERVER), rounds
+    alternating which goes first; medians of the rounds' per-object times."""
+    from latch.key_servers import KeyServers
+    from latch.keyserver import KeyServerClient
+    from latch.s3 import LatchS3Client, create_s3_client
+
+    client = create_s3_client(
+        endpoint_url=os.environ["LATCH_TEST_S3_ENDPOINT"],
+        aws_access_key_id=os.environ["LATCH_TEST_S3_ACCESS_KEY"],
+        aws_secret_access_key=os.environ["LATCH_TEST_S3_SECRET_KEY"],
+        region_name=os.environ.get("LATCH_TEST_S3_REGION", "us-east-1"),
+    )
+    clients = {
+        "one": LatchS3Client(client, KeyServerClient.from_env()),
+        "split": LatchS3Client(client, *KeyServers.from_env().servers),
+    }
+    bucket = f"latch-py-bench-split-{os.getpid()}"
+    client.create_bucket(Bucket=bucket)
+    body = os.urandom(size)
+    rows: dict[str, list[float]] = {f"{k}-{m}": [] for k in ("put", "get") for m in clients}
+    for name, latch in clients.items():  # warm: keys cached, connections open
+        latch.put_object(Bucket=bucket, Key=f"warm-{name}", Body=body)
+        latch.get_object(Bucket=bucket, Key=f"warm-{name}")["Body"].read()
+    for r in range(rounds):
+        for name in ("one", "split") if r % 2 == 0 else ("split", "one"):
+            latch = clients[name]
+            t0 = time.perf_counter()
+            for i in range(objects):
+                latch.put_object(Bucket=bucket, Key=f"{name}-{r}-{i}", Body=body)
+            t1 = time.perf_counter()
+            for i in range(objects):
+                latch.get_object(Bucket=bucket, Key=f"{name}-{r}-{i}")["Body"].read()
+            t2 = time.perf_counter()
+            rows[f"put-{name}"].append((t1 - t0) / objects)
+            rows[f"get-{name}"].append((t2 - t1) / objects)
+    for what in ("put", "get"):
+        ones, twos = rows[f"{what}-one"], rows[f"{what}-split"]
+        one, two = statistics.median(ones), statistics.median(twos)
+        each = ", ".join(f"{b / a:.2f}" for a, b in zip(ones, twos, strict=True))
+        print(
+            f"{what}_object {size} B: one server {one * 1000:.1f} ms, split {two * 1000:.1f} ms,"
+            f" ratio {two / one:.2f}x (rounds: {each})"
+        )
+    for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket):
+        for item in page.get("Contents", []):
+            client.delete_object(Bucket=bucket, Key=item["Key"])
+    client.delete_bucket(Bucket=bucket)
+
+
 def rss(kind: str, path: str, bucket: str, key: str) -> None:
     from latch.keyserver import KeyServerClient
     from latch.s3 import LatchS3Client, create_s3_client
@@ -195,5 +249,7 @@ if __name__ == "__main__":
         crypto()
     elif what == "s3":
         s3()
+    elif what == "split":
+        split()
     else:
         rss(what, *sys.argv[2:5])

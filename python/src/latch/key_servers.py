@@ -130,7 +130,7 @@ class KeyServers:
         }
         if bucket is not None and key is not None:
             stored.update(bucket=bucket, key=key)
-        views = self.on_both(
+        views = self.on_each(
             lambda server, i: server.create_policy(
                 readers=readers,
                 expires_at=expires_at,
@@ -145,7 +145,7 @@ class KeyServers:
             )
         return writer
 
-    def on_both(self, call: Callable[[KeyServerClient, int], T]) -> list[T]:
+    def on_each(self, call: Callable[[KeyServerClient, int], T]) -> list[T]:
         """``call(server, index)`` on every server at once; the answers in share order, or the
         first server's failure (the other request still completes)."""
         if len(self.servers) == 1:
