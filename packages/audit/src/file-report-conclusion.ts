@@ -1,5 +1,5 @@
-import type { AuditProblem } from './audit-problem.js'
 import type { FileReport } from './build-file-report.js'
+import { problemText } from './internal/problem-text.js'
 
 /** What a per-file report concludes: a verdict to act on and the sentence that says it. */
 export interface FileReportConclusion {
@@ -57,15 +57,4 @@ export function fileReportConclusion(report: FileReport): FileReportConclusion {
     verdict: conclusion.verdict,
     text: `${conclusion.text} Provisional: no checkpoint is signed after the window yet, so its last records are only as trustworthy as the database; ask again once one is.`,
   }
-}
-
-function problemText(problem: AuditProblem | undefined): string {
-  if (problem === undefined) return 'unknown'
-  const where =
-    problem.seq !== undefined
-      ? `record ${problem.seq}`
-      : problem.checkpoint !== undefined
-        ? `checkpoint ${problem.checkpoint}`
-        : 'log'
-  return `${where}: ${problem.kind}: ${problem.message}`
 }

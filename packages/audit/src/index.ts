@@ -58,6 +58,13 @@ export {
 export { AUDIT_RECORD_VERSION, type SealedRecord, sealRecord } from './seal-record.js'
 export { signCheckpoint } from './sign-checkpoint.js'
 export {
+  type SplitReportConclusion,
+  type SplitReportHolder,
+  type SplitReportUnnamed,
+  type SplitServerReport,
+  splitReportConclusion,
+} from './split-report-conclusion.js'
+export {
   type AuditVerifyReport,
   type AuditWindowStart,
   type VerifyAuditLogInput,

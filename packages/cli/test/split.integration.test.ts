@@ -5,8 +5,10 @@ import { CreateBucketCommand, HeadObjectCommand } from '@aws-sdk/client-s3'
 import { KeyServerClient } from '@latch/client'
 import { createS3Client, readLatchHeader } from '@latch/s3'
 import { type KeyServerProcess, startKeyServerProcess } from '@latch/testkit/key-server-process'
+import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { runCli } from './cli-process.js'
+import { runInProcess } from './in-process.js'
 
 // Issue 17: files split across two key servers, run as two `latch server` processes with their
 // own data directories and kas ids, on Ceph RGW, through the CLI. Each server decides and audits
@@ -201,5 +203,104 @@ describe('latch put/get --split across two key servers (issue 17)', () => {
     )
     expect(missing.code).toBe(64)
     expect(missing.stderr).toContain('no token for the key server http://127.0.0.1:9')
+  })
+})
+
+// In process (the same main as the binary) to stay fast: ten commands and a report's wait.
+describe('latch audit report --split across both servers’ logs (issue 17)', () => {
+  it('concludes no release while one server was locked down, and names the owner over the whole window', async () => {
+    const url = `s3://${bucket}/reports/incident.txt`
+    const owner = splitEnv('owner@example.com')
+    const admin = splitEnv('admin')
+    const put = await runInProcess(['put', join(dir, 'claim.txt'), url], owner)
+    expect(put.code, put.stderr).toBe(0)
+    const policyId = put.stdout.trim()
+    expect((await runInProcess(['get', url, '-'], owner)).code).toBe(0)
+    // The incident: server a alone locks the prefix down; a get is denied; a lifts.
+    const lockedAt = new Date().toISOString()
+    const adminA = oneServer('a', 'admin')
+    const lock = await runInProcess(
+      ['lockdown', '--bucket', bucket, '--prefix', 'reports/', '--reason', 'INC-17'],
+      adminA,
+    )
+    expect(lock.code, lock.stderr).toBe(0)
+    expect((await runInProcess(['get', url, '-'], owner)).code).toBe(77)
+    expect((await runInProcess(['lockdown', 'lift', lock.stdout.trim()], adminA)).code).toBe(0)
+    const liftedAt = new Date().toISOString()
+
+    const incident = await runInProcess(
+      ['audit', 'report', url, '--since', lockedAt, '--until', liftedAt, '--json'],
+      admin,
+    )
+    expect(incident.code, incident.stderr).toBe(0)
+    const doc = JSON.parse(incident.stdout)
+    expect(doc).toMatchObject({ v: 1, policyId })
+    expect(doc.servers.map((s: { server: string; kasId: string }) => [s.server, s.kasId])).toEqual([
+      [servers.a.url, 'kas-a'],
+      [servers.b.url, 'kas-b'],
+    ])
+    expect(doc.servers[0]).toMatchObject({
+      chain: { ok: true },
+      releases: 0,
+      denialReasons: { lockdown: 1 },
+    })
+    // b released its share: the client asks both servers at once; alone it opens nothing.
+    expect(doc.servers[1]).toMatchObject({ chain: { ok: true }, releases: 1, denials: 0 })
+    expect(doc.conclusion).toMatchObject({ verdict: 'no-release', servers: [servers.a.url] })
+    expect(doc.conclusion.text).toContain(
+      `Conclusion: ${servers.a.url} released no share of this file's key in the window, so nobody obtained the key`,
+    )
+
+    const whole = await runInProcess(['audit', 'report', policyId, '--until', liftedAt], admin)
+    expect(whole.code, whole.stderr).toBe(0)
+    expect(whole.stdout).toContain(`Key server 1 of 2: ${servers.a.url} (kas id kas-a)`)
+    expect(whole.stdout).toContain(`Key server 2 of 2: ${servers.b.url} (kas id kas-b)`)
+    expect(whole.stdout).toContain(
+      `Conclusion: the key of this file was obtained in the window by owner@example.com, with a share from each key server (owner@example.com 1 share from ${servers.a.url} and 2 from ${servers.b.url}).`,
+    )
+
+    // Each log is verified against its own server's checkpoints and key, pinned in server order.
+    const keyOf = async (s: KeyServerProcess) =>
+      (await new KeyServerClient({ server: s.url, token: s.adminToken }).auditKey()).verifierKey
+    const [keyA, keyB] = await Promise.all([keyOf(servers.a), keyOf(servers.b)])
+    const pinned = await runInProcess(
+      ['audit', 'report', policyId, '--until', liftedAt, '--key', keyA, '--key', keyB],
+      admin,
+    )
+    expect(pinned.code, pinned.stderr).toBe(0)
+    expect(
+      (await runInProcess(['audit', 'report', policyId, '--until', liftedAt, '--key', keyA], admin))
+        .code,
+    ).toBe(64)
+
+    // Last, as it leaves b's log tampered: b's release in the incident now names someone else.
+    const db = new Database(join(dir, 'b', 'latch.db'))
+    db.exec('DROP TRIGGER IF EXISTS audit_log_no_update')
+    const rows = db.prepare('SELECT seq, record FROM audit_log ORDER BY seq DESC').all() as {
+      seq: number
+      record: Buffer
+    }[]
+    const release = rows.find((r) => {
+      const text = r.record.toString()
+      return text.includes(policyId) && text.includes('"type":"key.release"')
+    })
+    expect(release).toBeDefined()
+    db.prepare('UPDATE audit_log SET record = ? WHERE seq = ?').run(
+      Buffer.from((release as { record: Buffer }).record.toString().replace('owner@', 'other@')),
+      (release as { seq: number }).seq,
+    )
+    db.close()
+    const tampered = await runInProcess(
+      ['audit', 'report', url, '--since', lockedAt, '--until', liftedAt, '--json'],
+      admin,
+    )
+    expect(tampered.code).toBe(65)
+    expect(JSON.parse(tampered.stdout).conclusion).toMatchObject({
+      verdict: 'tampered',
+      servers: [servers.b.url],
+    })
+    expect(tampered.stderr).toContain(
+      `the audit log does not verify over the window on ${servers.b.url}: record ${(release as { seq: number }).seq}`,
+    )
   })
 })

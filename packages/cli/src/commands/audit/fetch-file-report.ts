@@ -7,6 +7,7 @@ import {
 } from '@latch/audit'
 import type { KeyServerClient } from '@latch/client'
 import type { Io } from '../../io.js'
+import { printable } from '../../printable.js'
 import { serverAuditRows } from '../../server-audit-rows.js'
 
 /**
@@ -18,6 +19,7 @@ import { serverAuditRows } from '../../server-audit-rows.js'
  * @param window the file's policy id and the window (`until` after `since`, not in the future).
  * @param pinned the pinned checkpoint key; default the one the server publishes.
  * @param io where to say that it waits.
+ * @param name how to name the server when saying so (with `--split`, its URL).
  * @returns the report and the key it trusted.
  * @throws AuditError `ERR_AUDIT_CHECKPOINT_MISSING` when the server signed no checkpoint late
  *   enough (its clock lags far behind this one).
@@ -27,6 +29,7 @@ export async function fetchFileReport(
   window: { readonly policyId: string; readonly since: Date; readonly until: Date },
   pinned: CheckpointVerifierKey | undefined,
   io: Io,
+  name?: string,
 ): Promise<FileReport & { key: CheckpointVerifierKey }> {
   const published = await client.auditKey()
   const key = pinned ?? parseVerifierKey(published.verifierKey)
@@ -41,7 +44,10 @@ export async function fetchFileReport(
   for (let attempt = 0; !covered() && attempt < 5; attempt++) {
     const wait = Math.max(boundary - Date.now(), attempt === 0 ? 0 : 1000)
     if (wait > 0) {
-      io.stderr.write(`signing a checkpoint after the window (in ${Math.ceil(wait / 1000)} s)…\n`)
+      const on = name === undefined ? '' : ` on ${printable(name)}`
+      io.stderr.write(
+        `signing a checkpoint${on} after the window (in ${Math.ceil(wait / 1000)} s)…\n`,
+      )
       await new Promise((resolve) => setTimeout(resolve, wait + 10))
     }
     await client.signCheckpoint()
