@@ -139,12 +139,16 @@ describe('whole-object downloads in parallel ranges (issue 16)', () => {
     expect(codes).toEqual(['ERR_FORMAT_DECRYPT_FAILED', 'ERR_FORMAT_DECRYPT_FAILED'])
   })
 
-  it('stops every range request when the body is destroyed or the signal aborts', async () => {
+  it('stops every range request when the body is destroyed or the signal aborts (and one stream when destroyed)', async () => {
     const owner = ks.latch('owner')
     const data = pattern(40 * S)
     await putObject(bucket, 'cancelled', data, { client: s3.client, latch: owner })
-    const parallel = { rangeSize: S, concurrency: 4, minSize: 0 }
-    for (const how of ['destroy', 'abort'] as const) {
+    const ranged = { rangeSize: S, concurrency: 4, minSize: 0 }
+    for (const [how, parallel] of [
+      ['destroy', ranged],
+      ['abort', ranged],
+      ['destroy', false],
+    ] as const) {
       const { client, gets, bodies } = countingClient()
       const abort = new AbortController()
       const got = await getObject({
