@@ -3,7 +3,12 @@ import { pipeline } from 'node:stream/promises'
 import type { S3Client } from '@aws-sdk/client-s3'
 import { type LatchClient, writeAtomically } from '@latch/client'
 import type { PlaintextRange } from '@latch/format'
-import { type DecryptedObject, getObject } from './get-object.js'
+import {
+  type DecryptedObject,
+  type GetObjectOptions,
+  getObject,
+  type ParallelGetOptions,
+} from './get-object.js'
 
 /** Options of {@link downloadFile}. */
 export interface DownloadOptions {
@@ -11,6 +16,8 @@ export interface DownloadOptions {
   readonly latch: LatchClient
   readonly range?: PlaintextRange | string
   readonly versionId?: string
+  /** Parallel ranged GETs for a large whole object (see {@link GetObjectOptions.parallel}). */
+  readonly parallel?: ParallelGetOptions | boolean
   /** Called as plaintext bytes arrive. */
   readonly onProgress?: (progress: { loaded: number; total: number }) => void
   readonly signal?: AbortSignal

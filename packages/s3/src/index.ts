@@ -40,7 +40,12 @@ export {
   type UploadResult,
 } from './encrypted-upload.js'
 export { S3_ERROR_CODES, S3Error, type S3ErrorCode } from './errors.js'
-export { type DecryptedObject, type GetObjectOptions, getObject } from './get-object.js'
+export {
+  type DecryptedObject,
+  type GetObjectOptions,
+  getObject,
+  type ParallelGetOptions,
+} from './get-object.js'
 export { type ProtectOptions, policyIdOfPut, protectS3Client } from './protect-s3-client.js'
 export { putObject } from './put-object.js'
 export { type ReadLatchHeaderResult, readLatchHeader } from './read-latch-header.js'

@@ -20,6 +20,8 @@ export interface ReadLatchHeaderResult {
   readonly objectSize: number
   readonly etag: string | undefined
   readonly versionId: string | undefined
+  /** Whether the store honoured `Range` (answered with `Content-Range`). */
+  readonly rangesHonoured: boolean
 }
 
 /**
@@ -77,5 +79,6 @@ export async function readLatchHeader(options: {
     objectSize: total === undefined ? (answer.ContentLength ?? prefix.length) : Number(total),
     etag: answer.ETag,
     versionId: answer.VersionId,
+    rangesHonoured: answer.ContentRange !== undefined,
   }
 }
