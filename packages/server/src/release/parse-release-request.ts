@@ -14,7 +14,10 @@ import type { ReleaseRequest } from './release-share.js'
  * @param clientKey - the client's key, from `parseClientKey` (one per request or batch).
  * @throws ServerError `ERR_REQUEST_INVALID` naming the malformed part.
  */
-export function parseReleaseRequest(body: RewrapRequest, clientKey: ClientKey): ReleaseRequest {
+export async function parseReleaseRequest(
+  body: RewrapRequest,
+  clientKey: ClientKey,
+): Promise<ReleaseRequest> {
   const coreBytes = Buffer.from(body.core, 'base64url')
   if (coreBytes.toString('base64url') !== body.core)
     throw invalid('core is not canonical base64url')
@@ -24,7 +27,7 @@ export function parseReleaseRequest(body: RewrapRequest, clientKey: ClientKey): 
     coreBytes,
     core,
     jwe,
-    rewrap: clientKey.prepareRewrap(),
+    rewrap: await clientKey.prepareRewrap(),
     clientKeyThumbprint: clientKey.thumbprint,
   }
 }
