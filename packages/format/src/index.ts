@@ -29,12 +29,7 @@ export { FORMAT_ERROR_CODES, FormatError, type FormatErrorCode, ProjectError } f
 export type { Header, KeyEntry } from './header.js'
 export { type HeaderCore, parseHeaderCore } from './header-core.js'
 export { openShare } from './jwe/open-share.js'
-export { openShareAsync } from './jwe/open-share-async.js'
 export { type CompactJwe, parseCompactJwe } from './jwe/parse-compact-jwe.js'
-export {
-  type AsyncWrapRecipient,
-  prepareShareWrapAsync,
-} from './jwe/prepare-share-wrap-async.js'
 export type { JweProtectedHeader, ShareBinding } from './jwe/protected-header.js'
 export { shareBindingOf } from './jwe/share-binding-of.js'
 export {
@@ -54,13 +49,6 @@ export {
   type X25519KeyPair,
   type X25519PublicJwk,
 } from './jwe/x25519.js'
-export {
-  type EphemeralX25519CryptoKey,
-  generateEphemeralX25519CryptoKey,
-  importX25519PrivateCryptoKey,
-  importX25519PublicCryptoKey,
-  type X25519CryptoKey,
-} from './jwe/x25519-crypto-key.js'
 export type { KeyResolver } from './key-resolver.js'
 export { createDecryptTransform, createEncryptTransform } from './node-streams.js'
 export {

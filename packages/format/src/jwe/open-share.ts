@@ -40,22 +40,9 @@ export function openShare(
 
 function decrypt(jwe: CompactJwe, privateKey: KeyObject): Buffer {
   const epk = importX25519PublicKey(Buffer.from(jwe.header.epk.x, 'base64url'))
-  return decryptWithSecret(jwe, diffieHellman({ privateKey, publicKey: epk }))
-}
-
-/**
- * The share of `jwe` from the shared secret of its key agreement: Concat KDF, AES-KW, AES-GCM.
- * Shared by {@link openShare} and `openShareAsync`; the secret is zeroed here.
- *
- * @throws Error for an all-zero secret (a low-order `epk`) or any failed unwrap or tag.
- */
-export function decryptWithSecret(jwe: CompactJwe, secret: Uint8Array): Buffer {
-  const lowOrder = isAllZero(secret)
-  const kek = concatKdf(secret)
-  secret.fill(0)
-  if (lowOrder) throw new Error('low-order epk')
-  const unwrap = createDecipheriv('id-aes256-wrap', kek, AES_KW_IV)
-  kek.fill(0)
+  const secret = diffieHellman({ privateKey, publicKey: epk })
+  if (isAllZero(secret)) throw new Error('low-order epk')
+  const unwrap = createDecipheriv('id-aes256-wrap', concatKdf(secret), AES_KW_IV)
   const cek = Buffer.concat([unwrap.update(jwe.encryptedKey), unwrap.final()])
   const gcm = createDecipheriv('aes-256-gcm', cek, jwe.iv)
   gcm.setAAD(Buffer.from(jwe.protectedPart, 'ascii'))
@@ -65,8 +52,7 @@ export function decryptWithSecret(jwe: CompactJwe, secret: Uint8Array): Buffer {
   return share
 }
 
-/** Whether the JWE's protected header carries exactly `expected`. */
-export function bindingMatches(jwe: CompactJwe, expected: ShareBinding): boolean {
+function bindingMatches(jwe: CompactJwe, expected: ShareBinding): boolean {
   const h = jwe.header
   return (
     h.pid === expected.policyId &&

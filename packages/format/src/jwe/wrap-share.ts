@@ -126,22 +126,6 @@ function prepareWithKey(
     // OpenSSL refuses the all-zero result of a small-order point itself (RFC 7748 §6.1's check).
     throw lowOrder(cause)
   }
-  return prepareFromSecret(recipient.kid, epkX, secret, material)
-}
-
-/**
- * The rest of a share wrap once the key agreement is done: refuses an all-zero secret (a
- * recipient key of small order) and derives the key-wrapping key. Shared by
- * {@link prepareShareWrap} and `prepareShareWrapAsync`; the secret is zeroed here.
- *
- * @throws FormatError `ERR_FORMAT_ARGUMENT_INVALID` for an all-zero secret.
- */
-export function prepareFromSecret(
-  kid: string,
-  epkX: string,
-  secret: Uint8Array,
-  material: WrapMaterial | undefined,
-): PreparedShareWrap {
   if (isAllZero(secret)) throw lowOrder()
   let kek: Buffer | undefined = concatKdf(secret)
   secret.fill(0)
@@ -152,7 +136,7 @@ export function prepareFromSecret(
       if (share.length !== 32)
         throw new FormatError('ERR_FORMAT_ARGUMENT_INVALID', 'share must be 32 bytes')
       try {
-        return completeJwe(share, kid, binding, epkX, kek, material)
+        return completeJwe(share, recipient.kid, binding, epkX, kek, material)
       } finally {
         kek.fill(0)
         kek = undefined
@@ -241,8 +225,7 @@ function completeJwe(
     .join('.')
 }
 
-/** The error for a recipient key that gives no usable shared secret. */
-export function lowOrder(cause?: unknown): FormatError {
+function lowOrder(cause?: unknown): FormatError {
   return new FormatError(
     'ERR_FORMAT_ARGUMENT_INVALID',
     'recipient key gives no usable shared secret (a low-order point)',

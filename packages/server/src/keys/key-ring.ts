@@ -9,9 +9,7 @@ import type { CheckpointSigner, CheckpointVerifierKey } from '@latch/audit'
 import {
   exportX25519PrivateKey,
   exportX25519PublicKey,
-  importX25519PrivateCryptoKey,
   importX25519PrivateKey,
-  type X25519CryptoKey,
   type X25519PublicJwk,
 } from '@latch/format'
 import type { RequestMeta } from '../audit/audit-event.js'
@@ -33,8 +31,6 @@ interface WrapKey {
   readonly kid: string
   readonly publicKey: Uint8Array
   readonly privateKey: KeyObject
-  /** The same key for WebCrypto's `deriveBits`, whose key agreement runs off the event loop. */
-  readonly agreementKey: X25519CryptoKey
 }
 
 // Ed25519 PKCS#8 DER prefix: the raw 32-byte seed follows.
@@ -90,24 +86,12 @@ export class KeyRing {
 
   /** The private wrap key for `kid`, reloading once a second at most when it is unknown. */
   async privateKey(kid: string): Promise<KeyObject | undefined> {
-    return (await this.#wrapKey(kid))?.privateKey
-  }
-
-  /**
-   * The private wrap key for `kid` as a WebCrypto key (imported once, when the ring loaded it),
-   * for key agreements on libuv's thread pool; reloads as {@link KeyRing.privateKey} does.
-   */
-  async agreementKey(kid: string): Promise<X25519CryptoKey | undefined> {
-    return (await this.#wrapKey(kid))?.agreementKey
-  }
-
-  async #wrapKey(kid: string): Promise<WrapKey | undefined> {
     let key = this.#wrap.find((k) => k.kid === kid)
     if (key === undefined && Date.now() - this.#lastReload > 1000) {
       await this.#reload()
       key = this.#wrap.find((k) => k.kid === kid)
     }
-    return key
+    return key?.privateKey
   }
 
   /** Adds a wrap key that becomes current; the old ones keep working for decryption. */
@@ -185,12 +169,7 @@ export class KeyRing {
         continue
       }
       if (r.use === 'wrap') {
-        wrap.push({
-          kid: r.kid,
-          publicKey: r.publicKey,
-          privateKey: importX25519PrivateKey(raw),
-          agreementKey: await importX25519PrivateCryptoKey(raw),
-        })
+        wrap.push({ kid: r.kid, publicKey: r.publicKey, privateKey: importX25519PrivateKey(raw) })
       } else {
         const privateKey = createPrivateKey({
           key: Buffer.concat([ED25519_PKCS8_PREFIX, raw]),

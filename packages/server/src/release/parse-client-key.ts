@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto'
 import {
   FormatError,
-  importX25519PublicCryptoKey,
+  importX25519PublicKey,
   type PreparedShareWrap,
-  prepareShareWrapAsync,
+  prepareShareWrap,
 } from '@latch/format'
 import type { ClientPublicJwk } from '@latch/protocol'
 import { ServerError } from '../errors.js'
@@ -19,7 +19,7 @@ export interface ClientKey {
    *
    * @throws ServerError `ERR_REQUEST_INVALID` when the key agreement fails.
    */
-  prepareRewrap(): Promise<PreparedShareWrap>
+  prepareRewrap(): PreparedShareWrap
 }
 
 /**
@@ -35,34 +35,30 @@ export interface ClientKey {
  * @throws ServerError `ERR_REQUEST_INVALID` for a key that is not X25519, malformed, or of small
  *   order.
  */
-export async function parseClientKey(
-  jwk: ClientPublicJwk,
-  ephemeralKeys?: EphemeralKeyPool,
-): Promise<ClientKey> {
+export function parseClientKey(jwk: ClientPublicJwk, ephemeralKeys?: EphemeralKeyPool): ClientKey {
   const { kty, crv, x } = jwk
   if (kty !== 'OKP' || crv !== 'X25519') throw invalid('clientKey must be an X25519 public JWK')
-  // WebCrypto keys: the key agreements run on libuv's thread pool, not on the event loop.
   const recipient = {
     kid: jwk.kid ?? 'client',
-    publicKey: await reword(() => importX25519PublicCryptoKey(x)),
+    publicKey: reword(() => importX25519PublicKey({ kty, crv, x })),
   }
-  const prepare = () => reword(() => prepareShareWrapAsync(recipient, ephemeralKeys?.take()))
-  let first: PreparedShareWrap | undefined = await prepare()
+  const prepare = () => reword(() => prepareShareWrap(recipient, ephemeralKeys?.take()))
+  let first: PreparedShareWrap | undefined = prepare()
   return {
     thumbprint: createHash('sha256')
       .update(`{"crv":"X25519","kty":"OKP","x":"${x}"}`)
       .digest('base64url'),
-    async prepareRewrap() {
-      const wrap = first ?? (await prepare())
+    prepareRewrap() {
+      const wrap = first ?? prepare()
       first = undefined
       return wrap
     },
   }
 }
 
-async function reword<T>(fn: () => Promise<T>): Promise<T> {
+function reword<T>(fn: () => T): T {
   try {
-    return await fn()
+    return fn()
   } catch (error) {
     if (error instanceof FormatError) throw invalid(`clientKey: ${error.message}`, error)
     throw error

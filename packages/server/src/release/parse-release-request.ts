@@ -14,10 +14,7 @@ import type { ReleaseRequest } from './release-share.js'
  * @param clientKey - the client's key, from `parseClientKey` (one per request or batch).
  * @throws ServerError `ERR_REQUEST_INVALID` naming the malformed part.
  */
-export async function parseReleaseRequest(
-  body: RewrapRequest,
-  clientKey: ClientKey,
-): Promise<ReleaseRequest> {
+export function parseReleaseRequest(body: RewrapRequest, clientKey: ClientKey): ReleaseRequest {
   const coreBytes = Buffer.from(body.core, 'base64url')
   if (coreBytes.toString('base64url') !== body.core)
     throw invalid('core is not canonical base64url')
@@ -27,7 +24,7 @@ export async function parseReleaseRequest(
     coreBytes,
     core,
     jwe,
-    rewrap: await clientKey.prepareRewrap(),
+    rewrap: clientKey.prepareRewrap(),
     clientKeyThumbprint: clientKey.thumbprint,
   }
 }

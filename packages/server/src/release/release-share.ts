@@ -1,11 +1,11 @@
+import type { KeyObject } from 'node:crypto'
 import {
   type CompactJwe,
   type HeaderCore,
-  openShareAsync,
+  openShare,
   type PreparedShareWrap,
   type ShareBinding,
   shareBindingOf,
-  type X25519CryptoKey,
 } from '@latch/format'
 import { auditEvent, type RequestMeta } from '../audit/audit-event.js'
 import type { Identity } from '../auth/identity.js'
@@ -52,8 +52,8 @@ export async function releaseShare(
 ): Promise<ReleaseOutcome> {
   const { jwe, core } = request
   const binding = shareBindingOf(request.coreBytes, jwe.header.sid, jwe.header.n)
-  const privateKey = await services.keys.agreementKey(jwe.header.kid)
-  const opened = privateKey === undefined ? undefined : await tryOpen(jwe, privateKey, binding)
+  const privateKey = await services.keys.privateKey(jwe.header.kid)
+  const opened = privateKey === undefined ? undefined : tryOpen(jwe, privateKey, binding)
   const early: Verdict | undefined =
     privateKey === undefined
       ? deny('key_unknown')
@@ -93,13 +93,9 @@ export async function releaseShare(
   }
 }
 
-async function tryOpen(
-  jwe: CompactJwe,
-  key: X25519CryptoKey,
-  binding: ShareBinding,
-): Promise<Uint8Array | undefined> {
+function tryOpen(jwe: CompactJwe, key: KeyObject, binding: ShareBinding): Uint8Array | undefined {
   try {
-    return await openShareAsync(jwe, key, binding)
+    return openShare(jwe, key, binding)
   } catch {
     return undefined
   }

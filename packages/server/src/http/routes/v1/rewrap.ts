@@ -37,9 +37,9 @@ export const rewrapRoutes: FastifyPluginAsyncTypebox = async (app) => {
     ...routes.rewrap,
     config: { access: 'user', auditAuthFailure: true },
     handler: async (request) => {
-      const parsed = await parseReleaseRequest(
+      const parsed = parseReleaseRequest(
         request.body,
-        await parseClientKey(request.body.clientKey, ephemeralKeys),
+        parseClientKey(request.body.clientKey, ephemeralKeys),
       )
       const outcome = await decide(app, request, parsed)
       if (!outcome.released) throw new ServerError(DENIED.code, DENIED.message)
@@ -57,11 +57,9 @@ export const rewrapRoutes: FastifyPluginAsyncTypebox = async (app) => {
     handler: async (request) => {
       // The one client key is every item's: a key no share can be wrapped to fails them all,
       // and is refused before a decision could record a release that cannot be delivered.
-      const clientKey = await parseClientKey(request.body.clientKey, ephemeralKeys)
+      const clientKey = parseClientKey(request.body.clientKey, ephemeralKeys)
       // All parsing first, so that no failure left after a committed permit depends on an item.
-      const items = await Promise.all(
-        request.body.requests.map((item) => parseItem(item, clientKey)),
-      )
+      const items = request.body.requests.map((item) => parseItem(item, clientKey))
       const results: RewrapBatchResult['results'] = []
       let decided = 0
       let stopped: ErrorBody | undefined
@@ -93,12 +91,9 @@ export const rewrapRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 }
 
-async function parseItem(
-  item: RewrapRequest,
-  clientKey: ClientKey,
-): Promise<ReleaseRequest | ServerError> {
+function parseItem(item: RewrapRequest, clientKey: ClientKey): ReleaseRequest | ServerError {
   try {
-    return await parseReleaseRequest(item, clientKey)
+    return parseReleaseRequest(item, clientKey)
   } catch (error) {
     if (error instanceof ServerError && error.code === 'ERR_REQUEST_INVALID') return error
     throw error
