@@ -4,9 +4,9 @@ import type { EphemeralX25519Key } from '@latch/format'
 /**
  * Ephemeral X25519 keys for re-wraps, made ahead on libuv's thread pool: a key pair costs about
  * 50–90 µs of the event loop's CPU drawn there (a scalar multiplication and the public half's
- * export), about 30 µs made by the asynchronous `generateKeyPair` (issue 16, measured). {@link EphemeralKeyPool.take} hands each key out once
- * and forgets it, and starts the making of its replacement; an empty pool gives `undefined`, and
- * the caller draws a key itself.
+ * export), about 30 µs made by the asynchronous `generateKeyPair` (issue 16, measured).
+ * {@link EphemeralKeyPool.take} hands each key out once and forgets it, and starts the making of
+ * its replacement; an empty pool gives `undefined`, and the caller draws a key itself.
  */
 export class EphemeralKeyPool {
   readonly #ready: EphemeralX25519Key[] = []
