@@ -1,23 +1,12 @@
 import { generateKeyPair, type KeyObject } from 'node:crypto'
 import type { EphemeralX25519Key } from '@latch/format'
 
-// An X25519 SubjectPublicKeyInfo is a 12-byte DER prefix and the 32-byte key (RFC 8410).
-const SPKI_PREFIX_LENGTH = 12
-
-// Node's overloads type either both halves encoded or neither; with only the public half's
-// encoding given, the private half comes back as a KeyObject.
-const generateX25519 = generateKeyPair as unknown as (
-  type: 'x25519',
-  options: { publicKeyEncoding: { type: 'spki'; format: 'der' } },
-  done: (error: Error | null, publicKey: Buffer, privateKey: KeyObject) => void,
-) => void
-
 /**
  * Ephemeral X25519 keys for re-wraps, made ahead on libuv's thread pool: a key pair costs about
- * 50 µs of CPU made on the event loop (a scalar multiplication), about 12 µs there when made
- * by the asynchronous `generateKeyPair`. {@link EphemeralKeyPool.take} hands each key out once
- * and forgets it, and starts the making of its replacement; an empty pool gives `undefined`, and
- * the caller draws a key itself.
+ * 50–90 µs of the event loop's CPU drawn there (a scalar multiplication and the public half's
+ * export), about 30 µs made by the asynchronous `generateKeyPair` (issue 16, measured).
+ * {@link EphemeralKeyPool.take} hands each key out once and forgets it, and starts the making of
+ * its replacement; an empty pool gives `undefined`, and the caller draws a key itself.
  */
 export class EphemeralKeyPool {
   readonly #ready: EphemeralX25519Key[] = []
@@ -50,22 +39,18 @@ export class EphemeralKeyPool {
   #refill(): void {
     while (!this.#closed && this.#ready.length + this.#making < this.#size) {
       this.#making++
-      // The public half comes out DER-encoded by the generation job itself: exporting a key of a
-      // finished job as a JWK can deadlock Node 20 when a garbage collection during the export
-      // destroys the job (see generateX25519KeyPair in @latch/format).
-      generateX25519(
-        'x25519',
-        { publicKeyEncoding: { type: 'spki', format: 'der' } },
-        (error: Error | null, publicKey: Buffer, privateKey: KeyObject) => {
-          this.#making--
-          // On an error the pool stays short by one: callers draw keys themselves.
-          if (error !== null || this.#closed) return
-          this.#ready.push({
-            privateKey,
-            x: publicKey.subarray(SPKI_PREFIX_LENGTH).toString('base64url'),
-          })
-        },
-      )
+      // No encoding asked of the job: a DER-encoded public half costs the event loop ~130 µs per
+      // key (OpenSSL 3.0's encoder lookup), the JWK export below a few µs (issue 16). The export
+      // runs inside the job's own callback, and Node deletes the job (which shares the key's
+      // lock) only after the callback returns, never in a garbage collection during the export:
+      // the Node 20 deadlock generateX25519KeyPair notes needs exactly that.
+      generateKeyPair('x25519', {}, (error: Error | null, publicKey: KeyObject, privateKey) => {
+        this.#making--
+        // On an error the pool stays short by one: callers draw keys themselves.
+        if (error !== null || this.#closed) return
+        const { x } = publicKey.export({ format: 'jwk' })
+        if (x !== undefined) this.#ready.push({ privateKey, x })
+      })
     }
   }
 }
