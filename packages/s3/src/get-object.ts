@@ -4,7 +4,9 @@ import type { LatchClient } from '@latch/client'
 import {
   createDecryptTransform,
   decryptRange,
+  type ObjectKeys,
   openHeader,
+  openSegment,
   type PlaintextRange,
   plaintextSize,
   planRange,
@@ -112,14 +114,42 @@ export async function getObject(options: GetObjectOptions): Promise<DecryptedObj
       range: plan.unsatisfiable ? undefined : plan.plaintext,
     }
   }
-  const rest = objectSize > prefix.length ? await read(prefix.length, objectSize) : undefined
+  if (objectSize <= prefix.length) {
+    dek.fill(0)
+    return {
+      ...common,
+      body: smallBody(keys, prefix.subarray(headerSize, objectSize)),
+      contentLength: size,
+      range: undefined,
+    }
+  }
+  const rest = await read(prefix.length, objectSize)
   async function* whole(): AsyncGenerator<Uint8Array> {
     yield prefix
     if (rest instanceof Uint8Array) yield rest
-    else if (rest !== undefined) yield* rest as AsyncIterable<Uint8Array>
+    else yield* rest as AsyncIterable<Uint8Array>
   }
   const body = Readable.from(whole(), { objectMode: false }).pipe(
     createDecryptTransform(async () => dek),
   )
   return { ...common, body, contentLength: size, range: undefined }
+}
+
+/**
+ * The plaintext of an object read whole with its header (at most 16 KiB, so its body is one final
+ * segment): opened with the keys the header was authenticated with, when the stream is first
+ * read, so that a failed tag fails the stream as it does for a large object and no byte is
+ * released before it verified.
+ */
+function smallBody(keys: ObjectKeys, segment: Uint8Array): Readable {
+  return new Readable({
+    read() {
+      try {
+        this.push(openSegment(keys, 0, true, segment))
+        this.push(null)
+      } catch (error) {
+        this.destroy(error as Error)
+      }
+    },
+  })
 }
