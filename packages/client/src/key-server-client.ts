@@ -476,8 +476,19 @@ export class KeyServerClient {
     options: RequestOptions = {},
   ): Promise<T> {
     const headers = this.#headers('application/json', body !== undefined)
-    const timeout = AbortSignal.timeout(this.#timeoutMs)
     const { signal } = options
+    // One controller for the time-out and the caller's signal, its timer cleared with the
+    // request: `AbortSignal.timeout` and `AbortSignal.any` cost 10-50x more per request and leave
+    // a live timer behind each one for the whole time-out (docs/PERFORMANCE.md, issue 16).
+    const controller = new AbortController()
+    let timedOut = false
+    const timer = setTimeout(() => {
+      timedOut = true
+      controller.abort(new DOMException('The operation timed out.', 'TimeoutError'))
+    }, this.#timeoutMs)
+    const onAbort = () => controller.abort(signal?.reason)
+    if (signal?.aborted === true) onAbort()
+    else signal?.addEventListener('abort', onAbort, { once: true })
     let answer: { status: number; text: string }
     try {
       // The time-out and the caller's signal cover the body too: a server that sends its headers
@@ -487,11 +498,14 @@ export class KeyServerClient {
         url: this.server + path,
         headers,
         body: body === undefined ? null : JSON.stringify(body),
-        signal: signal === undefined ? timeout : AbortSignal.any([signal, timeout]),
+        signal: controller.signal,
       })
     } catch (cause) {
       if (signal?.aborted === true) throw signal.reason
-      throw unreachable(this.server, timeout.aborted ? this.#timeoutMs : undefined, cause)
+      throw unreachable(this.server, timedOut ? this.#timeoutMs : undefined, cause)
+    } finally {
+      clearTimeout(timer)
+      signal?.removeEventListener('abort', onAbort)
     }
     const { status, text } = answer
     if (status < 200 || status > 299) throw errorOfAnswer(status, text)

@@ -10,7 +10,9 @@ import {
   decryptBuffer,
   encryptBuffer,
   type Header,
+  importX25519PublicKey,
   type KeyResolver,
+  type KeyServerRecipient,
   type ObjectWriter,
 } from '@latch/format'
 import type { CreatePolicyBody, KeySet, PolicyView } from '@latch/protocol'
@@ -390,19 +392,28 @@ function clientOf(options: KeyServerClientOptions | KeyServerClient): KeyServerC
   return options instanceof KeyServerClient ? options : new NodeKeyServerClient(options)
 }
 
+// Each key set's current key, imported once: the sets are cached (KEYS_TTL_MS), so every file
+// written in that time reuses the same key object instead of importing the JWK again.
+const recipients = new WeakMap<KeySet, KeyServerRecipient>()
+
 /** A writer that wraps one share to each key server (`sets` in share order). */
 function writerFor(policyId: string, sets: readonly KeySet[]): ObjectWriter {
-  const shares = sets.map((set) => {
-    const key = set.keys.find((k) => k.kid === set.current)
-    if (key === undefined) {
-      throw new ClientError(
-        'ERR_CLIENT_RESPONSE_INVALID',
-        `the key server ${set.kasId} publishes no current key`,
-      )
-    }
-    return [{ kasId: set.kasId, kid: key.kid, publicKey: key }]
-  })
-  return createObjectWriter({ policyId, shares })
+  return createObjectWriter({ policyId, shares: sets.map((set) => [recipientOf(set)]) })
+}
+
+function recipientOf(set: KeySet): KeyServerRecipient {
+  const cached = recipients.get(set)
+  if (cached !== undefined) return cached
+  const key = set.keys.find((k) => k.kid === set.current)
+  if (key === undefined) {
+    throw new ClientError(
+      'ERR_CLIENT_RESPONSE_INVALID',
+      `the key server ${set.kasId} publishes no current key`,
+    )
+  }
+  const recipient = { kasId: set.kasId, kid: key.kid, publicKey: importX25519PublicKey(key) }
+  recipients.set(set, recipient)
+  return recipient
 }
 
 function kasIdsOf(sets: readonly KeySet[]): [string, string] {

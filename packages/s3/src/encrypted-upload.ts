@@ -137,9 +137,18 @@ export class EncryptedUpload extends EventEmitter<{ progress: [UploadProgress] }
     // createDeferredWriter; its object is registered once stored.
     const isNew = o.policyId === undefined
     if (isNew) await pending.register({ bucket: o.bucket, key: o.key })
+    // Bytes that fit one part go straight to one PutObject: no pools, no stream, no copy.
+    const bytes = typeof o.body === 'string' ? Buffer.from(o.body) : o.body
+    if (bytes instanceof Uint8Array && bytes.length <= this.#partSize) {
+      const data = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length)
+      const part = { index: 0, data, last: true, buffer: data }
+      const result = await this.#putSingle(writer, part, policyId)
+      if (!isNew) await this.#register(pending)
+      return result
+    }
     const plain = new BufferPool(this.#partSize, this.#queueSize + 2)
     const sealed = new BufferPool(maxEncryptedPartSize(this.#partSize), this.#queueSize)
-    const parts = readParts(toIterable(o.body), this.#partSize, () => plain.take())
+    const parts = readParts(toIterable(bytes), this.#partSize, () => plain.take())
     const first = await parts.next()
     const firstPart = first.value as PlaintextPart
     const result = firstPart.last

@@ -4,7 +4,9 @@ import type { LatchClient } from '@latch/client'
 import {
   createDecryptTransform,
   decryptRange,
+  type ObjectKeys,
   openHeader,
+  openSegment,
   type PlaintextRange,
   plaintextSize,
   planRange,
@@ -135,6 +137,15 @@ export async function getObject(options: GetObjectOptions): Promise<DecryptedObj
       range: plan.unsatisfiable ? undefined : plan.plaintext,
     }
   }
+  if (objectSize <= prefix.length) {
+    dek.fill(0)
+    return {
+      ...common,
+      body: smallBody(keys, prefix.subarray(headerSize, objectSize)),
+      contentLength: size,
+      range: undefined,
+    }
+  }
   const parallel =
     options.parallel === undefined || options.parallel === false
       ? undefined
@@ -156,15 +167,31 @@ export async function getObject(options: GetObjectOptions): Promise<DecryptedObj
     })
     return { ...common, body, contentLength: size, range: undefined }
   }
-  const rest = objectSize > prefix.length ? await read(prefix.length, objectSize) : undefined
+  const rest = await read(prefix.length, objectSize)
   const body = createDecryptTransform(async () => dek)
   body.write(prefix)
-  if (rest === undefined) body.end()
-  else {
-    // pipeline, not pipe: a failed read must fail the plaintext stream, and a destroyed plaintext
-    // stream must end the read.
-    const source = rest instanceof Readable ? rest : Readable.from(rest, { objectMode: false })
-    pipeline(source, body, () => undefined)
-  }
+  // pipeline, not pipe: a failed read must fail the plaintext stream, and a destroyed plaintext
+  // stream must end the read.
+  const source = rest instanceof Readable ? rest : Readable.from(rest, { objectMode: false })
+  pipeline(source, body, () => undefined)
   return { ...common, body, contentLength: size, range: undefined }
+}
+
+/**
+ * The plaintext of an object read whole with its header (at most 16 KiB, so its body is one final
+ * segment): opened with the keys the header was authenticated with, when the stream is first
+ * read, so that a failed tag fails the stream as it does for a large object and no byte is
+ * released before it verified.
+ */
+function smallBody(keys: ObjectKeys, segment: Uint8Array): Readable {
+  return new Readable({
+    read() {
+      try {
+        this.push(openSegment(keys, 0, true, segment))
+        this.push(null)
+      } catch (error) {
+        this.destroy(error as Error)
+      }
+    },
+  })
 }

@@ -200,3 +200,63 @@ it('commits the decisions asked for at once in one transaction, each judging the
   await store.close()
   expect((await last).seq).toBe(6)
 })
+
+it('creates the policies asked for at once in one commit, each with its object and two records, a conflict failing alone', async () => {
+  const file = join(mkdtempSync(join(tmpdir(), 'latch-store-')), 'latch.db')
+  const store = openSqliteStore({ file, tailBounds: bounds })
+  const create = (id: string) =>
+    store.createPolicy(
+      { id, owner: 'o@x.org', readers: [], expiresAt: undefined, labels: {}, createdBy: 'o' },
+      { type: 'policy.create', actor: null, policy_id: id },
+      {
+        object: { objectId: `obj-${id}`, coreHash: 'h', bucket: 'b', key: id },
+        audit: (created) => ({
+          type: 'policy.object.add',
+          actor: null,
+          policy_id: created.id,
+          policy_version: created.version,
+        }),
+      },
+    )
+  // The frames a commit appends to the WAL are the pages it wrote: count them from a checkpoint.
+  const reader = new Database(file)
+  const framesWritten = async (work: () => Promise<unknown>) => {
+    reader.pragma('wal_checkpoint(TRUNCATE)')
+    await work()
+    return (reader.pragma('wal_checkpoint(PASSIVE)') as { log: number }[])[0]?.log ?? 0
+  }
+  await create('p-taken')
+  const oneByOne = await framesWritten(async () => {
+    for (const id of ['p-s1', 'p-s2', 'p-s3', 'p-s4']) await create(id)
+  })
+  const ids = Array.from({ length: 16 }, (_, i) => `p-g${i}`)
+  let settled: PromiseSettledResult<unknown>[] = []
+  const atOnce = await framesWritten(async () => {
+    settled = await Promise.allSettled([
+      ...ids.slice(0, 8).map(create),
+      create('p-taken'),
+      ...ids.slice(8).map(create),
+    ])
+  })
+  reader.close()
+  // Sixteen policies committed together write fewer pages than four committed one by one.
+  expect(atOnce).toBeLessThan(oneByOne)
+  expect(settled.map((s) => s.status)).toEqual([
+    ...Array<string>(8).fill('fulfilled'),
+    'rejected',
+    ...Array<string>(8).fill('fulfilled'),
+  ])
+  expect((settled[8] as PromiseRejectedResult).reason).toMatchObject({ code: 'ERR_CONFLICT' })
+  for (const id of ids) {
+    const policy = await store.getPolicy(id)
+    expect(policy?.version).toBe(2)
+    expect(policy?.objects.map((o) => o.key)).toEqual([id])
+    const types = (await store.queryAudit({ policyId: id }, { limit: 10 })).map(
+      (r) => JSON.parse(Buffer.from(r.recordBytes).toString()).type,
+    )
+    expect(types.sort()).toEqual(['policy.create', 'policy.object.add'])
+  }
+  // One chain: 2 records per created policy (1 + 4 + 16), none for the conflict.
+  expect((await store.auditHead()).size).toBe(42)
+  await store.close()
+})

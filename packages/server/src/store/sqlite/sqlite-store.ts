@@ -79,11 +79,21 @@ export class SqliteStore implements Store {
   readonly #db: Database.Database
   readonly #bounds: AuditTailBounds
   readonly #sql: SqliteStatements
-  /** Decisions asked for since the last group commit (see {@link SqliteStore.decide}). */
-  readonly #pending: PendingDecision[] = []
+  /**
+   * Decisions and new policies asked for since the last group commit (see
+   * {@link SqliteStore.decide}), in the order asked.
+   */
+  readonly #pending: PendingWrite[] = []
   #flushScheduled = false
-  /** One decision in a savepoint of the group's transaction. */
-  readonly #decideInSavepoint: (input: DecisionInput) => DecisionResult
+  /**
+   * One decision: in a savepoint of the group's transaction, or (`.immediate`) in a transaction
+   * of its own when it is alone in its group.
+   */
+  readonly #decideInSavepoint: Database.Transaction<(input: DecisionInput) => DecisionResult>
+  /** One new policy with its first object, in a savepoint or alone (as a decision). */
+  readonly #createInSavepoint: Database.Transaction<
+    (policy: NewPolicy, audit: AuditDraft, initial: InitialObject | undefined) => PolicyRecord
+  >
 
   /**
    * @param db the open database (migrated, unless read-only).
@@ -96,10 +106,14 @@ export class SqliteStore implements Store {
     this.#sql = prepareSqliteStatements(db)
     this.auditOrigin = origin
     this.#decideInSavepoint = db.transaction((input: DecisionInput) => this.#decideOne(input))
+    this.#createInSavepoint = db.transaction(
+      (policy: NewPolicy, audit: AuditDraft, initial: InitialObject | undefined) =>
+        this.#createOne(policy, audit, initial),
+    )
   }
 
   async close(): Promise<void> {
-    this.#flushDecisions()
+    this.#flushGroup()
     this.#db.close()
   }
 
@@ -229,32 +243,49 @@ export class SqliteStore implements Store {
     return row === undefined ? undefined : liveTokenOfRow(row)
   }
 
-  async createPolicy(
+  /**
+   * Creates a policy, with its first object when given, and their audit records, in a savepoint of
+   * its own within the next group commit (as {@link SqliteStore.decide}): the policy, its object
+   * and both records are committed together or not at all, and the promise settles after the
+   * commit. Policies created at once (many small files written at once) share the commit's page
+   * writes.
+   */
+  createPolicy(
     policy: NewPolicy,
     audit: AuditDraft,
     initial?: InitialObject,
   ): Promise<PolicyRecord> {
-    return this.#tx(() => {
-      if (this.#sql.getPolicy.get(policy.id) !== undefined) {
-        throw new ServerError('ERR_CONFLICT', `policy ${policy.id} already exists`)
-      }
-      this.#sql.addPolicy.run(
-        policy.id,
-        policy.owner,
-        JSON.stringify(policy.readers),
-        policy.expiresAt?.toISOString() ?? null,
-        JSON.stringify(policy.labels),
-        policy.createdBy,
-      )
-      this.#append(audit)
-      if (initial === undefined) return this.#policy(policy.id) as PolicyRecord
-      const created = this.#policy(policy.id, false) as PolicyRecord
-      const { objectId, coreHash, bucket, key } = initial.object
-      this.#sql.addObject.run(policy.id, objectId, coreHash, bucket ?? null, key ?? null)
-      this.#sql.bumpPolicy.run(policy.id)
-      this.#append(initial.audit(created))
-      return this.#policy(policy.id, false) as PolicyRecord
-    })
+    return this.#grouped((alone) =>
+      alone
+        ? this.#createInSavepoint.immediate(policy, audit, initial)
+        : this.#createInSavepoint(policy, audit, initial),
+    )
+  }
+
+  #createOne(
+    policy: NewPolicy,
+    audit: AuditDraft,
+    initial: InitialObject | undefined,
+  ): PolicyRecord {
+    if (this.#sql.getPolicy.get(policy.id) !== undefined) {
+      throw new ServerError('ERR_CONFLICT', `policy ${policy.id} already exists`)
+    }
+    this.#sql.addPolicy.run(
+      policy.id,
+      policy.owner,
+      JSON.stringify(policy.readers),
+      policy.expiresAt?.toISOString() ?? null,
+      JSON.stringify(policy.labels),
+      policy.createdBy,
+    )
+    this.#append(audit)
+    if (initial === undefined) return this.#policy(policy.id) as PolicyRecord
+    const created = this.#policy(policy.id, false) as PolicyRecord
+    const { objectId, coreHash, bucket, key } = initial.object
+    this.#sql.addObject.run(policy.id, objectId, coreHash, bucket ?? null, key ?? null)
+    this.#sql.bumpPolicy.run(policy.id)
+    this.#append(initial.audit(created))
+    return this.#policy(policy.id, false) as PolicyRecord
   }
 
   async getPolicy(
@@ -353,37 +384,61 @@ export class SqliteStore implements Store {
 
   /**
    * Decisions are committed in groups: those asked for while the event loop works through one
-   * round of I/O (at most {@link DECISION_GROUP_MAX}) share one `BEGIN IMMEDIATE` … `COMMIT`,
+   * round of I/O (at most {@link GROUP_MAX}) share one `BEGIN IMMEDIATE` … `COMMIT`,
    * each in a savepoint of its own, judged and appended in the order asked. A commit writes the
    * pages a decision touches (the record, its index entries, the head) once per group instead of
    * once per decision. Each promise settles only after the group's commit: a failed commit fails
    * every decision of the group, and one decision's failure (its savepoint rolled back) fails it
    * alone. A decision still waiting judges the state as it is when its group runs, so a policy
-   * change committed before that is seen.
+   * change committed before that is seen. New policies join the same groups
+   * ({@link SqliteStore.createPolicy}).
    */
-  async decide(input: DecisionInput): Promise<DecisionResult> {
-    return new Promise((resolve, reject) => {
-      this.#pending.push({ input, resolve, reject })
-      if (this.#pending.length >= DECISION_GROUP_MAX) this.#flushDecisions()
+  decide(input: DecisionInput): Promise<DecisionResult> {
+    return this.#grouped((alone) =>
+      alone ? this.#decideInSavepoint.immediate(input) : this.#decideInSavepoint(input),
+    )
+  }
+
+  /**
+   * Runs `write` in the next group commit (see {@link SqliteStore.decide}): `write(false)` in a
+   * savepoint of the group's transaction, or `write(true)` in a transaction of its own when it is
+   * alone (a savepoint would only add its rollback journal).
+   */
+  #grouped<T>(write: (alone: boolean) => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#pending.push({ write, resolve: resolve as (result: unknown) => void, reject })
+      if (this.#pending.length >= GROUP_MAX) this.#flushGroup()
       else if (!this.#flushScheduled) {
         this.#flushScheduled = true
         setImmediate(() => {
           this.#flushScheduled = false
-          this.#flushDecisions()
+          this.#flushGroup()
         })
       }
     })
   }
 
-  #flushDecisions(): void {
+  #flushGroup(): void {
     const group = this.#pending.splice(0)
     if (group.length === 0) return
-    const outcomes: (DecisionResult | { failure: unknown })[] = []
+    if (group.length === 1) {
+      const only = group[0] as PendingWrite
+      let result: unknown
+      try {
+        result = only.write(true)
+      } catch (failure) {
+        only.reject(this.#storeError(failure))
+        return
+      }
+      only.resolve(result)
+      return
+    }
+    const outcomes: ({ result: unknown } | { failure: unknown })[] = []
     try {
       this.#tx(() => {
-        for (const { input } of group) {
+        for (const { write } of group) {
           try {
-            outcomes.push(this.#decideInSavepoint(input))
+            outcomes.push({ result: write(false) })
           } catch (failure) {
             outcomes.push({ failure })
           }
@@ -393,10 +448,10 @@ export class SqliteStore implements Store {
       for (const decision of group) decision.reject(failure)
       return
     }
-    group.forEach((decision, i) => {
-      const outcome = outcomes[i] as DecisionResult | { failure: unknown }
-      if ('failure' in outcome) decision.reject(this.#storeError(outcome.failure))
-      else decision.resolve(outcome)
+    group.forEach((pending, i) => {
+      const outcome = outcomes[i] as { result: unknown } | { failure: unknown }
+      if ('failure' in outcome) pending.reject(this.#storeError(outcome.failure))
+      else pending.resolve(outcome.result)
     })
   }
 
@@ -611,14 +666,15 @@ export class SqliteStore implements Store {
 }
 
 /**
- * The most decisions one group commit holds: enough to spread a commit's page writes thin, few
- * enough that the first of them does not wait long for the last.
+ * The most writes (decisions, new policies) one group commit holds: enough to spread a commit's
+ * page writes thin, few enough that the first of them does not wait long for the last.
  */
-const DECISION_GROUP_MAX = 64
+const GROUP_MAX = 64
 
-interface PendingDecision {
-  readonly input: DecisionInput
-  readonly resolve: (result: DecisionResult) => void
+/** A write waiting for the next group commit: run in a savepoint of its own. */
+interface PendingWrite {
+  readonly write: (alone: boolean) => unknown
+  readonly resolve: (result: unknown) => void
   readonly reject: (failure: unknown) => void
 }
 
