@@ -1,5 +1,5 @@
+import { auditProblemText } from './audit-problem-text.js'
 import type { FileReport } from './build-file-report.js'
-import { problemText } from './internal/problem-text.js'
 
 /** What a per-file report concludes: a verdict to act on and the sentence that says it. */
 export interface FileReportConclusion {
@@ -33,7 +33,7 @@ export function fileReportConclusion(report: FileReport): FileReportConclusion {
   if (!v.ok) {
     return {
       verdict: 'tampered',
-      text: `TAMPERED: the log does not verify over the window; this report proves nothing (${problemText(v.firstBad)})`,
+      text: `TAMPERED: the log does not verify over the window; this report proves nothing (${auditProblemText(v.firstBad)})`,
     }
   }
   const n = (x: number) => x.toLocaleString('en-US')

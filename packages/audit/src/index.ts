@@ -18,6 +18,7 @@ export {
   type AuditProblemKind,
   MAX_REPORTED_PROBLEMS,
 } from './audit-problem.js'
+export { auditProblemText } from './audit-problem-text.js'
 export type { AuditRow } from './audit-row.js'
 export { AUDIT_TIME_TOLERANCE_MS } from './audit-time-tolerance.js'
 export {

@@ -1,5 +1,5 @@
+import { auditProblemText } from './audit-problem-text.js'
 import type { FileReport } from './build-file-report.js'
-import { problemText } from './internal/problem-text.js'
 
 /** One key server's report on a file split across two, and how the conclusion names the server. */
 export interface SplitServerReport {
@@ -89,7 +89,7 @@ export function splitReportConclusion(
   const bad = reports.filter((r) => !r.report.verification.ok)
   const none = { holders: [], possibleHolders: [], unnamed: [], provisional: false }
   if (bad.length > 0) {
-    const each = bad.map((r) => `${r.server} (${problemText(r.report.verification.firstBad)})`)
+    const each = bad.map((r) => `${r.server} (${auditProblemText(r.report.verification.firstBad)})`)
     return {
       ...none,
       verdict: 'tampered',
