@@ -20,12 +20,7 @@ import { ClientError } from './errors.js'
 import { KeyServerClient, type KeyServerClientOptions } from './key-server-client.js'
 import { keyServerResolver } from './key-server-resolver.js'
 import { NodeKeyServerClient } from './node-key-server-client.js'
-import {
-  policyClaim,
-  type SplitClaimPart,
-  type SplitPolicyClaim,
-  splitPolicyClaim,
-} from './policy-claim.js'
+import { policyClaim, splitPolicyClaim } from './policy-claim.js'
 import { writeAtomically } from './write-atomically.js'
 
 /** The policy a new file gets. The caller becomes its owner unless `owner` names another. */
@@ -83,6 +78,9 @@ export interface DeferredWriter {
    */
   register(location?: { bucket?: string; key?: string }): Promise<RegisteredObject>
 }
+
+/** The members of `POST /v1/policies` that claim its id: the claim, and for a split the peer's. */
+type ClaimPart = Pick<CreatePolicyBody, 'claim' | 'split'>
 
 // The server's public keys change only on rotation; five minutes keeps a rotation visible soon
 // without a key-server round trip per file.
@@ -197,14 +195,7 @@ export class LatchClient {
       return views[0] as PolicyView
     }
     if (!this.split) return this.keyServer.createPolicy(policyBodyOf(options))
-    const { parts, policyId } = splitPolicyClaim(kasIdsOf(await this.#keySets()))
-    const views = await Promise.all(
-      this.keyServers.map((server, i) =>
-        server.createPolicy({ ...policyBodyOf(options), ...(parts[i] as SplitClaimPart) }),
-      ),
-    )
-    assertPolicyIds(views, policyId)
-    return views[0] as PolicyView
+    return this.#createClaimed(policyBodyOf(options), this.#claimsFor(await this.#keySets()))
   }
 
   /**
@@ -239,27 +230,37 @@ export class LatchClient {
       }
     }
     const sets = await this.#keySets()
-    const single = this.split ? undefined : policyClaim()
-    const split = this.split ? splitPolicyClaim(kasIdsOf(sets)) : undefined
-    const policyId = (single ?? (split as SplitPolicyClaim)).policyId
+    const claims = this.#claimsFor(sets)
+    const { policyId } = claims
     const writer = writerFor(policyId, sets)
     const register = async (location: { bucket?: string; key?: string } = {}) => {
       const { objectId, coreHash } = describe(writer, policyId)
       const body = { ...policyBodyOf(options), object: { objectId, coreHash, ...location } }
-      const views = await Promise.all(
-        this.keyServers.map((server, i) =>
-          server.createPolicy({
-            ...body,
-            ...(single === undefined
-              ? (split?.parts[i] as SplitClaimPart)
-              : { claim: single.claim }),
-          }),
-        ),
-      )
-      assertPolicyIds(views, policyId)
-      return { policyId, version: (views[0] as PolicyView).version, objectId, coreHash }
+      const { version } = await this.#createClaimed(body, claims)
+      return { policyId, version, objectId, coreHash }
     }
     return { writer, policyId, register }
+  }
+
+  /** Fresh claims on a new policy id: one for a lone key server, one per server of a split. */
+  #claimsFor(sets: readonly KeySet[]): { policyId: string; parts: readonly ClaimPart[] } {
+    if (!this.split) {
+      const { claim, policyId } = policyClaim()
+      return { policyId, parts: [{ claim }] }
+    }
+    return splitPolicyClaim(kasIdsOf(sets))
+  }
+
+  /** Creates the policy under the claimed id on every key server at once: the first one's view. */
+  async #createClaimed(
+    body: CreatePolicyBody,
+    claims: { policyId: string; parts: readonly ClaimPart[] },
+  ): Promise<PolicyView> {
+    const views = await Promise.all(
+      this.keyServers.map((server, i) => server.createPolicy({ ...body, ...claims.parts[i] })),
+    )
+    assertPolicyIds(views, claims.policyId)
+    return views[0] as PolicyView
   }
 
   /** Encrypts a buffer as one Latch object. */
