@@ -74,15 +74,16 @@ it('scans every record synchronously once opened read-only, and not while writab
 it('reads every record in a worker once opened read-only, in order, and stops when left', async () => {
   const file = join(mkdtempSync(join(tmpdir(), 'latch-store-')), 'latch.db')
   const store = openSqliteStore({ file, tailBounds: bounds })
-  const pad = 'x'.repeat(1000)
-  for (let i = 0; i < 6000; i++) await store.appendAudit({ type: 'server.start', actor: null, pad })
+  // 6 MB of records: several of the worker's 1 MiB batches, more than its credits cover.
+  const pad = 'x'.repeat(10_000)
+  for (let i = 0; i < 600; i++) await store.appendAudit({ type: 'server.start', actor: null, pad })
   expect(store.scanAuditConcurrently?.()).toBeUndefined()
   await store.close()
   const reader = openSqliteStore({ file, tailBounds: bounds, readonly: true })
   const expected = [...(reader.scanAudit?.() ?? [])]
   const rows = []
   for await (const row of reader.scanAuditConcurrently?.() ?? []) rows.push(row)
-  expect(rows).toHaveLength(6000)
+  expect(rows).toHaveLength(600)
   expect(rows).toEqual(expected)
   const firstTen = []
   for await (const row of reader.scanAuditConcurrently?.() ?? []) {
