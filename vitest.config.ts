@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os'
 import { defaultServerConditions } from 'vite'
 import { defineConfig } from 'vitest/config'
 
@@ -11,6 +12,10 @@ export default defineConfig({
   ssr: { resolve: { conditions } },
   test: {
     setupFiles: ['./vitest.setup.ts'],
+    // Vitest's default, one worker fewer than the cores, is one worker on a 2-core machine: the
+    // suite then runs file after file, most of them waiting on key-server processes, Ceph or a
+    // browser. Two workers at least keep both cores busy.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     projects: [
       {
         extends: true,
@@ -18,6 +23,7 @@ export default defineConfig({
           name: 'unit',
           include: ['packages/*/test/**/*.unit.test.ts', 'examples/*/test/**/*.unit.test.ts'],
           testTimeout: 120_000,
+          hookTimeout: 120_000,
         },
       },
       {

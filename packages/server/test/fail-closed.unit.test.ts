@@ -81,9 +81,10 @@ describe('fail closed', () => {
   })
 
   it('stops releasing keys when the oldest unsigned record is older than the bound', async () => {
-    // With a 300 ms bound, a loaded machine could take longer than that over the set-up's own
-    // appends: a checkpoint after each step keeps the tail short until the test starts the clock.
-    t = await buildTestApp({ maxUnsignedAgeMs: 300, checkpointRecords: 1_000_000 })
+    // A loaded machine can take longer than a short bound over the set-up's own appends (building
+    // the app alone took over 300 ms with four test files at once on 2 cores): a 2 s bound, and
+    // a checkpoint after each step keeps the tail short until the test starts the clock.
+    t = await buildTestApp({ maxUnsignedAgeMs: 2000, checkpointRecords: 1_000_000 })
     const sign = () => t.services.checkpointer.sign()
     await sign()
     const owner = t.client(await t.user('owner@example.com'))
@@ -94,7 +95,7 @@ describe('fail closed', () => {
     const resolver = keyServerResolver({ [(await owner.keys()).kasId]: owner })
     await sign()
     await decryptBuffer(object, resolver)
-    await new Promise((r) => setTimeout(r, 400))
+    await new Promise((r) => setTimeout(r, 2100))
     expect((await failure(decryptBuffer(object, resolver))).code).toBe('ERR_AUDIT_UNAVAILABLE')
     await t.services.checkpointer.sign()
     expect(Buffer.from(await decryptBuffer(object, resolver)).toString()).toBe('secret')
