@@ -169,7 +169,14 @@ describe('kill -9 under load', () => {
       }
     }
     const workers = Array.from({ length: 16 }, worker)
-    await new Promise((r) => setTimeout(r, 1500))
+    // Killed mid-load once at least 100 keys went out (1.5 s at least; a loaded machine is slower).
+    const started = Date.now()
+    while (
+      Date.now() - started < 1500 ||
+      (received.length < 100 && Date.now() - started < 60_000)
+    ) {
+      await new Promise((r) => setTimeout(r, 50))
+    }
     server.child.kill('SIGKILL')
     await new Promise((r) => setTimeout(r, 300))
     stop = true
