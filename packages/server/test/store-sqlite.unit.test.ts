@@ -261,3 +261,85 @@ it('creates the policies asked for at once in one commit, each with its object a
   expect((await store.auditHead()).size).toBe(42)
   await store.close()
 })
+
+it('keeps the chain whole when a write of a group commit fails after appending a record', async () => {
+  const file = join(mkdtempSync(join(tmpdir(), 'latch-store-')), 'latch.db')
+  const store = openSqliteStore({ file, tailBounds: bounds })
+  const create = (id: string, fails = false) =>
+    store.createPolicy(
+      { id, owner: 'o@x.org', readers: [], expiresAt: undefined, labels: {}, createdBy: 'o' },
+      { type: 'policy.create', actor: null, policy_id: id },
+      {
+        object: { objectId: `obj-${id}`, coreHash: 'h', bucket: 'b', key: id },
+        // Called after the policy's own record was appended, in the same savepoint.
+        audit: (created) => {
+          if (fails) throw new Error('no record for this object')
+          return { type: 'policy.object.add', actor: null, policy_id: created.id }
+        },
+      },
+    )
+  await create('p-0')
+  const settled = await Promise.allSettled([
+    create('p-1'),
+    create('p-2', true),
+    create('p-3'),
+    create('p-4', true),
+  ])
+  expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'rejected'])
+  // Then alone: its transaction reads the head the group wrote back.
+  await create('p-5')
+  const rows = await store.readAudit(0, 100)
+  expect(rows.map((r) => r.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8])
+  expect(rows.map((r) => JSON.parse(Buffer.from(r.recordBytes).toString()).seq)).toEqual([
+    1, 2, 3, 4, 5, 6, 7, 8,
+  ])
+  const head = await store.auditHead()
+  expect(head.size).toBe(8)
+  expect(Buffer.from(head.headHash)).toEqual(Buffer.from(rows[7]?.entryHash as Uint8Array))
+  expect(await store.getPolicy('p-2')).toBeUndefined()
+  await store.close()
+})
+
+it('shows the decisions of one group commit every lockdown rule active when it runs', async () => {
+  const file = join(mkdtempSync(join(tmpdir(), 'latch-store-')), 'latch.db')
+  const store = openSqliteStore({ file, tailBounds: bounds })
+  await store.createPolicy(
+    { id: 'p-1', owner: 'o@x.org', readers: [], expiresAt: undefined, labels: {}, createdBy: 'o' },
+    { type: 'policy.create', actor: null },
+  )
+  const asked = () => {
+    let seen: readonly string[] = []
+    return store
+      .decide({
+        policyId: 'p-1',
+        judge: (_policy, _now, lockdowns) => {
+          seen = lockdowns
+          return lockdowns.length > 0
+            ? { permit: false, reason: 'lockdown' }
+            : { permit: true, reason: 'owner' }
+        },
+        record: (verdict) => ({ type: 'key.release', actor: null, reason: verdict.reason }),
+      })
+      .then(() => seen)
+  }
+  expect(await Promise.all([asked(), asked(), asked()])).toEqual([[], [], []])
+  // Asked before the rule commits, decided after it: the waiting decisions see it.
+  const waiting = [asked(), asked(), asked()]
+  const rule = await store.addLockdownRule(
+    {
+      id: 'ld_00000000000000000001',
+      scope: { kind: 'all' },
+      reason: 'incident',
+      createdBy: 'sec@x.org',
+    },
+    () => ({ type: 'lockdown.add', actor: null }),
+  )
+  expect(await Promise.all(waiting)).toEqual([[rule.id], [rule.id], [rule.id]])
+  await store.liftLockdownRule(rule.id, () => ({
+    by: 'sec@x.org',
+    reason: undefined,
+    audit: { type: 'lockdown.lift', actor: null },
+  }))
+  expect(await Promise.all([asked(), asked()])).toEqual([[], []])
+  await store.close()
+})

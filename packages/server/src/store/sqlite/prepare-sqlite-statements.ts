@@ -63,6 +63,7 @@ const SQL = {
   reachBucket: `SELECT count(DISTINCT policy_id) AS policies, count(*) AS objects FROM policy_objects
        WHERE bucket = @bucket AND substr(key, 1, length(@prefix)) = @prefix`,
   getHead: 'SELECT * FROM audit_head WHERE id = 1',
+  anyActiveRule: 'SELECT EXISTS (SELECT 1 FROM lockdown_rules WHERE lifted_at IS NULL) AS any',
   advanceHead: `UPDATE audit_head SET size = ?, head_hash = ?,
          first_unsigned_at = coalesce(first_unsigned_at, ?) WHERE id = 1`,
   signHead:

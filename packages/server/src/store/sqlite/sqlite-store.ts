@@ -86,6 +86,11 @@ export class SqliteStore implements Store {
   readonly #pending: PendingWrite[] = []
   #flushScheduled = false
   /**
+   * While a group commit runs: the chain head its appends advance (written back once, before its
+   * `COMMIT`), and whether any lockdown rule is active (none can be added or lifted in between).
+   */
+  #group: { head: HeadRow; anyActiveRule: boolean } | undefined
+  /**
    * One decision: in a savepoint of the group's transaction, or (`.immediate`) in a transaction
    * of its own when it is alone in its group.
    */
@@ -436,15 +441,30 @@ export class SqliteStore implements Store {
     const outcomes: ({ result: unknown } | { failure: unknown })[] = []
     try {
       this.#tx(() => {
+        const started = this.#sql.getHead.get() as HeadRow
+        const state = {
+          head: started,
+          anyActiveRule: (this.#sql.anyActiveRule.get() as { any: number }).any === 1,
+        }
+        this.#group = state
         for (const { write } of group) {
+          const before = state.head
           try {
             outcomes.push({ result: write(false) })
           } catch (failure) {
+            // Its savepoint rolled back: so does the head its appends advanced.
+            state.head = before
             outcomes.push({ failure })
           }
         }
+        this.#group = undefined
+        const { head } = state
+        if (head !== started) {
+          this.#sql.advanceHead.run(head.size, head.head_hash, head.first_unsigned_at)
+        }
       })
     } catch (failure) {
+      this.#group = undefined
       for (const decision of group) decision.reject(failure)
       return
     }
@@ -458,8 +478,9 @@ export class SqliteStore implements Store {
   #decideOne(input: DecisionInput): DecisionResult {
     // The judgement needs the policy row, not the list of its objects: skip that query.
     const policy = this.#policy(input.policyId, false)
+    // In a group, the rule query runs only when some rule is active (the usual case: none is).
     const lockdowns =
-      policy === undefined
+      policy === undefined || this.#group?.anyActiveRule === false
         ? []
         : (this.#sql.coveringRules
             .pluck()
@@ -625,7 +646,7 @@ export class SqliteStore implements Store {
   }
 
   #append(draft: AuditDraft, time?: string): number {
-    return appendSqliteRecord(this.#sql, this.#bounds, draft, time)
+    return appendSqliteRecord(this.#sql, this.#bounds, draft, time, this.#group)
   }
 
   #policy(id: string, withObjects = true): PolicyRecord | undefined {
