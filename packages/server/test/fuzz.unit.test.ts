@@ -58,6 +58,7 @@ const routes = [
   ['POST', '/v1/rewrap'],
   ['POST', '/v1/rewrap/batch'],
   ['POST', '/v1/policies'],
+  ['POST', '/v1/policies/batch'],
   ['POST', '/v1/users'],
   ['POST', '/v1/tokens'],
   ['GET', '/v1/audit/records'],
