@@ -1,8 +1,10 @@
+import { randomBytes } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { KeyServerClient, nodeHttpTransport, PolicyBatcher } from '@latch/client'
 import Database from 'better-sqlite3'
-import { afterAll, beforeAll } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningServer, startServer } from '../src/server.js'
 import { BATCH_MAX, type BatchHarness, policyBatchContract } from './policy-batch-contract.js'
 
@@ -41,3 +43,38 @@ afterAll(async () => {
 })
 
 policyBatchContract('SQLite', () => harness)
+
+describe('PolicyBatcher against a server without the batch route', () => {
+  it('falls back to one POST /v1/policies per creation, and creates every one', async () => {
+    const admin = new KeyServerClient({ server: server.url, token: harness.adminToken })
+    const { token } = await admin.createUser('fallback@example.com')
+    const paths: string[] = []
+    // The batch route renamed on the way: the server answers it as any route it does not have.
+    const older = new KeyServerClient({
+      server: server.url,
+      token,
+      transport: (request) => {
+        const url = request.url.replace(/\/v1\/policies\/batch$/, '/v1/policies/batch-unknown')
+        paths.push(`${request.method} ${new URL(url).pathname}`)
+        return nodeHttpTransport({ ...request, url })
+      },
+    })
+    const batcher = new PolicyBatcher(older, { schedule: (task) => setImmediate(task) })
+    const create = () =>
+      batcher.create({
+        claim: randomBytes(32).toString('base64url'),
+        object: { objectId: 'A'.repeat(22), coreHash: randomBytes(32).toString('base64url') },
+      })
+    const first = await Promise.all([create(), create(), create()])
+    expect(new Set(first.map((p) => p.id)).size).toBe(3)
+    expect(paths).toEqual([
+      'POST /v1/policies/batch-unknown',
+      'POST /v1/policies',
+      'POST /v1/policies',
+      'POST /v1/policies',
+    ])
+    paths.length = 0
+    await Promise.all([create(), create()])
+    expect(paths).toEqual(['POST /v1/policies', 'POST /v1/policies'])
+  })
+})
