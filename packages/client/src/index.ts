@@ -38,4 +38,5 @@ export {
 } from './latch-client.js'
 export { nodeHttpTransport } from './node-http-transport.js'
 export { NodeKeyServerClient as KeyServerClient } from './node-key-server-client.js'
+export { PolicyBatcher, type PolicyBatcherOptions } from './policy-batcher.js'
 export { writeAtomically } from './write-atomically.js'

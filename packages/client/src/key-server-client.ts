@@ -9,7 +9,9 @@ import {
   type AuditKey,
   type AuditRecordPage,
   type ChangeReadersBody,
+  type ClaimedPolicyRequest,
   type ClientPublicJwk,
+  type CreatePoliciesResult,
   type CreatePolicyBody,
   type CreateUserBody,
   type FileReportView,
@@ -260,6 +262,19 @@ export class KeyServerClient {
    */
   createPolicy(input: CreatePolicyBody): Promise<PolicyView> {
     return this.call(routes.createPolicy, { body: input })
+  }
+
+  /**
+   * Creates many policies with claims, each with its stored object registered, in one request
+   * (`POST /v1/policies/batch`, up to the server's `batchMax`). Each result is the created policy
+   * or that item's error, as `createPolicy` would have thrown it: one refused item leaves the
+   * others created. `PolicyBatcher` collects concurrent creations into such batches.
+   */
+  createPolicies(
+    requests: readonly ClaimedPolicyRequest[],
+    options: RequestOptions = {},
+  ): Promise<CreatePoliciesResult> {
+    return this.call(routes.createPolicies, { body: { requests: [...requests] } }, options)
   }
 
   /** A policy; `objects: false` leaves out its list of objects (which grows with every file). */

@@ -20,6 +20,7 @@ import { ClientError } from './errors.js'
 import { KeyServerClient, type KeyServerClientOptions } from './key-server-client.js'
 import { keyServerResolver } from './key-server-resolver.js'
 import { NodeKeyServerClient } from './node-key-server-client.js'
+import { PolicyBatcher } from './policy-batcher.js'
 import { policyClaim, splitPolicyClaim } from './policy-claim.js'
 import { writeAtomically } from './write-atomically.js'
 
@@ -105,6 +106,8 @@ export class LatchClient {
   /** Every key server a new file's key is wrapped to: one, or two for split files. */
   readonly keyServers: readonly KeyServerClient[]
   readonly #keys = new Map<KeyServerClient, { set: Promise<KeySet>; at: number }>()
+  // One per key server, so that objects written at once share their creation requests.
+  readonly #batchers = new Map<KeyServerClient, PolicyBatcher>()
   #resolver: { kasIds: string; resolve: KeyResolver } | undefined
 
   constructor(
@@ -256,11 +259,28 @@ export class LatchClient {
     body: CreatePolicyBody,
     claims: { policyId: string; parts: readonly ClaimPart[] },
   ): Promise<PolicyView> {
+    const { object } = body
     const views = await Promise.all(
-      this.keyServers.map((server, i) => server.createPolicy({ ...body, ...claims.parts[i] })),
+      this.keyServers.map((server, i) => {
+        const request = { ...body, ...claims.parts[i] }
+        const { claim } = request
+        // With its object, a creation may share a batch with other objects written at once.
+        return object === undefined || claim === undefined
+          ? server.createPolicy(request)
+          : this.#batcherOf(server).create({ ...request, claim, object })
+      }),
     )
     assertPolicyIds(views, claims.policyId)
     return views[0] as PolicyView
+  }
+
+  #batcherOf(server: KeyServerClient): PolicyBatcher {
+    let batcher = this.#batchers.get(server)
+    if (batcher === undefined) {
+      batcher = new PolicyBatcher(server, { schedule: (task) => setImmediate(task) })
+      this.#batchers.set(server, batcher)
+    }
+    return batcher
   }
 
   /** Encrypts a buffer as one Latch object. */

@@ -1,6 +1,6 @@
 import { FormatError, type ShareBinding } from '@latch/format/web'
-import { isServerErrorCode, statusFor } from '@latch/protocol'
-import { ClientError, KeyServerError } from './errors.js'
+import { batchItemError } from './batch-item-error.js'
+import { ClientError } from './errors.js'
 import type { KeyServerClient } from './key-server-client.js'
 
 interface Pending {
@@ -18,14 +18,6 @@ interface Batch {
   readonly items: readonly Pending[]
   /** Cancels the batch's HTTP request, once none of its callers waits for it. */
   readonly controller: AbortController
-}
-
-// A batch item's error carries no status: give it the one its code has as a whole answer
-// (statusFor), so that an item the server could not audit reads as the server being unavailable
-// (503), never as a denial or a bad request. Codes this client does not know are the server's
-// problem until proven otherwise (500).
-function statusOf(code: string): number {
-  return isServerErrorCode(code) ? statusFor[code] : 500
 }
 
 /** A throw-away X25519 key for one batch: its public JWK and how to open a share wrapped to it. */
@@ -174,8 +166,7 @@ export class ShareBatcherCore {
       const result = results[i] as (typeof results)[number]
       if (item.settled) return
       if ('error' in result) {
-        const { code, message, requestId } = result.error
-        item.reject(new KeyServerError(code, message, statusOf(code), requestId))
+        item.reject(batchItemError(result.error))
         return
       }
       try {

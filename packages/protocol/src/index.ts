@@ -31,6 +31,10 @@ export type { AuditEventsQuery } from './routes/audit-events-route.js'
 export type { AuditExportQuery } from './routes/audit-export-route.js'
 export type { AuditRecordsQuery } from './routes/audit-records-route.js'
 export type { ChangeReadersBody } from './routes/change-readers-route.js'
+export {
+  type CreatePoliciesBody,
+  createPoliciesBodySchema,
+} from './routes/create-policies-route.js'
 export type { CreatePolicyBody } from './routes/create-policy-route.js'
 export type { CreateUserBody } from './routes/create-user-route.js'
 export type { FileReportQuery } from './routes/file-report-route.js'
@@ -46,6 +50,10 @@ export { type RewrapBatchBody, rewrapBatchBodySchema } from './routes/rewrap-bat
 export type { RewrapBody } from './routes/rewrap-route.js'
 export type { SetExpiryBody } from './routes/set-expiry-route.js'
 export { routes } from './routes.js'
+export {
+  type ClaimedPolicyRequest,
+  ClaimedPolicyRequestSchema,
+} from './schemas/claimed-policy-request.js'
 export { type ClientPublicJwk, ClientPublicJwkSchema } from './schemas/client-public-jwk.js'
 export { EMAIL_PATTERN, MAX_IDENTITY_LENGTH } from './schemas/email-schema.js'
 export { type RewrapRequest, RewrapRequestSchema } from './schemas/rewrap-request.js'
@@ -61,6 +69,10 @@ export { type AuditHead, AuditHeadSchema } from './views/audit-head.js'
 export { type AuditKey, AuditKeySchema } from './views/audit-key.js'
 export { type AuditRecordPage, AuditRecordPageSchema } from './views/audit-record-page.js'
 export { type ConsoleConfigView, ConsoleConfigViewSchema } from './views/console-config-view.js'
+export {
+  type CreatePoliciesResult,
+  CreatePoliciesResultSchema,
+} from './views/create-policies-result.js'
 export { type ErrorBody, ErrorBodySchema } from './views/error-body.js'
 export { type FileReportView, FileReportViewSchema } from './views/file-report-view.js'
 export { type Health, HealthSchema } from './views/health.js'

@@ -7,6 +7,7 @@ import { auditHeadRoute } from './routes/audit-head-route.js'
 import { auditKeyRoute } from './routes/audit-key-route.js'
 import { auditRecordsRoute } from './routes/audit-records-route.js'
 import { changeReadersRoute } from './routes/change-readers-route.js'
+import { createPoliciesRoute } from './routes/create-policies-route.js'
 import { createPolicyRoute } from './routes/create-policy-route.js'
 import { createUserRoute } from './routes/create-user-route.js'
 import { disableUserRoute } from './routes/disable-user-route.js'
@@ -45,6 +46,7 @@ export const routes = {
   rewrap: rewrapRoute,
   rewrapBatch: rewrapBatchRoute,
   createPolicy: createPolicyRoute,
+  createPolicies: createPoliciesRoute,
   listPolicies: listPoliciesRoute,
   getPolicy: getPolicyRoute,
   fileReport: fileReportRoute,

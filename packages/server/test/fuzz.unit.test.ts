@@ -54,10 +54,32 @@ const rewrapBody = fc.record(
   { requiredKeys: [] },
 )
 
+// Claimed policy creations, mostly near-valid: a claim, an object, an owner, a time.
+const claimedPolicy = fc.record(
+  {
+    claim: mutatedString(() => 'C'.repeat(43)),
+    object: fc.record(
+      {
+        objectId: mutatedString(() => 'A'.repeat(22)),
+        coreHash: mutatedString(() => 'B'.repeat(43)),
+        bucket: fc.string({ maxLength: 10 }),
+        key: fc.string({ maxLength: 10 }),
+      },
+      { requiredKeys: ['objectId', 'coreHash'] },
+    ),
+    owner: fc.oneof(fc.constant('other@example.com'), fc.string({ maxLength: 20 })),
+    expiresAt: mutatedString(() => '2031-01-31T18:00:00Z'),
+    readers: fc.array(fc.string({ maxLength: 20 }), { maxLength: 2 }),
+    split: json,
+  },
+  { requiredKeys: ['claim'] },
+)
+
 const routes = [
   ['POST', '/v1/rewrap'],
   ['POST', '/v1/rewrap/batch'],
   ['POST', '/v1/policies'],
+  ['POST', '/v1/policies/batch'],
   ['POST', '/v1/users'],
   ['POST', '/v1/tokens'],
   ['GET', '/v1/audit/records'],
@@ -84,6 +106,7 @@ describe('fuzzed requests', () => {
           json,
           rewrapBody,
           fc.record({ requests: fc.array(rewrapBody, { maxLength: 3 }), clientKey: json }),
+          fc.record({ requests: fc.array(claimedPolicy, { maxLength: 3 }) }),
         ),
         fc.string({ maxLength: 40 }),
         fc.oneof(

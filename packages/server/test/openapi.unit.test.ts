@@ -41,6 +41,7 @@ describe('the OpenAPI document (GET /openapi.json)', () => {
       'GET /v1/policies',
       'GET /v1/policies/{id}',
       'POST /v1/policies/{id}/objects',
+      'POST /v1/policies/batch',
       'POST /v1/policies/{id}/readers',
       'POST /v1/policies/{id}/expiry',
       'POST /v1/policies/{id}/revoke',

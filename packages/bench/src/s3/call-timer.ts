@@ -64,7 +64,7 @@ export class CallTimer {
   }
 
   #recordRequest(method: string, url: string, ms: number): void {
-    const path = new URL(url).pathname.replace(/^(\/v1\/policies\/)[^/]+/, '$1:id')
+    const path = new URL(url).pathname.replace(/^(\/v1\/policies\/)(?!batch$)[^/]+/, '$1:id')
     this.record(`${method} ${path}`, ms)
   }
 

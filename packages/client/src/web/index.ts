@@ -23,4 +23,5 @@ export type {
   TransportAnswer,
   TransportRequest,
 } from '../key-server-transport.js'
+export { PolicyBatcher, type PolicyBatcherOptions } from '../policy-batcher.js'
 export { keyServerResolver } from './key-server-resolver.js'

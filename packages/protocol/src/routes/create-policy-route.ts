@@ -3,6 +3,7 @@ import { errorResponse, errorResponses } from '../internal/error-responses.js'
 import { refTo } from '../internal/ref-to.js'
 import type { RouteDefinition } from '../route-definition.js'
 import { EmailSchema } from '../schemas/email-schema.js'
+import { PolicyClaimSchema } from '../schemas/policy-claim-schema.js'
 import { PolicyObjectInputSchema } from '../schemas/policy-object-input-schema.js'
 import { PrintableTextSchema } from '../schemas/printable-text-schema.js'
 import { ReaderSchema } from '../schemas/reader-schema.js'
@@ -46,13 +47,7 @@ export const createPolicyRoute = {
       readers: Type.Optional(Type.Array(ReaderSchema, { maxItems: 1000 })),
       expiresAt: Type.Optional(TimeSchema),
       labels: Type.Optional(Labels),
-      claim: Type.Optional(
-        Type.String({
-          pattern: '^[A-Za-z0-9_-]{43}$',
-          description:
-            '32 random bytes (base64url) the id is derived from: p- + base64url(SHA-256("latch/policy-id/v1" ‖ claim)[0..16]); a secret of the client',
-        }),
-      ),
+      claim: Type.Optional(PolicyClaimSchema),
       split: Type.Optional(
         Type.Object({
           share: Type.Union([Type.Literal(1), Type.Literal(2)], {

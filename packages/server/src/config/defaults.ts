@@ -80,8 +80,9 @@ export const DEFAULTS = {
     example: 262_144,
   },
   batchMax: {
-    title: 'Batch re-wrap size',
-    description: 'Most key requests in one POST /v1/rewrap/batch.',
+    title: 'Batch size',
+    description:
+      'Most key requests in one POST /v1/rewrap/batch, and most policies in one POST /v1/policies/batch.',
     default: 100,
     example: 500,
   },

@@ -23,6 +23,7 @@ import { keyRoutes } from './routes/v1/keys.js'
 import { lockdownRoutes } from './routes/v1/lockdowns.js'
 import { overviewRoutes } from './routes/v1/overview.js'
 import { policyRoutes } from './routes/v1/policies.js'
+import { policyBatchRoutes } from './routes/v1/policy-batch.js'
 import { policyChangeRoutes } from './routes/v1/policy-changes.js'
 import { policyReportRoutes } from './routes/v1/policy-report.js'
 import { rewrapRoutes } from './routes/v1/rewrap.js'
@@ -127,6 +128,7 @@ export async function buildApp(
   await app.register(keyRoutes)
   await app.register(rewrapRoutes)
   await app.register(policyRoutes)
+  await app.register(policyBatchRoutes)
   await app.register(policyChangeRoutes)
   await app.register(policyReportRoutes)
   await app.register(userRoutes)

@@ -1,16 +1,15 @@
-import { randomBytes } from 'node:crypto'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { routes } from '@latch/protocol'
 import { auditEvent } from '../../../audit/audit-event.js'
 import { ServerError } from '../../../errors.js'
 import { assertMayRegisterObject } from '../../../policy/assert-may-register-object.js'
+import { createRequestedPolicy } from '../../../policy/create-requested-policy.js'
+import { locatedObject } from '../../../policy/located-object.js'
 import { maySeePolicy } from '../../../policy/may-see-policy.js'
 import { policyCursor } from '../../../policy/policy-cursor.js'
-import { policyIdOfClaim } from '../../../policy/policy-id-of-claim.js'
 import { policyView } from '../../../policy/policy-view.js'
-import type { NewPolicyObject, PolicyFilter } from '../../../store/records.js'
+import type { PolicyFilter } from '../../../store/records.js'
 import { callerOf } from '../../caller-of.js'
-import { parseTimeInput } from '../../parse-time-input.js'
 import { requestMeta } from '../../request-meta.js'
 /**
  * `POST /v1/policies`: a policy for a file about to be encrypted; the caller is its owner unless
@@ -28,66 +27,11 @@ export const policyRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.route({
     ...routes.createPolicy,
     handler: async (request, reply) => {
-      const caller = callerOf(request)
-      const body = request.body
-      const owner = body.owner?.toLowerCase() ?? caller.email
-      if (owner !== caller.email && caller.role !== 'admin' && !caller.mayAssignOwner) {
-        throw new ServerError(
-          'ERR_ACCESS_FORBIDDEN',
-          'only an admin or an allowed service account may name another owner',
-        )
-      }
-      const expiresAt =
-        body.expiresAt === undefined ? undefined : parseTimeInput(body.expiresAt, 'expiresAt')
-      if (expiresAt !== undefined && expiresAt.getTime() <= Date.now()) {
-        throw new ServerError('ERR_REQUEST_INVALID', 'expiresAt must be in the future')
-      }
-      const readers = [...new Set((body.readers ?? []).map((r) => r.toLowerCase()))]
-      if (body.object !== undefined && body.claim === undefined) {
-        throw new ServerError(
-          'ERR_REQUEST_INVALID',
-          'object needs claim: only an id the client chose can already be in a stored header',
-        )
-      }
-      if (body.split !== undefined && body.claim === undefined) {
-        throw new ServerError('ERR_REQUEST_INVALID', 'split needs claim')
-      }
-      const object = body.object === undefined ? undefined : locatedObject(body.object)
-      // The claim is the client's secret: it picks the id and is neither stored nor audited.
-      const id =
-        body.claim === undefined
-          ? `p-${randomBytes(16).toString('base64url')}`
-          : policyIdOfClaim(
-              body.claim,
-              body.split && { ...body.split, kasId: app.latch.config.kasId },
-            )
-      const meta = requestMeta(request)
-      const policy = await app.latch.store.createPolicy(
-        { id, owner, readers, expiresAt, labels: body.labels ?? {}, createdBy: caller.email },
-        auditEvent('policy.create', caller, meta, {
-          policy_id: id,
-          after: {
-            owner,
-            readers,
-            expires_at: expiresAt?.toISOString() ?? null,
-            labels: body.labels ?? {},
-          },
-        }),
-        // The same record `POST /v1/policies/:id/objects` would append, in the same transaction.
-        object === undefined
-          ? undefined
-          : {
-              object,
-              audit: (before) =>
-                auditEvent('policy.object.add', caller, meta, {
-                  policy_id: before.id,
-                  policy_version: before.version,
-                  object_id: object.objectId,
-                  core_hash: object.coreHash,
-                  bucket: object.bucket,
-                  key: object.key,
-                }),
-            },
+      const policy = await createRequestedPolicy(
+        app.latch,
+        callerOf(request),
+        requestMeta(request),
+        request.body,
       )
       reply.code(201)
       return policyView(policy)
@@ -172,24 +116,6 @@ export const policyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return { policyId: policy.id, version: policy.version, objectId, coreHash }
     },
   })
-}
-
-/**
- * An object to register, with `bucket` and `key` both or neither.
- * @throws ServerError `ERR_REQUEST_INVALID`
- */
-function locatedObject(object: {
-  objectId: string
-  coreHash: string
-  bucket?: string
-  key?: string
-}): NewPolicyObject {
-  const { objectId, coreHash, bucket, key } = object
-  // A bucket without a key lies under no prefix, so no bucket lockdown would cover it.
-  if ((bucket === undefined) !== (key === undefined)) {
-    throw new ServerError('ERR_REQUEST_INVALID', 'bucket and key go together: give both or neither')
-  }
-  return { objectId, coreHash, bucket, key }
 }
 
 /** `key=value` (the schema's shape) as the label filter. */
