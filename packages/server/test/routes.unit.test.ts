@@ -1,3 +1,4 @@
+import { generateKeyPairSync, randomBytes } from 'node:crypto'
 import { KeyServerError, keyServerResolver } from '@latch/client'
 import { decryptBuffer } from '@latch/format'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -357,6 +358,65 @@ describe('rate limit', () => {
     }
     expect(codes).toEqual([200, 200, 200, 200, 200, 429, 429])
     expect(Number(retryAfter)).toBeGreaterThan(0)
+    const other = await t.app.inject({
+      url: '/v1/me',
+      headers: { authorization: `Bearer ${t.adminToken}` },
+    })
+    expect(other.statusCode).toBe(200)
+  })
+
+  it('counts each item of a batch as a request: a batch past the limit is 429 and does nothing', async () => {
+    await t.close()
+    t = await buildTestApp({ rateLimitMax: 10, rateLimitWindowMs: 60_000 })
+    const bob = await t.user('bob@example.com')
+    const auth = { authorization: `Bearer ${bob}` }
+    const creations = (n: number) => ({
+      requests: Array.from({ length: n }, () => ({
+        claim: randomBytes(32).toString('base64url'),
+        object: {
+          objectId: randomBytes(16).toString('base64url').slice(0, 22),
+          coreHash: randomBytes(32).toString('base64url'),
+          bucket: 'b',
+          key: 'k',
+        },
+      })),
+    })
+    const batch = (n: number) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/v1/policies/batch',
+        headers: auth,
+        payload: creations(n),
+      })
+    // 8 items: 8 of the 10.
+    const first = await batch(8)
+    expect(first.statusCode).toBe(200)
+    expect(first.json().results).toHaveLength(8)
+    // 3 more would make 11: refused before any item, with the time to wait.
+    const head = (await t.services.store.auditHead()).size
+    const over = await batch(3)
+    expect(over.statusCode).toBe(429)
+    expect(over.json()).toMatchObject({ code: 'ERR_RATE_LIMITED' })
+    expect(Number(over.headers['retry-after'])).toBeGreaterThan(0)
+    expect((await t.services.store.auditHead()).size).toBe(head)
+    // The batch spent the budget of single requests too.
+    const single = await t.app.inject({ url: '/v1/me', headers: auth })
+    expect(single.statusCode).toBe(429)
+    // Key requests in a batch count the same way, before any decision.
+    const carol = await t.user('carol@example.com')
+    const headBefore = (await t.services.store.auditHead()).size
+    const x = generateKeyPairSync('x25519').publicKey.export({ format: 'jwk' }).x as string
+    const rewraps = await t.app.inject({
+      method: 'POST',
+      url: '/v1/rewrap/batch',
+      headers: { authorization: `Bearer ${carol}` },
+      payload: {
+        clientKey: { kty: 'OKP', crv: 'X25519', x },
+        requests: Array.from({ length: 11 }, () => ({ core: 'AAAA', jwe: 'a.b.c.d.e' })),
+      },
+    })
+    expect(rewraps.statusCode).toBe(429)
+    expect((await t.services.store.auditHead()).size).toBe(headBefore)
     const other = await t.app.inject({
       url: '/v1/me',
       headers: { authorization: `Bearer ${t.adminToken}` },

@@ -89,7 +89,7 @@ export const DEFAULTS = {
   rateLimitMax: {
     title: 'Requests per identity per window',
     description:
-      'Past this, 429 ERR_RATE_LIMITED with Retry-After. Keyed by the authenticated email, or by source address for anonymous requests.',
+      'Past this, 429 ERR_RATE_LIMITED with Retry-After. Keyed by the authenticated email, or by source address for anonymous requests. Each item of a batch (POST /v1/rewrap/batch, POST /v1/policies/batch) counts as one request.',
     default: 60_000,
     example: 6_000,
   },

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto'
-import rateLimit from '@fastify/rate-limit'
+import rateLimit, { type FastifyRateLimitStoreCtor } from '@fastify/rate-limit'
 import swagger from '@fastify/swagger'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { componentSchemas } from '@latch/protocol'
 import Fastify, {
   type FastifyInstance,
+  type FastifyReply,
   type FastifyRequest,
   type FastifyServerOptions,
 } from 'fastify'
@@ -16,6 +17,7 @@ import { errorHandler } from './error-handler.js'
 import { authentication } from './plugins/authentication.js'
 import { cors } from './plugins/cors.js'
 import { metrics } from './plugins/metrics.js'
+import { RequestBudget } from './plugins/request-budget.js'
 import { consoleConfigRoutes } from './routes/console-config.js'
 import { healthRoutes } from './routes/health.js'
 import { auditRoutes } from './routes/v1/audit.js'
@@ -32,6 +34,12 @@ import { userRoutes } from './routes/v1/users.js'
 declare module 'fastify' {
   interface FastifyInstance {
     latch: KeyServerServices
+    /**
+     * Charges a batch's items beyond the first to its caller's rate limit (the request itself
+     * was charged one); past the limit, sets `Retry-After` and throws 429 `ERR_RATE_LIMITED`
+     * before any item is done.
+     */
+    chargeBatchItems(request: FastifyRequest, reply: FastifyReply, items: number): void
   }
 }
 
@@ -105,25 +113,46 @@ export async function buildApp(
   )
   await app.register(cors, { origins: services.config.corsOrigins })
   await app.register(authentication)
+  const { rateLimitWindowMs: windowMs } = services.config
+  // Requests that fail authentication cost a token lookup and may be audited: a flood of bad
+  // tokens from one address meets a much lower limit than an authenticated identity.
+  const limitOf = (request: FastifyRequest) =>
+    isAnonymous(request) ? services.config.rateLimitAnonymousMax : services.config.rateLimitMax
+  const keyOf = (request: FastifyRequest) =>
+    request.identity !== undefined
+      ? `id:${request.identity.email}`
+      : `${isAnonymous(request) ? 'anonymous' : 'ip'}:${request.ip}`
+  const limited = (retryAfter: string) =>
+    Object.assign(
+      new ServerError('ERR_RATE_LIMITED', `too many requests; retry in ${retryAfter}`),
+      {
+        statusCode: 429,
+      },
+    )
+  const budget = new RequestBudget()
   await app.register(rateLimit, {
     hook: 'onRequest',
-    // Requests that fail authentication cost a token lookup and may be audited: a flood of bad
-    // tokens from one address meets a much lower limit than an authenticated identity.
-    max: (request) =>
-      isAnonymous(request) ? services.config.rateLimitAnonymousMax : services.config.rateLimitMax,
-    timeWindow: services.config.rateLimitWindowMs,
-    keyGenerator: (request) =>
-      request.identity !== undefined
-        ? `id:${request.identity.email}`
-        : `${isAnonymous(request) ? 'anonymous' : 'ip'}:${request.ip}`,
-    errorResponseBuilder: (_request, context) => {
-      const error = new ServerError(
-        'ERR_RATE_LIMITED',
-        `too many requests; retry in ${context.after}`,
-      )
-      return Object.assign(error, { statusCode: 429 })
-    },
+    max: limitOf,
+    timeWindow: windowMs,
+    keyGenerator: keyOf,
+    // The plugin makes its store with `new`; a constructor returning an object hands it this one,
+    // which the batch routes charge too.
+    store: function budgetStore() {
+      return budget
+    } as unknown as FastifyRateLimitStoreCtor,
+    errorResponseBuilder: (_request, context) => limited(context.after),
   })
+  app.decorate(
+    'chargeBatchItems',
+    (request: FastifyRequest, reply: FastifyReply, items: number) => {
+      if (items <= 1) return
+      const { current, ttl } = budget.charge(keyOf(request), items - 1, windowMs)
+      if (current <= limitOf(request)) return
+      const seconds = Math.max(1, Math.ceil(ttl / 1000))
+      reply.header('retry-after', String(seconds))
+      throw limited(`${seconds} seconds`)
+    },
+  )
   await app.register(healthRoutes)
   await app.register(keyRoutes)
   await app.register(rewrapRoutes)

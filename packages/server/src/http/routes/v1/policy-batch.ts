@@ -22,7 +22,9 @@ export const policyBatchRoutes: FastifyPluginAsyncTypebox = async (app) => {
       ...routes.createPolicies.schema,
       body: createPoliciesBodySchema(app.latch.config.batchMax),
     },
-    handler: async (request) => {
+    handler: async (request, reply) => {
+      // Each item is a policy creation: the batch spends the rate limit of that many requests.
+      app.chargeBatchItems(request, reply, request.body.requests.length)
       const caller = callerOf(request)
       const meta = requestMeta(request)
       // Every item reaches the store in this turn: on SQLite they share one group commit, each

@@ -54,7 +54,9 @@ export const rewrapRoutes: FastifyPluginAsyncTypebox = async (app) => {
       body: rewrapBatchBodySchema(app.latch.config.batchMax),
     },
     config: { access: 'user', auditAuthFailure: true },
-    handler: async (request) => {
+    handler: async (request, reply) => {
+      // Each item is a key request: the batch spends the rate limit of that many requests.
+      app.chargeBatchItems(request, reply, request.body.requests.length)
       // The one client key is every item's: a key no share can be wrapped to fails them all,
       // and is refused before a decision could record a release that cannot be delivered.
       const clientKey = parseClientKey(request.body.clientKey, ephemeralKeys)
