@@ -447,24 +447,26 @@ export class SqliteStore implements Store {
           anyActiveRule: (this.#sql.anyActiveRule.get() as { any: number }).any === 1,
         }
         this.#group = state
-        for (const { write } of group) {
-          const before = state.head
-          try {
-            outcomes.push({ result: write(false) })
-          } catch (failure) {
-            // Its savepoint rolled back: so does the head its appends advanced.
-            state.head = before
-            outcomes.push({ failure })
+        try {
+          for (const { write } of group) {
+            const before = state.head
+            try {
+              outcomes.push({ result: write(false) })
+            } catch (failure) {
+              // Its savepoint rolled back: so does the head its appends advanced.
+              state.head = before
+              outcomes.push({ failure })
+            }
           }
+        } finally {
+          this.#group = undefined
         }
-        this.#group = undefined
         const { head } = state
         if (head !== started) {
           this.#sql.advanceHead.run(head.size, head.head_hash, head.first_unsigned_at)
         }
       })
     } catch (failure) {
-      this.#group = undefined
       for (const decision of group) decision.reject(failure)
       return
     }
