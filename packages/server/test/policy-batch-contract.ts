@@ -157,6 +157,25 @@ export function policyBatchContract(name: string, harness: () => BatchHarness): 
       }
     })
 
+    it('lets the first of two items with one claim win, as single requests would', async () => {
+      const { client } = await counted('owner@example.com')
+      const items: ClaimedPolicyRequest[] = []
+      for (let i = 0; i < BATCH_MAX / 2; i++) {
+        const shared = claim()
+        items.push({ claim: shared, object: object() }, { claim: shared, object: object() })
+      }
+      const { results } = await client.createPolicies(items)
+      expect(results.map((r) => ('error' in r ? r.error.code : 'created'))).toEqual(
+        items.map((_, i) => (i % 2 === 0 ? 'created' : 'ERR_CONFLICT')),
+      )
+      for (const [i, result] of results.entries()) {
+        if ('policy' in result) {
+          const { claim: own } = items[i] as ClaimedPolicyRequest
+          expect(result.policy.id).toBe(policyIdOfClaim(own))
+        }
+      }
+    })
+
     it('answers a malformed or oversize batch 400 with a stable code, never a 5xx, and records nothing', async () => {
       const { client } = await counted('owner@example.com')
       const item = {

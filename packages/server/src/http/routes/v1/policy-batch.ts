@@ -28,9 +28,23 @@ export const policyBatchRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const caller = callerOf(request)
       const meta = requestMeta(request)
       // Every item reaches the store in this turn: on SQLite they share one group commit, each
-      // in a savepoint of its own; on PostgreSQL each is a transaction of its own.
+      // in a savepoint of its own; on PostgreSQL each is a transaction of its own. An item whose
+      // claim an earlier one has waits for it, so the earlier one wins as it would in a row of
+      // single requests (concurrent PostgreSQL transactions would let either win).
+      const earlier = new Map<string, Promise<unknown>>()
       const settled = await Promise.allSettled(
-        request.body.requests.map((item) => createRequestedPolicy(app.latch, caller, meta, item)),
+        request.body.requests.map((item) => {
+          const before = earlier.get(item.claim)
+          const created =
+            before === undefined
+              ? createRequestedPolicy(app.latch, caller, meta, item)
+              : before.then(
+                  () => createRequestedPolicy(app.latch, caller, meta, item),
+                  () => createRequestedPolicy(app.latch, caller, meta, item),
+                )
+          earlier.set(item.claim, created)
+          return created
+        }),
       )
       const results: CreatePoliciesResult['results'] = []
       let created = 0
