@@ -47,6 +47,19 @@ export function chainHashLatin1(previous: string, seq: number, leaf: string): st
   return hashLink(seq)
 }
 
+/**
+ * {@link chainHashLatin1} with the leaf hash as bytes, as a reader that hashed the record on
+ * another thread hands it over: copied into the preimage without a string in between.
+ *
+ * @internal
+ */
+export function chainHashLatin1Leaf(previous: string, seq: number, leaf: Uint8Array): string {
+  if (previous.length !== HASH_SIZE || leaf.length !== HASH_SIZE) throw notHashes()
+  link.write(previous, PREVIOUS_AT, 'binary')
+  link.set(leaf, LEAF_AT)
+  return hashLink(seq)
+}
+
 function hashLink(seq: number): string {
   if (!Number.isSafeInteger(seq) || seq < 1) {
     throw new AuditError(

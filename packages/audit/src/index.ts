@@ -66,6 +66,7 @@ export {
   splitReportConclusion,
 } from './split-report-conclusion.js'
 export {
+  type AuditRowPages,
   type AuditVerifyReport,
   type AuditWindowStart,
   type VerifyAuditLogInput,

@@ -16,9 +16,10 @@ export interface VerifyAuditLogInput {
   /**
    * The rows in ascending seq order, as stored. A synchronous iterable is read fastest, in one
    * go without yielding to the event loop; an async one (pages from the store) lets a server go
-   * on serving while it verifies.
+   * on serving while it verifies; {@link AuditRowPages} a page per turn, as a reader on another
+   * thread hands them over.
    */
-  rows: Iterable<AuditRow> | AsyncIterable<AuditRow>
+  rows: Iterable<AuditRow> | AsyncIterable<AuditRow> | AuditRowPages
   /** The checkpoint notes in the order they were stored (oldest first). */
   notes: readonly string[]
   /** The trusted checkpoint key. */
@@ -59,6 +60,11 @@ export interface VerifyAuditLogInput {
    * problem is `firstBad` only when the log has no problem of its own.
    */
   anchor?: string
+}
+
+/** The rows in pages, as a reader on another thread hands them over (one turn per page). */
+export interface AuditRowPages {
+  readonly pages: AsyncIterable<readonly AuditRow[]>
 }
 
 /** Where a window of the chain starts: a checkpoint's size and the head it signs. */
@@ -155,7 +161,14 @@ export async function verifyAuditLog(input: VerifyAuditLogInput): Promise<AuditV
   // iterate()) must not see other statements run on its connection mid-read. The walk stops
   // once it has taken in `end`: a row after a gap at `end` is still read, so the gap is named
   // as the whole log's walk would name it.
-  if (Symbol.iterator in rows) {
+  if ('pages' in rows) {
+    pages: for await (const page of rows.pages) {
+      for (const row of page) {
+        if (walk.lastSeq >= end) break pages
+        walk.visit(row)
+      }
+    }
+  } else if (Symbol.iterator in rows) {
     for (const row of rows) {
       if (walk.lastSeq >= end) break
       walk.visit(row)

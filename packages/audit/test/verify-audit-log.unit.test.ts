@@ -3,6 +3,7 @@ import {
   type AuditProblemKind,
   type AuditRow,
   genesisHash,
+  leafHash,
   MAX_REPORTED_PROBLEMS,
   verifyAuditLog,
 } from '@latch/audit'
@@ -38,6 +39,13 @@ const TRIALS = runs(100)
 const small = buildChain({ records: 2100, every: 400, seed: 11 })
 const SN = small.rows.length
 const SS = 2000
+
+/** The rows in pages of 97, each with its leaf hash, as `scanAuditConcurrently` yields them. */
+async function* pagesOf(rows: readonly AuditRow[]): AsyncGenerator<AuditRow[]> {
+  for (let i = 0; i < rows.length; i += 97) {
+    yield rows.slice(i, i + 97).map((row) => ({ ...row, leafHash: leafHash(row.recordBytes) }))
+  }
+}
 
 /** The rows with `rows[i]` (seq i + 1) replaced. */
 function replaced(rows: readonly AuditRow[], i: number, row: AuditRow): AuditRow[] {
@@ -97,6 +105,37 @@ describe('verifyAuditLog on untouched chains', () => {
       now: chain.now,
     })
     expect(report).toMatchObject({ ok: true, records: N, problems: [] })
+  })
+
+  it('reads pages of rows with their leaf hashes given, as the SQLite worker hands them over, like an array', async () => {
+    const report = await verifyAuditLog({
+      origin: ORIGIN,
+      rows: { pages: pagesOf(chain.rows) },
+      notes: chain.notes,
+      key,
+      now: chain.now,
+    })
+    expect(report).toMatchObject({ ok: true, records: N, problems: [] })
+  })
+
+  it('gives pages with leaf hashes the report rows give, under random tampering', async () => {
+    const edits = fc.tuple(fc.nat(SN - 1), fc.nat(), fc.nat(7), fc.boolean(), fc.boolean())
+    await trials(edits, async ([i, position, bit, rehash, drop]) => {
+      const row = small.rows[i] as AuditRow
+      const at = position % row.recordBytes.length
+      const flipped = withByte(row, at, (row.recordBytes[at] as number) ^ (1 << bit))
+      let rows = drop ? small.rows.filter((_, j) => j !== i) : replaced(small.rows, i, flipped)
+      if (rehash) rows = rehashFrom(ORIGIN, rows, i)
+      const { millis: _, ...fromRows } = await verify(small, { rows })
+      const { millis: __, ...fromPages } = await verifyAuditLog({
+        origin: small.origin,
+        rows: { pages: pagesOf(rows) },
+        notes: small.notes,
+        key,
+        now: small.now,
+      })
+      expect(fromPages).toEqual(fromRows)
+    })
   })
 
   it('never raises a false alarm across random chains (sizes, intervals, empty checkpoints)', async () => {

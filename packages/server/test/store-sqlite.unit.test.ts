@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { type AuditRow, leafHash } from '@latch/audit'
 import Database from 'better-sqlite3'
 import { expect, it } from 'vitest'
 import { openSqliteStore } from '../src/store/sqlite/open-sqlite-store.js'
@@ -70,40 +71,48 @@ it('scans every record synchronously once opened read-only, and not while writab
   await reader.close()
 })
 
-// Enough records for several of the worker's 1 MiB batches, more than it may send ahead unread.
-it('reads every record in a worker once opened read-only, in order, and stops when left', async () => {
+/** Every row the worker reads, its pages flattened. */
+async function workerRows(store: Store, stopAfter = Number.POSITIVE_INFINITY): Promise<AuditRow[]> {
+  const rows: AuditRow[] = []
+  for await (const page of store.scanAuditConcurrently?.() ?? []) {
+    rows.push(...page)
+    if (rows.length >= stopAfter) break
+  }
+  return rows
+}
+
+// More pages of 1,024 rows than the worker may send ahead unread, and rows larger than a page's
+// usual size.
+it('reads every record in a worker once opened read-only, in order, with its leaf hash, and stops when left', async () => {
   const file = join(mkdtempSync(join(tmpdir(), 'latch-store-')), 'latch.db')
   const store = openSqliteStore({ file, tailBounds: bounds })
-  // 6 MB of records: several of the worker's 1 MiB batches, more than its credits cover.
-  const pad = 'x'.repeat(10_000)
-  for (let i = 0; i < 600; i++) await store.appendAudit({ type: 'server.start', actor: null, pad })
+  for (let i = 0; i < 6_000; i++) {
+    const pad = 'x'.repeat(i % 1_000 === 999 ? 300_000 : i % 200)
+    await store.appendAudit({ type: 'server.start', actor: null, pad })
+  }
   expect(store.scanAuditConcurrently?.()).toBeUndefined()
   await store.close()
   const reader = openSqliteStore({ file, tailBounds: bounds, readonly: true })
   const expected = [...(reader.scanAudit?.() ?? [])]
-  const rows = []
-  for await (const row of reader.scanAuditConcurrently?.() ?? []) rows.push(row)
-  expect(rows).toHaveLength(600)
-  expect(rows).toEqual(expected)
-  const firstTen = []
-  for await (const row of reader.scanAuditConcurrently?.() ?? []) {
-    firstTen.push(row.seq)
-    if (firstTen.length === 10) break
-  }
-  expect(firstTen).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
+  const rows = await workerRows(reader)
+  expect(rows).toHaveLength(6_000)
+  expect(rows.map(({ leafHash: _, ...row }) => row)).toEqual(expected)
+  for (const row of rows) expect(row.leafHash).toEqual(leafHash(row.recordBytes))
+  const first = await workerRows(reader, 1)
+  expect(first.slice(0, 10).map((row) => row.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
   await reader.close()
-  // A tampered seq reaches the verifier as stored, even a negative one.
+  // A tampered seq reaches the verifier as stored, even a negative one or one past 2^53.
   const db = new Database(file)
   db.exec('DROP TRIGGER audit_log_no_update')
   db.prepare('UPDATE audit_log SET seq = ? WHERE seq = ?').run(-3, 3)
   db.prepare('UPDATE audit_log SET seq = ? WHERE seq = ?').run(123_456_789_012, 4)
+  db.prepare('UPDATE audit_log SET seq = ? WHERE seq = ?').run(2n ** 62n, 5)
   db.close()
   const tampered = openSqliteStore({ file, tailBounds: bounds, readonly: true })
-  const seen = []
-  for await (const row of tampered.scanAuditConcurrently?.() ?? []) seen.push(row)
-  expect(seen).toEqual([...(tampered.scanAudit?.() ?? [])])
-  expect(seen[0]?.seq).toBe(-3)
-  expect(seen.at(-1)?.seq).toBe(123_456_789_012)
+  const seen = await workerRows(tampered)
+  expect(seen.map(({ leafHash: _, ...row }) => row)).toEqual([...(tampered.scanAudit?.() ?? [])])
+  expect(seen.map((row) => row.seq).slice(0, 2)).toEqual([-3, 1])
+  expect(seen.map((row) => row.seq).slice(-2)).toEqual([123_456_789_012, Number(2n ** 62n)])
   await tampered.close()
 })
 
@@ -117,7 +126,7 @@ it('fails the worker read as the database failing when its read fails', async ()
   db.exec('ALTER TABLE audit_log RENAME TO audit_log_gone')
   db.close()
   const read = async () => {
-    for await (const _row of reader.scanAuditConcurrently?.() ?? []) {
+    for await (const _page of reader.scanAuditConcurrently?.() ?? []) {
       // nothing: the read fails first
     }
   }

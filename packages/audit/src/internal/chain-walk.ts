@@ -1,7 +1,7 @@
 import type { AuditProblem, AuditProblemKind } from '../audit-problem.js'
 import type { AuditRow } from '../audit-row.js'
 import { AUDIT_TIME_TOLERANCE_MS } from '../audit-time-tolerance.js'
-import { chainHashLatin1 } from '../chain-hash.js'
+import { chainHashLatin1, chainHashLatin1Leaf } from '../chain-hash.js'
 import { leafHashLatin1 } from '../leaf-hash.js'
 import type { SignedPoint } from './check-notes.js'
 import { isoMillis } from './iso-millis.js'
@@ -135,15 +135,15 @@ export class ChainWalk {
       this.#previousOffset = offset
     }
 
-    const leaf = leafHashLatin1(bytes)
-    this.#head = chainHashLatin1(this.#head, seq, leaf)
+    const leaf = row.leafHash ?? leafHashLatin1(bytes)
+    this.#head = link(this.#head, seq, leaf)
     const stored = row.entryHash
     const previousStored = this.#previousStored
     const inSync = sameHash(stored, this.#head)
     if (!anomaly && previousStored !== undefined) {
       const linked = this.#previousInSync
         ? inSync
-        : sameHash(stored, chainHashLatin1(latin1(previousStored), seq, leaf))
+        : sameHash(stored, link(latin1(previousStored), seq, leaf))
       if (!linked) {
         this.#problem(
           seq,
@@ -298,4 +298,11 @@ export class ChainWalk {
   #problem(seq: number, kind: AuditProblemKind, message: string): void {
     this.#report.add({ seq, checkpoint: undefined, kind, message })
   }
+}
+
+/** The chain link over a leaf hash held either way: computed here (latin1) or handed over. */
+function link(previous: string, seq: number, leaf: string | Uint8Array): string {
+  return typeof leaf === 'string'
+    ? chainHashLatin1(previous, seq, leaf)
+    : chainHashLatin1Leaf(previous, seq, leaf)
 }

@@ -163,7 +163,7 @@ export async function benchLockdown(options: LockdownBenchOptions): Promise<void
       value: verify.rate,
       unit: 'records/s',
       ratio: verify.ratio,
-      goal: '≥ 200,000/s',
+      goal: '≥ 250,000/s',
     })
     for (const report of reports) {
       rows.push({

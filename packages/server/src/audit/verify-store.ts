@@ -38,9 +38,10 @@ export async function verifyStore(
 ): Promise<AuditVerifyReport & { key: CheckpointVerifierKey; origin: string }> {
   const key = options.key ?? (await storedCheckpointKey(store))
   const [notes, head] = await Promise.all([store.listCheckpoints(), store.auditHead()])
+  const pages = store.scanAuditConcurrently?.()
   const report = await verifyAuditLog({
     origin: store.auditOrigin,
-    rows: store.scanAuditConcurrently?.() ?? store.scanAudit?.() ?? store.iterateAudit(0),
+    rows: pages === undefined ? (store.scanAudit?.() ?? store.iterateAudit(0)) : { pages },
     notes: notes.map((n) => n.note),
     key,
     headSize: head.size,

@@ -179,10 +179,11 @@ export interface Store {
    */
   scanAudit?(): Iterable<AuditRow> | undefined
   /**
-   * Reads every record in a worker thread of its own, when the store can (SQLite opened
-   * read-only, on a file): reading overlaps the caller's hashing. The verifier's fastest path.
+   * Reads every record in a worker thread of its own, in pages, each record with its leaf hash,
+   * when the store can (SQLite opened read-only, on a file): reading and leaf hashing overlap the
+   * caller's chain walk. The verifier's fastest path.
    */
-  scanAuditConcurrently?(): AsyncIterable<AuditRow> | undefined
+  scanAuditConcurrently?(): AsyncIterable<readonly AuditRow[]> | undefined
   /**
    * Signs and stores a checkpoint of the chain head, in one transaction that holds the chain-head
    * lock throughout: reads the head's size and hash, takes the time from the database clock and

@@ -3,48 +3,56 @@ import { Worker } from 'node:worker_threads'
 import type { AuditRow } from '@latch/audit'
 import { ServerError } from '../../errors.js'
 
-/** Batches the reader may run ahead of the caller: bounds the memory of a long log. */
+/** Pages the reader may run ahead of the caller: bounds the memory of a long log. */
 const CREDITS = 4
-/** The size of one batch's byte buffer (a larger row gets a buffer of its own size). */
-const BATCH_BYTES = 1 << 20
+/** Rows per page: past a thousand, larger pages read no faster. */
+const PAGE_ROWS = 1024
 
 /**
- * Each row as one value, `"<seq>,<hash length>," ‖ entry_hash ‖ record`: better-sqlite3's cost
- * is per value, and one per row reads about 1.35× as fast as three (seq, length, blob). `STRICT`
- * columns: seq is an integer, `length` of a BLOB counts bytes; `||` makes text, hence the CAST.
+ * One page of rows as one value: better-sqlite3's cost is per row and per value (an array and a
+ * Buffer each), SQLite's concatenation far less. Per row `"<seq>,<hash length>,<record
+ * length>,"`, the entry hash, a 0x00 byte and the record: the 0x00 is the leaf hash's prefix, so
+ * the worker hashes each record where it lies. `STRICT` BLOB columns: `length` counts bytes;
+ * `||` makes text, hence the CAST. The seq bound is a BigInt (`safeIntegers`), so a tampered seq
+ * beyond 2^53 neither ends the paging early nor repeats a page.
  */
-const SCAN_SQL = `SELECT CAST(CAST(seq AS TEXT) || ',' || length(entry_hash) || ','
-  || entry_hash || record AS BLOB) FROM audit_log ORDER BY seq`
+const PAGE_SQL = `SELECT max(seq), count(*), CAST(group_concat(
+    printf('%d,%d,%d,', seq, length(entry_hash), length(record)) || entry_hash || x'00' || record, ''
+  ) AS BLOB) FROM (SELECT seq, entry_hash, record FROM audit_log WHERE seq >= ? ORDER BY seq LIMIT ?)`
 
-/** One batch as the worker sends it: per row seq, hash length and end offset in `bytes`. */
-interface BatchMessage {
+/** One page as the worker sends it: its bytes, per row 4 numbers, per row its leaf hash. */
+interface PageMessage {
   readonly bytes?: ArrayBuffer
+  /** Per row: seq, where its entry hash starts, where its record starts, where it ends. */
   readonly index?: Float64Array
+  /** Per row the 32-byte leaf hash of its record, in the order of `index`. */
+  readonly leaves?: ArrayBuffer
   readonly done?: boolean
   readonly error?: string
 }
 
 /**
  * Every audit row of the SQLite database at `file`, read in a worker thread by a read-only
- * connection of its own while the caller takes them in: reading rows (better-sqlite3 making
- * their Buffers) and verifying them (hashing) overlap on two cores. Rows arrive in ascending seq
- * order, each with its entry hash and record as stored, split at the hash's own length.
+ * connection of its own, in one read transaction (one snapshot), while the caller takes them in.
+ * The worker also computes each record's leaf hash (`SHA-256(0x00 ‖ record)`), so reading and
+ * hashing share two cores with the caller's chain walk. Rows arrive in ascending seq order, in
+ * pages, each with its entry hash and record as stored and its `leafHash`.
  *
  * @param file - the database file (not `:memory:`).
- * @returns rows; iterating it to the end (or leaving the loop) ends the worker.
+ * @returns pages of rows; iterating to the end (or leaving the loop) ends the worker.
  * @throws ServerError `ERR_STORE_UNAVAILABLE` (from the iteration) when the worker's read fails.
  */
-export function scanAuditInWorker(file: string): AsyncIterable<AuditRow> {
+export function scanAuditInWorker(file: string): AsyncIterable<readonly AuditRow[]> {
   return {
     [Symbol.asyncIterator]() {
       const sqlite = createRequire(import.meta.url).resolve('better-sqlite3')
       const worker = new Worker(`(${readerMain.toString()})()`, {
         eval: true,
-        workerData: { file, sql: SCAN_SQL, sqlite, credits: CREDITS, batchBytes: BATCH_BYTES },
+        workerData: { file, sql: PAGE_SQL, sqlite, credits: CREDITS, pageRows: PAGE_ROWS },
       })
-      const arrived: BatchMessage[] = []
-      let waiting: ((message: BatchMessage) => void) | undefined
-      const deliver = (message: BatchMessage) => {
+      const arrived: PageMessage[] = []
+      let waiting: ((message: PageMessage) => void) | undefined
+      const deliver = (message: PageMessage) => {
         if (waiting === undefined) arrived.push(message)
         else {
           const wake = waiting
@@ -54,14 +62,12 @@ export function scanAuditInWorker(file: string): AsyncIterable<AuditRow> {
       }
       worker.on('message', deliver)
       worker.on('error', (error: Error) => deliver({ error: error.message }))
-      let rows: AuditRow[] = []
-      let at = 0
       let finished = false
       const end = () => {
         finished = true
         void worker.terminate()
       }
-      const take = (message: BatchMessage): IteratorResult<AuditRow> => {
+      const take = (message: PageMessage): IteratorResult<readonly AuditRow[]> => {
         if (message.error !== undefined) {
           end()
           // As the store's own reads fail: the database, not the log, is at fault.
@@ -69,22 +75,16 @@ export function scanAuditInWorker(file: string): AsyncIterable<AuditRow> {
             cause: new Error(message.error),
           })
         }
-        if (message.done === true || message.bytes === undefined || message.index === undefined) {
+        const { bytes, index, leaves } = message
+        if (message.done === true || !bytes || !index || !leaves) {
           end()
           return { done: true, value: undefined }
         }
         worker.postMessage('more')
-        rows = splitBatch(Buffer.from(message.bytes), message.index)
-        at = 0
-        return next()
+        return { done: false, value: pageRows(Buffer.from(bytes), index, Buffer.from(leaves)) }
       }
-      const next = (): IteratorResult<AuditRow> =>
-        at < rows.length
-          ? { done: false, value: rows[at++] as AuditRow }
-          : { done: true, value: undefined }
       return {
-        next(): Promise<IteratorResult<AuditRow>> {
-          if (at < rows.length) return Promise.resolve(next())
+        next(): Promise<IteratorResult<readonly AuditRow[]>> {
           if (finished) return Promise.resolve({ done: true, value: undefined })
           const message = arrived.shift()
           if (message !== undefined) return new Promise((resolve) => resolve(take(message)))
@@ -98,7 +98,7 @@ export function scanAuditInWorker(file: string): AsyncIterable<AuditRow> {
             }
           })
         },
-        return(): Promise<IteratorResult<AuditRow>> {
+        return(): Promise<IteratorResult<readonly AuditRow[]>> {
           end()
           return Promise.resolve({ done: true, value: undefined })
         },
@@ -107,19 +107,16 @@ export function scanAuditInWorker(file: string): AsyncIterable<AuditRow> {
   }
 }
 
-function splitBatch(bytes: Buffer, index: Float64Array): AuditRow[] {
+function pageRows(bytes: Buffer, index: Float64Array, leaves: Buffer): AuditRow[] {
   const rows: AuditRow[] = []
-  let start = 0
-  for (let i = 0; i < index.length; i += 3) {
-    const seq = index[i] as number
-    const hashEnd = start + (index[i + 1] as number)
-    const end = index[i + 2] as number
+  for (let i = 0, row = 0; i < index.length; i += 4, row += 32) {
+    const recordStart = index[i + 2] as number
     rows.push({
-      seq,
-      entryHash: bytes.subarray(start, hashEnd),
-      recordBytes: bytes.subarray(hashEnd, end),
+      seq: index[i] as number,
+      entryHash: bytes.subarray(index[i + 1] as number, recordStart - 1),
+      recordBytes: bytes.subarray(recordStart, index[i + 3] as number),
+      leafHash: leaves.subarray(row, row + 32),
     })
-    start = end
   }
   return rows
 }
@@ -131,6 +128,7 @@ function splitBatch(bytes: Buffer, index: Float64Array): AuditRow[] {
  */
 function readerMain(): void {
   const { parentPort, workerData } = require('node:worker_threads')
+  const { hash } = require('node:crypto')
   const Database = require(workerData.sqlite)
   const db = new Database(workerData.file, { readonly: true, fileMustExist: true })
   let credits: number = workerData.credits
@@ -141,44 +139,85 @@ function readerMain(): void {
     resume = undefined
     wake?.()
   })
-  const run = async () => {
-    const rows = db.prepare(workerData.sql).pluck().iterate()
-    let bytes = Buffer.allocUnsafe(workerData.batchBytes)
-    let used = 0
-    let index: number[] = []
-    const send = async () => {
-      if (credits === 0) await new Promise<void>((resolve) => (resume = resolve))
-      credits--
-      const out = new Uint8Array(used)
-      out.set(bytes.subarray(0, used))
-      const offsets = Float64Array.from(index)
-      parentPort.postMessage({ bytes: out.buffer, index: offsets }, [out.buffer, offsets.buffer])
-      used = 0
-      index = []
+  const COMMA = 0x2c
+  /** Where the last {@link number} read ended: after its comma. */
+  let after = 0
+  /** Reads the decimal number at `at` up to its comma; a tampered seq may be negative. */
+  const number = (bytes: Buffer, at: number): number => {
+    const negative = bytes[at] === 0x2d
+    let i = negative ? at + 1 : at
+    let value = 0
+    while (i < bytes.length && bytes[i] !== COMMA)
+      value = value * 10 + (bytes[i++] as number) - 0x30
+    after = i + 1
+    return negative ? -value : value
+  }
+  /** One page's rows in ascending seq order, with their leaf hashes. */
+  const split = (bytes: Buffer, count: number) => {
+    let index = new Float64Array(count * 4)
+    const leaves = new Uint8Array(count * 32)
+    const leafText = Buffer.from(leaves.buffer)
+    let slot = 0
+    let ascending = true
+    let previous = Number.NEGATIVE_INFINITY
+    let at = 0
+    while (at < bytes.length && slot < index.length) {
+      const seq = number(bytes, at)
+      const hashLength = number(bytes, after)
+      const recordLength = number(bytes, after)
+      const hashStart = after
+      const prefixAt = hashStart + hashLength
+      at = prefixAt + 1 + recordLength
+      leafText.write(hash('sha256', bytes.subarray(prefixAt, at), 'latin1'), slot * 8, 'latin1')
+      index[slot++] = seq
+      index[slot++] = hashStart
+      index[slot++] = prefixAt + 1
+      index[slot++] = at
+      if (seq <= previous) ascending = false
+      previous = seq
     }
-    for (const value of rows) {
-      // The prefix: decimal seq, a comma, decimal hash length, a comma (ASCII 0x2c, digits 0x30+).
-      // A tampered row may hold a negative seq ('-', 0x2d): the verifier names it.
-      const negative = value[0] === 0x2d
-      let at = negative ? 1 : 0
-      let seq = 0
-      while (at < value.length && value[at] !== 0x2c) seq = seq * 10 + value[at++] - 0x30
-      if (negative) seq = -seq
-      let hashLength = 0
-      at++
-      while (at < value.length && value[at] !== 0x2c)
-        hashLength = hashLength * 10 + value[at++] - 0x30
-      at++
-      const size = value.length - at
-      if (used + size > bytes.length) {
-        if (used > 0) await send()
-        if (size > bytes.length) bytes = Buffer.allocUnsafe(size)
+    // SQLite promises no order inside group_concat without an ORDER BY there (a sort): put
+    // the rows back in seq order should it ever take another.
+    if (!ascending) {
+      const order = Array.from({ length: slot / 4 }, (_, row) => row)
+      order.sort((a, b) => (index[a * 4] as number) - (index[b * 4] as number))
+      const sorted = new Float64Array(slot)
+      const sortedLeaves = new Uint8Array(leaves.length)
+      for (const [to, from] of order.entries()) {
+        sorted.set(index.subarray(from * 4, from * 4 + 4), to * 4)
+        sortedLeaves.set(leaves.subarray(from * 32, from * 32 + 32), to * 32)
       }
-      value.copy(bytes, used, at)
-      used += size
-      index.push(seq, hashLength, used)
+      index = sorted
+      return { index, leaves: sortedLeaves }
     }
-    if (used > 0) await send()
+    return { index, leaves }
+  }
+  const run = async () => {
+    const page = db.prepare(workerData.sql).raw(true).safeIntegers(true)
+    const rowsPerPage = BigInt(workerData.pageRows)
+    const highest = 2n ** 63n - 1n
+    let from = -(2n ** 63n)
+    db.exec('BEGIN')
+    try {
+      for (;;) {
+        const [last, count, bytes] = page.get(from, rowsPerPage)
+        if (last === null || bytes === null) break
+        const { index, leaves } = split(bytes, Number(count))
+        if (credits === 0) await new Promise<void>((resolve) => (resume = resolve))
+        credits--
+        const out = new Uint8Array(bytes.length)
+        out.set(bytes)
+        parentPort.postMessage({ bytes: out.buffer, index, leaves: leaves.buffer }, [
+          out.buffer,
+          index.buffer,
+          leaves.buffer,
+        ])
+        if (count < rowsPerPage || last === highest) break
+        from = last + 1n
+      }
+    } finally {
+      db.exec('COMMIT')
+    }
     parentPort.postMessage({ done: true })
   }
   run()

@@ -592,7 +592,7 @@ export class SqliteStore implements Store {
     }
   }
 
-  scanAuditConcurrently(): AsyncIterable<AuditRow> | undefined {
+  scanAuditConcurrently(): AsyncIterable<readonly AuditRow[]> | undefined {
     if (!this.#db.readonly || this.#db.memory) return undefined
     return scanAuditInWorker(this.#db.name)
   }
