@@ -71,23 +71,31 @@ it('scans every record synchronously once opened read-only, and not while writab
   await reader.close()
 })
 
-/** Every row the worker reads, its pages flattened. */
+/** Every row the worker reads, its pages flattened; each page at most 1 MiB, or one row. */
 async function workerRows(store: Store, stopAfter = Number.POSITIVE_INFINITY): Promise<AuditRow[]> {
   const rows: AuditRow[] = []
   for await (const page of store.scanAuditConcurrently?.() ?? []) {
+    const bytes = page.reduce(
+      (sum, row) => sum + row.entryHash.length + 1 + row.recordBytes.length,
+      0,
+    )
+    if (page.length > 1) expect(bytes).toBeLessThanOrEqual(1 << 20)
+    expect(page.length).toBeLessThanOrEqual(1024)
     rows.push(...page)
     if (rows.length >= stopAfter) break
   }
   return rows
 }
 
-// More pages of 1,024 rows than the worker may send ahead unread, and rows larger than a page's
-// usual size.
+// More pages of 1,024 rows than the worker may send ahead unread; rows of 300 KB alone and in a
+// run of 40 (12 MB: pages are bounded by bytes too, so a log of large records cannot make one
+// page of a gigabyte); a row larger than a page.
 it('reads every record in a worker once opened read-only, in order, with its leaf hash, and stops when left', async () => {
   const file = join(mkdtempSync(join(tmpdir(), 'latch-store-')), 'latch.db')
   const store = openSqliteStore({ file, tailBounds: bounds })
   for (let i = 0; i < 6_000; i++) {
-    const pad = 'x'.repeat(i % 1_000 === 999 ? 300_000 : i % 200)
+    const large = i % 1_000 === 999 || (i >= 3_000 && i < 3_040)
+    const pad = 'x'.repeat(i === 4_500 ? 1_500_000 : large ? 300_000 : i % 200)
     await store.appendAudit({ type: 'server.start', actor: null, pad })
   }
   expect(store.scanAuditConcurrently?.()).toBeUndefined()

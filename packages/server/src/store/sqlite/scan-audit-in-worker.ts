@@ -5,22 +5,31 @@ import { ServerError } from '../../errors.js'
 
 /** Pages the reader may run ahead of the caller: bounds the memory of a long log. */
 const CREDITS = 4
-/** Rows per page: past a thousand, larger pages read no faster. */
+/** Rows per page at most: past a thousand, larger pages read no faster. */
 const PAGE_ROWS = 1024
+/** Bytes per page at most (a row larger than this is a page of its own): bounds the memory. */
+const PAGE_BYTES = 1 << 20
+
+/** The rows a page may take: from seq `?` on, at most `?`, in seq order. */
+const PAGE_ROWS_SQL =
+  'SELECT seq, entry_hash, record FROM audit_log WHERE seq >= ? ORDER BY seq LIMIT ?'
 
 /**
- * One page of rows as two values: better-sqlite3's cost is per row and per value (an array and a
- * Buffer each), SQLite's concatenation far less. The first is per row `<seq>,<hash length>,<record
- * length>`, joined by commas; the second per row the entry hash, a 0x00 byte and the record: the
- * 0x00 is the leaf hash's prefix, so the worker hashes each record where it lies (two aggregates
- * read 1.17× as fast as one with the numbers inline). `STRICT` BLOB columns: `length` counts
- * bytes; `||` makes text, hence the CAST. The seq bound is a BigInt (`safeIntegers`), so a
- * tampered seq beyond 2^53 neither ends the paging early nor repeats a page.
+ * A page is read as two aggregates, since better-sqlite3's cost is per row and per value (an
+ * array and a Buffer each) and SQLite's concatenation costs far less. First the numbers, per row
+ * `<seq>,<hash length>,<record length>` joined by commas, from which the worker takes as many
+ * rows as fit in {@link PAGE_BYTES}; then those rows' bytes, per row the entry hash, a 0x00 byte
+ * and the record (the 0x00 is the leaf hash's prefix, so the worker hashes each record where it
+ * lies). `STRICT` BLOB columns: `length` counts bytes without reading the blob; `||` makes text,
+ * hence the CAST. Both run in one read transaction: they see the same rows. The seq bound is a
+ * BigInt (`safeIntegers`), so a tampered seq beyond 2^53 neither ends the paging early nor
+ * repeats a page.
  */
-const PAGE_SQL = `SELECT max(seq), count(*),
-    CAST(group_concat(seq || ',' || length(entry_hash) || ',' || length(record), ',') AS BLOB),
-    CAST(group_concat(entry_hash || x'00' || record, '') AS BLOB)
-  FROM (SELECT seq, entry_hash, record FROM audit_log WHERE seq >= ? ORDER BY seq LIMIT ?)`
+const PAGE_NUMBERS_SQL = `SELECT count(*),
+    CAST(group_concat(seq || ',' || length(entry_hash) || ',' || length(record), ',') AS BLOB)
+  FROM (${PAGE_ROWS_SQL})`
+const PAGE_BYTES_SQL = `SELECT CAST(group_concat(entry_hash || x'00' || record, '') AS BLOB)
+  FROM (${PAGE_ROWS_SQL})`
 
 /** One page as the worker sends it: its bytes, per row 4 numbers, per row its leaf hash. */
 interface PageMessage {
@@ -50,7 +59,15 @@ export function scanAuditInWorker(file: string): AsyncIterable<readonly AuditRow
       const sqlite = createRequire(import.meta.url).resolve('better-sqlite3')
       const worker = new Worker(`(${readerMain.toString()})()`, {
         eval: true,
-        workerData: { file, sql: PAGE_SQL, sqlite, credits: CREDITS, pageRows: PAGE_ROWS },
+        workerData: {
+          file,
+          sqlite,
+          numbersSql: PAGE_NUMBERS_SQL,
+          bytesSql: PAGE_BYTES_SQL,
+          credits: CREDITS,
+          pageRows: PAGE_ROWS,
+          pageBytes: PAGE_BYTES,
+        },
       })
       const arrived: PageMessage[] = []
       let waiting: ((message: PageMessage) => void) | undefined
@@ -153,58 +170,71 @@ function readerMain(): void {
     after = i + 1
     return negative ? -value : value
   }
-  /** One page's rows in ascending seq order, with their leaf hashes. */
-  const split = (numbers: Buffer, bytes: Buffer, count: number) => {
-    let index = new Float64Array(count * 4)
-    const leaves = new Uint8Array(count * 32)
-    const leafText = Buffer.from(leaves.buffer)
+  /**
+   * The rows of the page that fit in `pageBytes` (at least one), from the numbers of up to
+   * `pageRows` rows: per row seq and where its entry hash, record and bytes end lie in the
+   * page's bytes; and the exact seq of the last one taken (a tampered one may pass 2^53).
+   */
+  const plan = (numbers: Buffer, count: number) => {
+    const index = new Float64Array(count * 4)
     let slot = 0
-    let ascending = true
     let previous = Number.NEGATIVE_INFINITY
-    after = 0
+    let lastSeqAt = 0
     let at = 0
+    after = 0
     while (after < numbers.length && slot < index.length) {
-      const seq = number(numbers, after)
+      const seqAt = after
+      const seq = number(numbers, seqAt)
+      const seqEnd = after - 1
       const hashLength = number(numbers, after)
       const recordLength = number(numbers, after)
-      const hashStart = at
-      const prefixAt = hashStart + hashLength
-      at = prefixAt + 1 + recordLength
-      leafText.write(hash('sha256', bytes.subarray(prefixAt, at), 'latin1'), slot * 8, 'latin1')
-      index[slot++] = seq
-      index[slot++] = hashStart
-      index[slot++] = prefixAt + 1
-      index[slot++] = at
-      if (seq <= previous) ascending = false
+      const end = at + hashLength + 1 + recordLength
+      if (slot > 0 && end > workerData.pageBytes) break
+      // The rows come in seq order (the subquery's ORDER BY; seqs past 2^53 may parse equal).
+      if (seq < previous) throw new Error('audit rows came out of seq order')
       previous = seq
-    }
-    // SQLite promises no order inside group_concat without an ORDER BY there (a sort): put
-    // the rows back in seq order should it ever take another.
-    if (!ascending) {
-      const order = Array.from({ length: slot / 4 }, (_, row) => row)
-      order.sort((a, b) => (index[a * 4] as number) - (index[b * 4] as number))
-      const sorted = new Float64Array(slot)
-      const sortedLeaves = new Uint8Array(leaves.length)
-      for (const [to, from] of order.entries()) {
-        sorted.set(index.subarray(from * 4, from * 4 + 4), to * 4)
-        sortedLeaves.set(leaves.subarray(from * 32, from * 32 + 32), to * 32)
+      index[slot++] = seq
+      index[slot++] = at
+      index[slot++] = at + hashLength + 1
+      index[slot++] = end
+      at = end
+      lastSeqAt = seqAt
+      if (slot === index.length) {
+        const lastSeq = BigInt(numbers.toString('latin1', lastSeqAt, seqEnd))
+        return { index, size: at, lastSeq }
       }
-      index = sorted
-      return { index, leaves: sortedLeaves }
     }
-    return { index, leaves }
+    // Stopped early: the comma after the last seq taken is found again.
+    let seqEnd = lastSeqAt
+    while (numbers[seqEnd] !== COMMA) seqEnd++
+    const lastSeq = BigInt(numbers.toString('latin1', lastSeqAt, seqEnd))
+    return { index: index.slice(0, slot), size: at, lastSeq }
+  }
+  /** Each row's leaf hash, `SHA-256(0x00 ‖ record)`, its 0x00 the byte before the record. */
+  const leavesOf = (bytes: Buffer, index: Float64Array) => {
+    const leaves = Buffer.allocUnsafeSlow((index.length / 4) * 32)
+    for (let i = 0, row = 0; i < index.length; i += 4, row += 32) {
+      const record = bytes.subarray((index[i + 2] as number) - 1, index[i + 3] as number)
+      leaves.write(hash('sha256', record, 'latin1'), row, 'latin1')
+    }
+    return leaves
   }
   const run = async () => {
-    const page = db.prepare(workerData.sql).raw(true).safeIntegers(true)
+    const numbersOf = db.prepare(workerData.numbersSql).raw(true).safeIntegers(true)
+    const bytesOf = db.prepare(workerData.bytesSql).raw(true).safeIntegers(true)
     const rowsPerPage = BigInt(workerData.pageRows)
     const highest = 2n ** 63n - 1n
     let from = -(2n ** 63n)
     db.exec('BEGIN')
     try {
       for (;;) {
-        const [last, count, numbers, bytes] = page.get(from, rowsPerPage)
-        if (last === null || numbers === null || bytes === null) break
-        const { index, leaves } = split(numbers, bytes, Number(count))
+        const [count, numbers] = numbersOf.get(from, rowsPerPage)
+        if (count === 0n || numbers === null) break
+        const { index, size, lastSeq } = plan(numbers, Number(count))
+        const rows = index.length / 4
+        const [bytes] = bytesOf.get(from, BigInt(rows))
+        if (bytes === null || bytes.length !== size) throw new Error('audit rows changed mid-read')
+        const leaves = leavesOf(bytes, index)
         if (credits === 0) await new Promise<void>((resolve) => (resume = resolve))
         credits--
         // better-sqlite3 gives a large value a memory of its own: it moves without a copy.
@@ -215,8 +245,8 @@ function readerMain(): void {
           index.buffer,
           leaves.buffer,
         ])
-        if (count < rowsPerPage || last === highest) break
-        from = last + 1n
+        if ((rows === Number(count) && count < rowsPerPage) || lastSeq === highest) break
+        from = lastSeq + 1n
       }
     } finally {
       db.exec('COMMIT')
