@@ -260,8 +260,8 @@ export class KeyServerClient {
    * a `claim` (see `LatchClient.createDeferredWriter`), under the id the claim stands for and
    * with the stored `object` registered.
    */
-  createPolicy(input: CreatePolicyBody): Promise<PolicyView> {
-    return this.call(routes.createPolicy, { body: input })
+  createPolicy(input: CreatePolicyBody, options: RequestOptions = {}): Promise<PolicyView> {
+    return this.call(routes.createPolicy, { body: input }, options)
   }
 
   /**

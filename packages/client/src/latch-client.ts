@@ -74,10 +74,15 @@ export interface DeferredWriter {
   /**
    * Records the stored object on the key server: creates its policy with the object registered
    * (one request), or registers it under the given policy. Call it once the object is stored.
+   * An abort of `options.signal` stops waiting for a new policy's creation (see
+   * `PolicyBatcher.create`); a registration under a given policy is not cancelled.
    * @throws KeyServerError; ClientError `ERR_CLIENT_RESPONSE_INVALID` when the server created a
-   *   policy with another id (a server that does not know claims).
+   *   policy with another id (a server that does not know claims); the signal's reason.
    */
-  register(location?: { bucket?: string; key?: string }): Promise<RegisteredObject>
+  register(
+    location?: { bucket?: string; key?: string },
+    options?: { readonly signal?: AbortSignal | undefined },
+  ): Promise<RegisteredObject>
 }
 
 /** The members of `POST /v1/policies` that claim its id: the claim, and for a split the peer's. */
@@ -236,10 +241,13 @@ export class LatchClient {
     const claims = this.#claimsFor(sets)
     const { policyId } = claims
     const writer = writerFor(policyId, sets)
-    const register = async (location: { bucket?: string; key?: string } = {}) => {
+    const register = async (
+      location: { bucket?: string; key?: string } = {},
+      { signal }: { readonly signal?: AbortSignal | undefined } = {},
+    ) => {
       const { objectId, coreHash } = describe(writer, policyId)
       const body = { ...policyBodyOf(options), object: { objectId, coreHash, ...location } }
-      const { version } = await this.#createClaimed(body, claims)
+      const { version } = await this.#createClaimed(body, claims, signal)
       return { policyId, version, objectId, coreHash }
     }
     return { writer, policyId, register }
@@ -258,6 +266,7 @@ export class LatchClient {
   async #createClaimed(
     body: CreatePolicyBody,
     claims: { policyId: string; parts: readonly ClaimPart[] },
+    signal?: AbortSignal,
   ): Promise<PolicyView> {
     const { object } = body
     const views = await Promise.all(
@@ -266,8 +275,8 @@ export class LatchClient {
         const { claim } = request
         // With its object, a creation may share a batch with other objects written at once.
         return object === undefined || claim === undefined
-          ? server.createPolicy(request)
-          : this.#batcherOf(server).create({ ...request, claim, object })
+          ? server.createPolicy(request, { signal })
+          : this.#batcherOf(server).create({ ...request, claim, object }, { signal })
       }),
     )
     assertPolicyIds(views, claims.policyId)

@@ -5,6 +5,9 @@ import type { KeyServerClient } from './key-server-client.js'
 
 interface Pending {
   readonly request: ClaimedPolicyRequest
+  /** Set once it left the queue in a request; a single request gets the caller's signal. */
+  sent: boolean
+  readonly signal: AbortSignal | undefined
   resolve(policy: PolicyView): void
   reject(error: unknown): void
 }
@@ -48,10 +51,47 @@ export class PolicyBatcher {
     this.#schedule = options.schedule ?? ((task) => setTimeout(task, 0))
   }
 
-  /** Creates the policy `request` claims, with its object registered: the server's view of it. */
-  create(request: ClaimedPolicyRequest): Promise<PolicyView> {
+  /**
+   * Creates the policy `request` claims, with its object registered: the server's view of it.
+   * An abort of `options.signal` rejects with its reason at once; a creation still waiting for
+   * its batch is taken out of it and never sent (nothing is created), one already sent may still
+   * be created (a policy whose object was never stored governs nothing).
+   */
+  create(
+    request: ClaimedPolicyRequest,
+    options: { readonly signal?: AbortSignal | undefined } = {},
+  ): Promise<PolicyView> {
+    const { signal } = options
     return new Promise((resolve, reject) => {
-      this.#queue.push({ request, resolve, reject })
+      if (signal?.aborted === true) {
+        reject(signal.reason)
+        return
+      }
+      let settled = false
+      const settle = () => {
+        if (settled) return false
+        settled = true
+        signal?.removeEventListener('abort', onAbort)
+        return true
+      }
+      const item: Pending = {
+        request,
+        sent: false,
+        signal,
+        resolve: (policy) => {
+          if (settle()) resolve(policy)
+        },
+        reject: (error) => {
+          if (settle()) reject(error)
+        },
+      }
+      const onAbort = () => {
+        const queued = item.sent ? -1 : this.#queue.indexOf(item)
+        if (queued >= 0) this.#queue.splice(queued, 1)
+        item.reject(signal?.reason)
+      }
+      signal?.addEventListener('abort', onAbort, { once: true })
+      this.#queue.push(item)
       this.#kick()
     })
   }
@@ -66,6 +106,7 @@ export class PolicyBatcher {
     this.#scheduled = false
     while (this.#queue.length > 0 && this.#inFlight < this.#maxInFlight) {
       const batch = this.#queue.splice(0, this.#maxBatch)
+      for (const item of batch) item.sent = true
       this.#inFlight++
       this.#send(batch)
         .catch((error: unknown) => {
@@ -81,8 +122,8 @@ export class PolicyBatcher {
   async #send(batch: readonly Pending[]): Promise<void> {
     if (batch.length === 1 || !this.#batchRoute) {
       await Promise.all(
-        batch.map(({ request, resolve, reject }) =>
-          this.#client.createPolicy(request).then(resolve, reject),
+        batch.map(({ request, signal, resolve, reject }) =>
+          this.#client.createPolicy(request, { signal }).then(resolve, reject),
         ),
       )
       return

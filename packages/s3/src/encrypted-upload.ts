@@ -136,7 +136,7 @@ export class EncryptedUpload extends EventEmitter<{ progress: [UploadProgress] }
     // already at this key would be overwritten and then lost. A given policy was read by
     // createDeferredWriter; its object is registered once stored.
     const isNew = o.policyId === undefined
-    if (isNew) await pending.register({ bucket: o.bucket, key: o.key })
+    if (isNew) await pending.register({ bucket: o.bucket, key: o.key }, { signal: o.signal })
     // Bytes that fit one part go straight to one PutObject: no pools, no stream, no copy.
     const bytes = typeof o.body === 'string' ? Buffer.from(o.body) : o.body
     if (bytes instanceof Uint8Array && bytes.length <= this.#partSize) {

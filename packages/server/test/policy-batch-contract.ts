@@ -5,6 +5,7 @@ import {
   keyServerResolver,
   LatchClient,
   nodeHttpTransport,
+  PolicyBatcher,
 } from '@latch/client'
 import { decryptBuffer, encryptBuffer } from '@latch/format'
 import type { ClaimedPolicyRequest } from '@latch/protocol'
@@ -174,6 +175,62 @@ export function policyBatchContract(name: string, harness: () => BatchHarness): 
           expect(result.policy.id).toBe(policyIdOfClaim(own))
         }
       }
+    })
+
+    it('takes a creation aborted while it waits for its batch out of it, and rejects one aborted in flight at once', async () => {
+      const { server, adminToken } = harness()
+      const admin = new KeyServerClient({ server: server.url, token: adminToken })
+      const { token } = await admin.createUser(
+        `${randomBytes(4).toString('hex')}-abort@example.com`,
+      )
+      // Every request waits for `release` before it goes out, and is counted.
+      const sent: string[] = []
+      let release = () => {}
+      const gate = new Promise<void>((resolve) => (release = resolve))
+      const client = new KeyServerClient({
+        server: server.url,
+        token,
+        transport: async (request) => {
+          await gate
+          sent.push(`${request.method} ${new URL(request.url).pathname}`)
+          return nodeHttpTransport(request)
+        },
+      })
+      const batcher = new PolicyBatcher(client, { maxInFlight: 1 })
+      const item = (): ClaimedPolicyRequest => ({ claim: claim(), object: object() })
+      const [first, queued, inFlight, late] = [item(), item(), item(), item()]
+      // The first two go out as one batch and wait at the gate; the other two queue behind them.
+      const aborted = new AbortController()
+      const created = batcher.create(first)
+      const given = batcher.create(inFlight, { signal: aborted.signal })
+      await new Promise((resolve) => setTimeout(resolve, 20))
+      const waiting = new AbortController()
+      const stays = batcher.create(queued, { signal: waiting.signal })
+      const goes = batcher.create(late)
+      waiting.abort(new Error('the upload was cancelled'))
+      aborted.abort(new Error('gave up'))
+      await expect(stays).rejects.toThrow('the upload was cancelled')
+      await expect(given).rejects.toThrow('gave up')
+      const before = new AbortController()
+      before.abort(new Error('already'))
+      await expect(batcher.create(item(), { signal: before.signal })).rejects.toThrow('already')
+      expect(sent).toEqual([])
+      release()
+      expect((await created).id).toBe(policyIdOfClaim(first.claim))
+      expect((await goes).id).toBe(policyIdOfClaim(late.claim))
+      // The batch already sent is the server's to finish; the creation taken out of the queue
+      // was never sent, and nothing of it exists.
+      expect(sent).toEqual(['POST /v1/policies/batch', 'POST /v1/policies'])
+      const missing = await admin.getPolicy(policyIdOfClaim(queued.claim)).catch((e: unknown) => e)
+      expect(missing).toMatchObject({ code: 'ERR_NOT_FOUND' })
+      // An upload's signal reaches its policy's creation (EncryptedUpload passes it on).
+      const pending = await new LatchClient(client).createDeferredWriter()
+      const stopped = new AbortController()
+      stopped.abort(new Error('stopped'))
+      const register = pending.register({ bucket: 'b', key: 'k' }, { signal: stopped.signal })
+      await expect(register).rejects.toThrow('stopped')
+      const none = await admin.getPolicy(pending.policyId).catch((e: unknown) => e)
+      expect(none).toMatchObject({ code: 'ERR_NOT_FOUND' })
     })
 
     it('answers a malformed or oversize batch 400 with a stable code, never a 5xx, and records nothing', async () => {
