@@ -2,14 +2,15 @@ import type { ClaimedPolicyRequest, PolicyView } from '@latch/protocol'
 import { batchItemError } from './batch-item-error.js'
 import { ClientError, KeyServerError } from './errors.js'
 import type { KeyServerClient } from './key-server-client.js'
+import { settleOnce } from './settle-once.js'
 
 interface Pending {
   readonly request: ClaimedPolicyRequest
   /** Set once it left the queue in a request; a single request gets the caller's signal. */
   sent: boolean
   readonly signal: AbortSignal | undefined
-  resolve(policy: PolicyView): void
-  reject(error: unknown): void
+  resolve(policy: PolicyView): boolean
+  reject(error: unknown): boolean
 }
 
 /** Options of {@link PolicyBatcher}. */
@@ -63,34 +64,18 @@ export class PolicyBatcher {
   ): Promise<PolicyView> {
     const { signal } = options
     return new Promise((resolve, reject) => {
-      if (signal?.aborted === true) {
-        reject(signal.reason)
-        return
-      }
-      let settled = false
-      const settle = () => {
-        if (settled) return false
-        settled = true
-        signal?.removeEventListener('abort', onAbort)
-        return true
-      }
+      const once = settleOnce(resolve, reject, signal, () => {
+        const queued = item.sent ? -1 : this.#queue.indexOf(item)
+        if (queued >= 0) this.#queue.splice(queued, 1)
+      })
       const item: Pending = {
         request,
         sent: false,
         signal,
-        resolve: (policy) => {
-          if (settle()) resolve(policy)
-        },
-        reject: (error) => {
-          if (settle()) reject(error)
-        },
+        resolve: once.resolve,
+        reject: once.reject,
       }
-      const onAbort = () => {
-        const queued = item.sent ? -1 : this.#queue.indexOf(item)
-        if (queued >= 0) this.#queue.splice(queued, 1)
-        item.reject(signal?.reason)
-      }
-      signal?.addEventListener('abort', onAbort, { once: true })
+      if (once.settled) return
       this.#queue.push(item)
       this.#kick()
     })

@@ -2,6 +2,7 @@ import { FormatError, type ShareBinding } from '@latch/format/web'
 import { batchItemError } from './batch-item-error.js'
 import { ClientError } from './errors.js'
 import type { KeyServerClient } from './key-server-client.js'
+import { settleOnce } from './settle-once.js'
 
 interface Pending {
   readonly core: string
@@ -9,7 +10,7 @@ interface Pending {
   readonly binding: ShareBinding
   /** The batch it was sent in; `undefined` while it waits in the queue. */
   batch: Batch | undefined
-  settled: boolean
+  readonly settled: boolean
   resolve(share: Uint8Array): void
   reject(error: unknown): void
 }
@@ -78,32 +79,23 @@ export class ShareBatcherCore {
   ): Promise<Uint8Array> {
     const { signal } = options
     return new Promise((resolve, reject) => {
-      if (signal?.aborted === true) {
-        reject(signal.reason)
-        return
-      }
-      const onAbort = () => this.#abandon(item, signal?.reason)
-      const settle = () => {
-        if (item.settled) return false
-        item.settled = true
-        signal?.removeEventListener('abort', onAbort)
-        return true
-      }
+      const once = settleOnce<Uint8Array>(resolve, reject, signal, () =>
+        this.#abandon(item, signal?.reason),
+      )
       const item: Pending = {
         core,
         jwe,
         binding,
         batch: undefined,
-        settled: false,
+        get settled() {
+          return once.settled
+        },
         resolve: (share) => {
-          if (settle()) resolve(share)
-          else share.fill(0)
+          if (!once.resolve(share)) share.fill(0)
         },
-        reject: (error) => {
-          if (settle()) reject(error)
-        },
+        reject: once.reject,
       }
-      signal?.addEventListener('abort', onAbort, { once: true })
+      if (once.settled) return
       this.#queue.push(item)
       if (!this.#scheduled) {
         this.#scheduled = true
@@ -112,9 +104,8 @@ export class ShareBatcherCore {
     })
   }
 
+  /** Called once `item` was aborted: out of the queue, or its batch cancelled if nobody waits. */
   #abandon(item: Pending, reason: unknown): void {
-    if (item.settled) return
-    item.reject(reason)
     const { batch } = item
     if (batch === undefined) {
       const queued = this.#queue.indexOf(item)
