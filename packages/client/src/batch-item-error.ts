@@ -1,4 +1,5 @@
-import { type ErrorBody, isServerErrorCode, statusFor } from '@latch/protocol'
+import type { ErrorBody } from '@latch/protocol'
+import { isServerErrorCode, statusFor } from '@latch/protocol/light'
 import { KeyServerError } from './errors.js'
 
 /**

@@ -1,5 +1,5 @@
 import { ProjectError } from '@latch/format'
-import { fallbackCodeFor, isServerErrorCode, type ServerErrorCode } from '@latch/protocol'
+import { fallbackCodeFor, isServerErrorCode, type ServerErrorCode } from '@latch/protocol/light'
 
 /**
  * Failures of the client itself (the key server's own refusals are {@link KeyServerError}s):

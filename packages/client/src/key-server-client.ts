@@ -1,46 +1,50 @@
-import {
-  type AddLockdownBody,
-  type AddPolicyObjectBody,
-  type AuditCheckpointList,
-  type AuditEventPage,
-  type AuditEventsQuery,
-  type AuditExportQuery,
-  type AuditHead,
-  type AuditKey,
-  type AuditRecordPage,
-  type ChangeReadersBody,
-  type ClaimedPolicyRequest,
-  type ClientPublicJwk,
-  type CreatePoliciesResult,
-  type CreatePolicyBody,
-  type CreateUserBody,
-  type FileReportView,
-  type KeySet,
-  type ListPoliciesQuery,
-  type LockdownReach,
-  type LockdownRuleList,
-  type LockdownRuleView,
-  type MeView,
-  type MintedToken,
-  type OverviewView,
-  type PolicyListView,
-  type PolicyObjectAdded,
-  type PolicyView,
-  type RewrapBatchResult,
-  type RewrapRequest,
-  type RewrapResult,
-  type RotatedKey,
-  type RouteDefinition,
-  type RouteInput,
-  type RouteReply,
+import type {
+  AddLockdownBody,
+  AddPolicyObjectBody,
+  AuditCheckpointList,
+  AuditEventPage,
+  AuditEventsQuery,
+  AuditExportQuery,
+  AuditHead,
+  AuditKey,
+  AuditRecordPage,
+  ChangeReadersBody,
+  ClaimedPolicyRequest,
+  ClientPublicJwk,
+  CreatePoliciesResult,
+  CreatePolicyBody,
+  CreateUserBody,
+  FileReportView,
+  KeySet,
+  ListPoliciesQuery,
+  LockdownReach,
+  LockdownRuleList,
+  LockdownRuleView,
+  MeView,
+  MintedToken,
+  OverviewView,
+  PolicyListView,
+  PolicyObjectAdded,
+  PolicyView,
+  RewrapBatchResult,
+  RewrapRequest,
+  RewrapResult,
+  RotatedKey,
+  RouteDefinition,
+  RouteInput,
+  RouteName,
+  RouteReply,
   routes,
-  type SignedCheckpoint,
-  type TokenList,
-  type UserList,
-  type UserView,
+  SignedCheckpoint,
+  TokenList,
+  UserList,
+  UserView,
 } from '@latch/protocol'
+import { routeLines } from '@latch/protocol/light'
 import { ClientError, KeyServerError } from './errors.js'
 import type { KeyServerTransport } from './key-server-transport.js'
+
+type Routes = typeof routes
 
 /** Options of {@link KeyServerClient}. */
 export interface KeyServerClientOptions {
@@ -147,7 +151,7 @@ export class KeyServerClient {
    * latest denials; others: the policies they own or read).
    */
   overview(options: RequestOptions = {}): Promise<OverviewView> {
-    return this.call(routes.overview, {}, options)
+    return this.#call('overview', {}, options)
   }
 
   /**
@@ -159,7 +163,7 @@ export class KeyServerClient {
     query: ListPoliciesQuery = {},
     options: RequestOptions = {},
   ): Promise<PolicyListView> {
-    return this.call(routes.listPolicies, { query }, options)
+    return this.#call('listPolicies', { query }, options)
   }
 
   /**
@@ -198,7 +202,7 @@ export class KeyServerClient {
     window: { readonly since?: string; readonly until?: string } = {},
     options: RequestOptions = {},
   ): Promise<FileReportView> {
-    return this.call(routes.fileReport, { params: { id }, query: { ...window } }, options)
+    return this.#call('fileReport', { params: { id }, query: { ...window } }, options)
   }
 
   /**
@@ -217,7 +221,7 @@ export class KeyServerClient {
     for (const [name, value] of Object.entries(query)) {
       if (value !== undefined) search.set(name, value)
     }
-    const path = `${routes.auditExport.url}${search.size === 0 ? '' : `?${search}`}`
+    const path = `${routeLines.auditExport.url}${search.size === 0 ? '' : `?${search}`}`
     const started = new AbortController()
     const timer = setTimeout(() => started.abort(), this.#timeoutMs)
     const { signal } = options
@@ -242,17 +246,17 @@ export class KeyServerClient {
 
   /** Who the token belongs to; `mintedBy` names who minted an API token, when not its user. */
   me(): Promise<MeView> {
-    return this.call(routes.me, {})
+    return this.#call('me', {})
   }
 
   /** The server's public wrap keys (JWKS), current first, and its `kasId`. */
   keys(): Promise<KeySet> {
-    return this.call(routes.listKeys, {})
+    return this.#call('listKeys', {})
   }
 
   /** Adds a wrap key that new files use; old ones keep working (admins). */
   rotateKey(): Promise<RotatedKey> {
-    return this.call(routes.rotateKey, {})
+    return this.#call('rotateKey', {})
   }
 
   /**
@@ -261,7 +265,7 @@ export class KeyServerClient {
    * with the stored `object` registered.
    */
   createPolicy(input: CreatePolicyBody, options: RequestOptions = {}): Promise<PolicyView> {
-    return this.call(routes.createPolicy, { body: input }, options)
+    return this.#call('createPolicy', { body: input }, options)
   }
 
   /**
@@ -274,12 +278,12 @@ export class KeyServerClient {
     requests: readonly ClaimedPolicyRequest[],
     options: RequestOptions = {},
   ): Promise<CreatePoliciesResult> {
-    return this.call(routes.createPolicies, { body: { requests: [...requests] } }, options)
+    return this.#call('createPolicies', { body: { requests: [...requests] } }, options)
   }
 
   /** A policy; `objects: false` leaves out its list of objects (which grows with every file). */
   getPolicy(id: string, options: { objects?: boolean } = {}): Promise<PolicyView> {
-    return this.call(routes.getPolicy, {
+    return this.#call('getPolicy', {
       params: { id },
       query: options.objects === false ? { objects: 'false' } : {},
     })
@@ -287,22 +291,22 @@ export class KeyServerClient {
 
   /** Records an object the policy covers, at a location (owner, admins). */
   addPolicyObject(id: string, object: AddPolicyObjectBody): Promise<PolicyObjectAdded> {
-    return this.call(routes.addPolicyObject, { params: { id }, body: object })
+    return this.#call('addPolicyObject', { params: { id }, body: object })
   }
 
   /** Adds and removes readers (owner, admins). */
   changeReaders(id: string, change: ChangeReadersBody): Promise<PolicyView> {
-    return this.call(routes.changeReaders, { params: { id }, body: change })
+    return this.#call('changeReaders', { params: { id }, body: change })
   }
 
   /** Sets the expiry (ISO 8601), or clears it with `null` (owner, admins). */
   setExpiry(id: string, expiresAt: string | null): Promise<PolicyView> {
-    return this.call(routes.setExpiry, { params: { id }, body: { expiresAt } })
+    return this.#call('setExpiry', { params: { id }, body: { expiresAt } })
   }
 
   /** Revokes: no key for anyone, the owner included (owner, admins). */
   revokePolicy(id: string, reason?: string): Promise<PolicyView> {
-    return this.call(routes.revokePolicy, {
+    return this.#call('revokePolicy', {
       params: { id },
       body: reason === undefined ? {} : { reason },
     })
@@ -310,7 +314,7 @@ export class KeyServerClient {
 
   /** Lifts a revocation; readers and expiry are as they were (owner, admins). */
   unrevokePolicy(id: string, reason?: string): Promise<PolicyView> {
-    return this.call(routes.unrevokePolicy, {
+    return this.#call('unrevokePolicy', {
       params: { id },
       body: reason === undefined ? {} : { reason },
     })
@@ -322,7 +326,7 @@ export class KeyServerClient {
     clientKey: ClientPublicJwk,
     options: RequestOptions = {},
   ): Promise<RewrapResult> {
-    return this.call(routes.rewrap, { body: { ...request, clientKey } }, options)
+    return this.#call('rewrap', { body: { ...request, clientKey } }, options)
   }
 
   /**
@@ -336,12 +340,12 @@ export class KeyServerClient {
     clientKey: ClientPublicJwk,
     options: RequestOptions = {},
   ): Promise<RewrapBatchResult> {
-    return this.call(routes.rewrapBatch, { body: { requests: [...requests], clientKey } }, options)
+    return this.#call('rewrapBatch', { body: { requests: [...requests], clientKey } }, options)
   }
 
   /** Creates a user and its first API token, optionally linked to an OIDC subject (admins). */
   createUser(email: string, options: Omit<CreateUserBody, 'email'> = {}): Promise<MintedToken> {
-    return this.call(routes.createUser, { body: { email, ...options } })
+    return this.#call('createUser', { body: { email, ...options } })
   }
 
   /**
@@ -349,32 +353,32 @@ export class KeyServerClient {
    * get the user's role, and tokens of another account with the user's email are refused (admins).
    */
   linkUserOidc(email: string, subject: string): Promise<UserView> {
-    return this.call(routes.linkUserOidc, { params: { email }, body: { subject } })
+    return this.#call('linkUserOidc', { params: { email }, body: { subject } })
   }
 
   /** Mints an API token for yourself, or for `email` (admins); the answer is its only copy. */
   mintToken(email?: string): Promise<MintedToken> {
-    return this.call(routes.mintToken, { body: email === undefined ? {} : { email } })
+    return this.#call('mintToken', { body: email === undefined ? {} : { email } })
   }
 
   /** Your API tokens, or `email`'s (admins). */
   listTokens(email?: string): Promise<TokenList> {
-    return this.call(routes.listTokens, { query: email === undefined ? {} : { email } })
+    return this.#call('listTokens', { query: email === undefined ? {} : { email } })
   }
 
   /** Revokes one of your API tokens (admins: anyone's). */
   async revokeToken(id: string): Promise<void> {
-    await this.call(routes.revokeToken, { params: { id } })
+    await this.#call('revokeToken', { params: { id } })
   }
 
   /** Every user (admins). */
   listUsers(): Promise<UserList> {
-    return this.call(routes.listUsers, {})
+    return this.#call('listUsers', {})
   }
 
   /** Disables a user: their tokens stop working at once (admins). */
   disableUser(email: string): Promise<UserView> {
-    return this.call(routes.disableUser, { params: { email } })
+    return this.#call('disableUser', { params: { email } })
   }
 
   /** Adds a lockdown rule, or with `dryRun` counts what it would cover (admins). */
@@ -386,17 +390,17 @@ export class KeyServerClient {
     input: LockdownScopeInput & { reason: string; dryRun?: boolean },
   ): Promise<LockdownRuleView | LockdownReach> {
     const body: AddLockdownBody = input
-    return this.call(routes.addLockdown, { body })
+    return this.#call('addLockdown', { body })
   }
 
   /** Active lockdown rules; with `all`, lifted ones too (admins). */
   lockdowns(options: { all?: boolean } = {}): Promise<LockdownRuleList> {
-    return this.call(routes.listLockdowns, { query: options.all === true ? { all: 'true' } : {} })
+    return this.#call('listLockdowns', { query: options.all === true ? { all: 'true' } : {} })
   }
 
   /** Lifts a lockdown rule; policies revoked one by one stay revoked (admins). */
   liftLockdown(id: string, reason?: string): Promise<LockdownRuleView> {
-    return this.call(routes.liftLockdown, {
+    return this.#call('liftLockdown', {
       params: { id },
       body: reason === undefined ? {} : { reason },
     })
@@ -408,36 +412,36 @@ export class KeyServerClient {
     for (const [name, value] of Object.entries(filter)) {
       if (value !== undefined) query[name] = value
     }
-    return this.call(routes.auditEvents, {
+    return this.#call('auditEvents', {
       query: { ...query, after: String(after), limit: String(limit) },
     })
   }
 
   /** The Ed25519 key that signs audit checkpoints (public). */
   auditKey(): Promise<AuditKey> {
-    return this.call(routes.auditKey, {})
+    return this.#call('auditKey', {})
   }
 
   /** The audit chain's head and how much of it is signed (admins). */
   auditHead(): Promise<AuditHead> {
-    return this.call(routes.auditHead, {})
+    return this.#call('auditHead', {})
   }
 
   /** Up to `limit` audit records after `after`, as their exact bytes (admins). */
   auditRecords(after: number, limit: number): Promise<AuditRecordPage> {
-    return this.call(routes.auditRecords, {
+    return this.#call('auditRecords', {
       query: { after: String(after), limit: String(limit) },
     })
   }
 
   /** Every signed checkpoint, oldest first (admins). */
   auditCheckpoints(): Promise<AuditCheckpointList> {
-    return this.call(routes.listCheckpoints, {})
+    return this.#call('listCheckpoints', {})
   }
 
   /** Signs a checkpoint of the current head now (admins). */
   signCheckpoint(): Promise<SignedCheckpoint> {
-    return this.call(routes.signCheckpoint, {})
+    return this.#call('signCheckpoint', {})
   }
 
   /**
@@ -456,6 +460,23 @@ export class KeyServerClient {
     input: RouteInput<R>,
     options: RequestOptions = {},
   ): Promise<RouteReply<R>> {
+    return this.#send(route, input, options)
+  }
+
+  /** {@link KeyServerClient.call} by the route's name, with its line alone (no schemas loaded). */
+  #call<K extends RouteName>(
+    name: K,
+    input: RouteInput<Routes[K]>,
+    options: RequestOptions = {},
+  ): Promise<RouteReply<Routes[K]>> {
+    return this.#send(routeLines[name], input, options)
+  }
+
+  #send<T>(
+    route: Pick<RouteDefinition, 'method' | 'url'>,
+    input: unknown,
+    options: RequestOptions,
+  ): Promise<T> {
     const { params, query, body } = input as {
       readonly params?: Readonly<Record<string, string>>
       readonly query?: Readonly<Record<string, string | undefined>>
