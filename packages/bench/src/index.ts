@@ -3,7 +3,8 @@
  * this machine is shared and noisy. Sizes: BENCH_STREAM_MIB (default 256), BENCH_RSS_MIB (1024),
  * BENCH_SECONDS per rate (3), BENCH_ROUNDS (3, best of), BENCH_RELEASE_SECONDS per key-server
  * load run (10); BENCH_VERIFY_RECORDS (200,000; 0 skips the verifier). BENCH_ONLY=key-release (or a comma-separated list of streaming, small-objects,
- * peak-rss, key-release, lockdown, postgres, s3) runs only those parts. `s3` (Ceph RGW and
+ * peak-rss, key-release, lockdown, postgres, s3, cli-start) runs only those parts. `cli-start`:
+ * `latch` start-up against `node -e 0`, BENCH_CLI_ROUNDS (15). `s3` (Ceph RGW and
  * s3rver) has its own knobs: see `s3/options.ts`. `lockdown`: BENCH_LOCKDOWN_POLICIES (1,000,000),
  * BENCH_LOCKDOWN_RECORDS in the audit log (1,000,000), BENCH_LOCKDOWN_SECONDS per load run (5).
  * `postgres`: key release on 1, 2 and 3 instances sharing one PostgreSQL, next to SQLite,
@@ -13,6 +14,7 @@
  * BENCH_CUSTODY_KEYS (50) server keys.
  */
 import { cpus } from 'node:os'
+import { benchCliStart } from './cli/cli-start.js'
 import { benchConsoleOverview } from './console/overview.js'
 import { benchCustodyStartup } from './custody/custody-startup.js'
 import { benchBrowser } from './format/browser.js'
@@ -56,6 +58,7 @@ if (runs('overview')) {
 }
 if (runs('postgres')) await benchKeyReleasePostgres(env('BENCH_RELEASE_SECONDS', 10))
 if (runs('s3')) await benchS3(s3BenchOptionsFromEnv(process.env))
+if (runs('cli-start')) benchCliStart(env('BENCH_CLI_ROUNDS', 15))
 // Opt-in: needs Debian's softhsm2 and a python3 with moto (the machine's, or a venv it makes).
 if (only?.includes('custody')) {
   await benchCustodyStartup(env('BENCH_CUSTODY_KEYS', 50), env('BENCH_ROUNDS', 3))
