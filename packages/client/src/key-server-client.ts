@@ -34,7 +34,7 @@ import type {
   RouteInput,
   RouteName,
   RouteReply,
-  routes,
+  Routes,
   SignedCheckpoint,
   TokenList,
   UserList,
@@ -43,8 +43,6 @@ import type {
 import { routeLines } from '@latch/protocol/light'
 import { ClientError, KeyServerError } from './errors.js'
 import type { KeyServerTransport } from './key-server-transport.js'
-
-type Routes = typeof routes
 
 /** Options of {@link KeyServerClient}. */
 export interface KeyServerClientOptions {

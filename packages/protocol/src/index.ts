@@ -25,7 +25,7 @@ export type {
   RouteQuery,
   RouteReply,
 } from './route-definition.js'
-export { type RouteLine, type RouteName, routeLines } from './route-lines.js'
+export { type RouteLine, type RouteName, type Routes, routeLines } from './route-lines.js'
 export type { AddLockdownBody } from './routes/add-lockdown-route.js'
 export type { AddPolicyObjectBody } from './routes/add-policy-object-route.js'
 export type { AuditEventsQuery } from './routes/audit-events-route.js'

@@ -1,6 +1,7 @@
 import type { routes } from './routes.js'
 
-type Routes = typeof routes
+/** The type of {@link routes}: `Routes[K]` is the definition of the route named `K`. */
+export type Routes = typeof routes
 
 /** The name of a route of {@link routes}, e.g. `getPolicy`. */
 export type RouteName = keyof Routes

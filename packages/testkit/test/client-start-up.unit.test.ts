@@ -1,10 +1,11 @@
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import ts from 'typescript'
 import { describe, expect, it } from 'vitest'
 
 // Every `latch` command and every page using the browser client load the client at start, and
 // loading `typebox` with the contract's schemas cost ~300 ms of a command's ~0.7 s and ~85 KB of
-// the browser bundle: the client needs only each route's method and URL (`@latch/protocol/light`).
+// the browser bundle (~57 KB of the console's): a client needs only each route's method and URL
+// (`@latch/protocol/light`).
 // This walks the static value imports (type-only imports and `await import` load nothing at
 // start) from each entry, through the workspace packages' sources as Node or a bundler resolves
 // them, and lists the npm packages and `node:` modules reached.
@@ -70,8 +71,11 @@ function loadedBy(entry: URL, conditions: readonly string[]) {
     if (files.has(file.href)) return
     files.add(file.href)
     for (const specifier of valueImports(file)) {
-      if (specifier.startsWith('.')) visit(new URL(specifier.replace(/\.js$/, '.ts'), file))
-      else if (specifier.startsWith('@latch/')) visit(workspaceSource(specifier, conditions))
+      if (specifier.startsWith('.')) {
+        if (!specifier.endsWith('.js')) continue // a style sheet
+        const asTs = new URL(specifier.replace(/\.js$/, '.ts'), file)
+        visit(existsSync(asTs) ? asTs : new URL(specifier.replace(/\.js$/, '.tsx'), file))
+      } else if (specifier.startsWith('@latch/')) visit(workspaceSource(specifier, conditions))
       else
         packages.add(
           specifier
@@ -105,6 +109,13 @@ describe('what the clients load at start', () => {
     const { files, packages } = loadedBy(workspaceSource('@latch/client', BROWSER), BROWSER)
     expect(files.size).toBeGreaterThan(10)
     expect(packages).toEqual([])
+  })
+
+  it('the web console loads no schemas', () => {
+    const { files, packages } = loadedBy(new URL('console/src/main.tsx', packagesDir), BROWSER)
+    expect(files.size).toBeGreaterThan(20)
+    expect(packages).toContain('react')
+    expect(packages).not.toContain('typebox')
   })
 
   it('the full contract does load typebox (the walk sees it where it is)', () => {

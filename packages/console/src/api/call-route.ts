@@ -1,33 +1,36 @@
-import type { ErrorBody, RouteDefinition, RouteInput, RouteReply } from '@latch/protocol'
+import type { ErrorBody, RouteInput, RouteName, RouteReply, Routes } from '@latch/protocol'
+import { routeLines } from '@latch/protocol/light'
 import { ApiError } from './api-error.js'
 
 /**
  * Calls one route of the key server's contract (`routes` of `@latch/protocol`) on this origin:
  * its path parameters filled in, its query and JSON body as the protocol types them, the bearer
  * token in the `Authorization` header (never in the address). Answers with the route's own
- * success type.
+ * success type. The route's method and URL come from `routeLines`, so the console's bundle
+ * carries no schemas.
  *
- * @param route A route definition, e.g. `routes.getPolicy`.
+ * @param name The route's name in `routes`, e.g. `'getPolicy'`.
  * @param input Its `params`, `query` and `body`, as the route takes them.
  * @param token The signed-in user's API token or OIDC access token.
  * @param signal Aborts the request (TanStack Query passes one).
  * @returns The answer (`null` for 204).
  * @throws ApiError with the server's code, or `ERR_NETWORK` when it cannot be reached.
  */
-export async function callRoute<R extends RouteDefinition>(
-  route: R,
-  input: RouteInput<R>,
+export async function callRoute<K extends RouteName>(
+  name: K,
+  input: RouteInput<Routes[K]>,
   token: string,
   signal?: AbortSignal,
-): Promise<RouteReply<R>> {
+): Promise<RouteReply<Routes[K]>> {
+  const route = routeLines[name]
   const { params, query, body } = input as {
     params?: Record<string, string>
     query?: Record<string, string | undefined>
     body?: unknown
   }
-  const path = route.url.replace(/:([A-Za-z]+)/g, (_, name: string) => {
-    const value = params?.[name]
-    if (value === undefined) throw new TypeError(`${route.url}: no value for :${name}`)
+  const path = route.url.replace(/:([A-Za-z]+)/g, (_, param: string) => {
+    const value = params?.[param]
+    if (value === undefined) throw new TypeError(`${route.url}: no value for :${param}`)
     return encodeURIComponent(value)
   })
   const search = new URLSearchParams()
@@ -50,8 +53,8 @@ export async function callRoute<R extends RouteDefinition>(
     if (signal?.aborted === true) throw error
     throw new ApiError(0, { message: 'the key server cannot be reached' })
   }
-  if (response.status === 204) return null as RouteReply<R>
+  if (response.status === 204) return null as RouteReply<Routes[K]>
   const answer: unknown = await response.json().catch(() => ({}))
   if (!response.ok) throw new ApiError(response.status, answer as Partial<ErrorBody>)
-  return answer as RouteReply<R>
+  return answer as RouteReply<Routes[K]>
 }

@@ -1,4 +1,3 @@
-import { routes } from '@latch/protocol'
 import { useQuery } from '@tanstack/react-query'
 import { useSession } from '../auth/session-store.js'
 import { useApi } from './use-api.js'
@@ -13,7 +12,7 @@ export function useMe() {
   const session = useSession()
   return useQuery({
     queryKey: ['me', session?.token.slice(-8)],
-    queryFn: ({ signal }) => api(routes.me, {}, signal),
+    queryFn: ({ signal }) => api('me', {}, signal),
     enabled: session !== null,
     staleTime: 60_000,
   })

@@ -1,4 +1,5 @@
-import { type AuditEventsQuery, routes } from '@latch/protocol'
+import type { AuditEventsQuery } from '@latch/protocol'
+import { routeLines } from '@latch/protocol/light'
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useNavigate, useSearch } from '@tanstack/react-router'
 import { useState } from 'react'
@@ -56,7 +57,7 @@ function Events() {
   const query = { ...search, order: 'desc', limit: String(PAGE) } as AuditEventsQuery
   const events = useQuery({
     queryKey: ['audit-events', query],
-    queryFn: ({ signal }) => api(routes.auditEvents, { query }, signal),
+    queryFn: ({ signal }) => api('auditEvents', { query }, signal),
     placeholderData: keepPreviousData,
   })
   const filters = () => {
@@ -171,7 +172,9 @@ function Events() {
                 ...(until === undefined ? {} : { until }),
               })
               downloadFile(
-                query.size === 0 ? routes.auditExport.url : `${routes.auditExport.url}?${query}`,
+                query.size === 0
+                  ? routeLines.auditExport.url
+                  : `${routeLines.auditExport.url}?${query}`,
                 session?.token ?? '',
                 'latch-audit.ndjson',
               ).then(
@@ -198,15 +201,15 @@ function Chain() {
   const [signError, setSignError] = useState<unknown>(null)
   const head = useQuery({
     queryKey: ['audit-head'],
-    queryFn: ({ signal }) => api(routes.auditHead, {}, signal),
+    queryFn: ({ signal }) => api('auditHead', {}, signal),
   })
   const key = useQuery({
     queryKey: ['audit-key'],
-    queryFn: ({ signal }) => api(routes.auditKey, {}, signal),
+    queryFn: ({ signal }) => api('auditKey', {}, signal),
   })
   const checkpoints = useQuery({
     queryKey: ['audit-checkpoints'],
-    queryFn: ({ signal }) => api(routes.listCheckpoints, {}, signal),
+    queryFn: ({ signal }) => api('listCheckpoints', {}, signal),
   })
   const latest = checkpoints.data?.checkpoints.slice(-5).reverse() ?? []
   return (
@@ -273,7 +276,7 @@ function Chain() {
           onPress={async () => {
             setSignError(null)
             try {
-              await api(routes.signCheckpoint, {})
+              await api('signCheckpoint', {})
               await queryClient.invalidateQueries({ queryKey: ['audit-head'] })
               await queryClient.invalidateQueries({ queryKey: ['audit-checkpoints'] })
             } catch (failure) {

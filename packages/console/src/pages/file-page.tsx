@@ -1,4 +1,4 @@
-import { type PolicyView, routes } from '@latch/protocol'
+import type { PolicyView } from '@latch/protocol'
 import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { useParams } from '@tanstack/react-router'
 import { useState } from 'react'
@@ -27,7 +27,7 @@ export function FilePage() {
   const queryClient = useQueryClient()
   const policy = useQuery({
     queryKey: ['policy', policyId],
-    queryFn: ({ signal }) => api(routes.getPolicy, { params: { id: policyId } }, signal),
+    queryFn: ({ signal }) => api('getPolicy', { params: { id: policyId } }, signal),
   })
   if (policy.error !== null) {
     const missing =
@@ -205,7 +205,7 @@ function Readers({
                   tone="danger"
                   onConfirm={async () =>
                     onChanged(
-                      await api(routes.changeReaders, {
+                      await api('changeReaders', {
                         params: { id: p.id },
                         body: { remove: [r] },
                       }),
@@ -238,7 +238,7 @@ function Readers({
               confirmLabel="Add reader"
               onConfirm={async () => {
                 onChanged(
-                  await api(routes.changeReaders, {
+                  await api('changeReaders', {
                     params: { id: p.id },
                     body: { add: [candidate] },
                   }),
@@ -296,7 +296,7 @@ function Expiry({
             confirmLabel="Set expiry"
             onConfirm={async () => {
               onChanged(
-                await api(routes.setExpiry, { params: { id: p.id }, body: { expiresAt: instant } }),
+                await api('setExpiry', { params: { id: p.id }, body: { expiresAt: instant } }),
               )
               setWhen('')
             }}
@@ -312,9 +312,7 @@ function Expiry({
             title="Clear the expiry?"
             confirmLabel="Clear expiry"
             onConfirm={async () =>
-              onChanged(
-                await api(routes.setExpiry, { params: { id: p.id }, body: { expiresAt: null } }),
-              )
+              onChanged(await api('setExpiry', { params: { id: p.id }, body: { expiresAt: null } }))
             }
           >
             <p>The owner and readers get the key again with no end date.</p>
@@ -350,7 +348,7 @@ function Revocation({
             reason="optional"
             onConfirm={async (reason) =>
               onChanged(
-                await api(routes.revokePolicy, { params: { id: p.id }, body: reasonBody(reason) }),
+                await api('revokePolicy', { params: { id: p.id }, body: reasonBody(reason) }),
               )
             }
           >
@@ -370,7 +368,7 @@ function Revocation({
             reason="optional"
             onConfirm={async (reason) =>
               onChanged(
-                await api(routes.unrevokePolicy, {
+                await api('unrevokePolicy', {
                   params: { id: p.id },
                   body: reasonBody(reason),
                 }),
@@ -390,7 +388,7 @@ function Trail({ policyId }: { policyId: string }) {
   const trail = useQuery({
     queryKey: ['trail', policyId],
     queryFn: ({ signal }) =>
-      api(routes.auditEvents, { query: { policy: policyId, limit: '1000' } }, signal),
+      api('auditEvents', { query: { policy: policyId, limit: '1000' } }, signal),
   })
   return (
     <section className="card" aria-labelledby="trail-title">

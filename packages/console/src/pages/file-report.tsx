@@ -1,4 +1,5 @@
-import { type PolicyView, routes } from '@latch/protocol'
+import type { PolicyView } from '@latch/protocol'
+import { routeLines } from '@latch/protocol/light'
 import { useQuery } from '@tanstack/react-query'
 import { useState } from 'react'
 import { Button, Form, Heading } from 'react-aria-components'
@@ -28,7 +29,7 @@ export function FileReport({ policy, admin }: { policy: PolicyView; admin: boole
   const report = useQuery({
     queryKey: ['report', policy.id, asked],
     queryFn: ({ signal }) =>
-      api(routes.fileReport, { params: { id: policy.id }, query: asked ?? {} }, signal),
+      api('fileReport', { params: { id: policy.id }, query: asked ?? {} }, signal),
     enabled: asked !== null,
     staleTime: Number.POSITIVE_INFINITY,
   })
@@ -165,7 +166,7 @@ export function FileReport({ policy, admin }: { policy: PolicyView; admin: boole
               setDownloadError(null)
               const query = new URLSearchParams({ policy: policy.id, ...windowOf() })
               downloadFile(
-                `${routes.auditExport.url}?${query}`,
+                `${routeLines.auditExport.url}?${query}`,
                 session?.token ?? '',
                 `${policy.id}.audit.ndjson`,
               ).then(

@@ -1,4 +1,4 @@
-import { type ListPoliciesQuery, routes } from '@latch/protocol'
+import type { ListPoliciesQuery } from '@latch/protocol'
 import { keepPreviousData, useQuery } from '@tanstack/react-query'
 import { Link, useNavigate, useSearch } from '@tanstack/react-router'
 import { useState } from 'react'
@@ -50,7 +50,7 @@ export function FilesPage() {
   const query: ListPoliciesQuery = { ...search, limit: '50' } as ListPoliciesQuery
   const page = useQuery({
     queryKey: ['policies', query],
-    queryFn: ({ signal }) => api(routes.listPolicies, { query }, signal),
+    queryFn: ({ signal }) => api('listPolicies', { query }, signal),
     placeholderData: keepPreviousData,
   })
   const apply = (next: FilesSearch) => {

@@ -1,4 +1,4 @@
-import { type AddLockdownBody, type LockdownReach, routes } from '@latch/protocol'
+import type { AddLockdownBody, LockdownReach } from '@latch/protocol'
 import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { useState } from 'react'
 import {
@@ -82,7 +82,7 @@ function LockdownForm() {
         setError(null)
         setCreated(null)
         try {
-          const value = await api(routes.addLockdown, { body: { ...body, dryRun: true } })
+          const value = await api('addLockdown', { body: { ...body, dryRun: true } })
           if ('dryRun' in value) setReach({ key, value })
         } catch (failure) {
           setError(failure)
@@ -153,7 +153,7 @@ function LockdownForm() {
             confirmLabel="Lock down"
             tone="danger"
             onConfirm={async () => {
-              const rule = await api(routes.addLockdown, { body })
+              const rule = await api('addLockdown', { body })
               if ('id' in rule) setCreated(rule.id)
               setReach(null)
               await queryClient.invalidateQueries({ queryKey: ['lockdowns'] })
@@ -184,8 +184,7 @@ function Rules() {
   const [lifted, setLifted] = useState(false)
   const rules = useQuery({
     queryKey: ['lockdowns', lifted],
-    queryFn: ({ signal }) =>
-      api(routes.listLockdowns, { query: lifted ? { all: 'true' } : {} }, signal),
+    queryFn: ({ signal }) => api('listLockdowns', { query: lifted ? { all: 'true' } : {} }, signal),
   })
   return (
     <section className="card" aria-labelledby="rules-title">
@@ -238,7 +237,7 @@ function Rules() {
                       confirmLabel="Lift"
                       reason="optional"
                       onConfirm={async (reason) => {
-                        await api(routes.liftLockdown, {
+                        await api('liftLockdown', {
                           params: { id: rule.id },
                           body: reason === undefined ? {} : { reason },
                         })

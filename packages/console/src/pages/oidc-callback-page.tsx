@@ -1,4 +1,3 @@
-import { routes } from '@latch/protocol'
 import { useNavigate } from '@tanstack/react-router'
 import { useEffect, useRef, useState } from 'react'
 import { Heading } from 'react-aria-components'
@@ -23,7 +22,7 @@ export function OidcCallbackPage() {
     const address = new URL(window.location.href)
     completeOidcSignIn(address)
       .then(async (session) => {
-        await callRoute(routes.me, {}, session.token)
+        await callRoute('me', {}, session.token)
         sessionStore.signIn(session)
         await navigate({ to: '/', replace: true })
       })

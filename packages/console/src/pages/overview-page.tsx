@@ -1,4 +1,3 @@
-import { routes } from '@latch/protocol'
 import { useQuery } from '@tanstack/react-query'
 import { Link } from '@tanstack/react-router'
 import { Heading } from 'react-aria-components'
@@ -18,7 +17,7 @@ export function OverviewPage() {
   const api = useApi()
   const overview = useQuery({
     queryKey: ['overview'],
-    queryFn: ({ signal }) => api(routes.overview, {}, signal),
+    queryFn: ({ signal }) => api('overview', {}, signal),
     refetchInterval: 30_000,
   })
   const o = overview.data

@@ -1,4 +1,4 @@
-import { type MintedToken, routes, type UserView } from '@latch/protocol'
+import type { MintedToken, UserView } from '@latch/protocol'
 import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { useState } from 'react'
 import {
@@ -29,7 +29,7 @@ export function PeoplePage() {
   const [minted, setMinted] = useState<MintedToken | null>(null)
   const users = useQuery({
     queryKey: ['users'],
-    queryFn: ({ signal }) => api(routes.listUsers, {}, signal),
+    queryFn: ({ signal }) => api('listUsers', {}, signal),
   })
   return (
     <AdminOnly>
@@ -63,7 +63,7 @@ function CreateUser({ onCreated }: { onCreated: (minted: MintedToken) => void })
         event.preventDefault()
         setError(null)
         try {
-          const minted = await api(routes.createUser, {
+          const minted = await api('createUser', {
             body: {
               email: email.trim(),
               ...(admin ? { admin: true } : {}),
@@ -184,7 +184,7 @@ function UserTable({
                     confirmLabel="Disable"
                     tone="danger"
                     onConfirm={async () => {
-                      await api(routes.disableUser, { params: { email: user.email } })
+                      await api('disableUser', { params: { email: user.email } })
                       await queryClient.invalidateQueries({ queryKey: ['users'] })
                     }}
                   >
@@ -217,7 +217,7 @@ function Tokens({
   const [error, setError] = useState<unknown>(null)
   const tokens = useQuery({
     queryKey: ['tokens', email],
-    queryFn: ({ signal }) => api(routes.listTokens, { query: { email } }, signal),
+    queryFn: ({ signal }) => api('listTokens', { query: { email } }, signal),
   })
   return (
     <section className="card stack" aria-labelledby="tokens-title">
@@ -255,7 +255,7 @@ function Tokens({
                       confirmLabel="Revoke token"
                       tone="danger"
                       onConfirm={async () => {
-                        await api(routes.revokeToken, { params: { id: token.id } })
+                        await api('revokeToken', { params: { id: token.id } })
                         await queryClient.invalidateQueries({ queryKey: ['tokens', email] })
                       }}
                     >
@@ -278,7 +278,7 @@ function Tokens({
           onPress={async () => {
             setError(null)
             try {
-              onMinted(await api(routes.mintToken, { body: { email } }))
+              onMinted(await api('mintToken', { body: { email } }))
               await queryClient.invalidateQueries({ queryKey: ['tokens', email] })
             } catch (failure) {
               setError(failure)

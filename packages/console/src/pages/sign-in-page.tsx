@@ -1,4 +1,3 @@
-import { routes } from '@latch/protocol'
 import { useQuery } from '@tanstack/react-query'
 import { useState } from 'react'
 import { Button, Form, Heading, Input, Label, Text, TextField } from 'react-aria-components'
@@ -37,7 +36,7 @@ export function SignInPage() {
             const value = token.trim()
             try {
               // Checked before it is kept: a typo must not leave a session that fails everywhere.
-              await callRoute(routes.me, {}, value)
+              await callRoute('me', {}, value)
               sessionStore.signIn({ token: value, via: 'token' })
             } catch (failure) {
               setError(failure)
