@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import { median } from '../shared/measure.js'
 import { printTable } from '../shared/report.js'
 
 const BIN = fileURLToPath(new URL('../../../cli/dist/bin.js', import.meta.url))
@@ -11,11 +12,6 @@ function timeRun(args: readonly string[]): number {
   const elapsed = performance.now() - started
   if (result.status !== 0) throw new Error(`node ${args.join(' ')} failed: ${result.stderr}`)
   return elapsed
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)] as number
 }
 
 /**
