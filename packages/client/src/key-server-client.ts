@@ -40,7 +40,7 @@ import type {
   UserList,
   UserView,
 } from '@latch/protocol'
-import { routeLines } from '@latch/protocol/light'
+import { type RouteTargetInput, routeLines, routeTarget } from '@latch/protocol/light'
 import { ClientError, KeyServerError } from './errors.js'
 import type { KeyServerTransport } from './key-server-transport.js'
 
@@ -215,11 +215,7 @@ export class KeyServerClient {
     query: AuditExportQuery = {},
     options: RequestOptions = {},
   ): Promise<ReadableStream<Uint8Array>> {
-    const search = new URLSearchParams()
-    for (const [name, value] of Object.entries(query)) {
-      if (value !== undefined) search.set(name, value)
-    }
-    const path = `${routeLines.auditExport.url}${search.size === 0 ? '' : `?${search}`}`
+    const path = routeTarget(routeLines.auditExport.url, { query: { ...query } })
     const started = new AbortController()
     const timer = setTimeout(() => started.abort(), this.#timeoutMs)
     const { signal } = options
@@ -444,14 +440,15 @@ export class KeyServerClient {
 
   /**
    * Calls one route of `@latch/protocol`, typed by it: path parameters are put into its URL, the
-   * query's defined members into its query string.
+   * query's defined members into its query string (`routeTarget` of `@latch/protocol`).
    *
    * @example
    * ```ts
    * const policy = await client.call(routes.getPolicy, { params: { id }, query: {} })
    * ```
    * @param options - `signal` cancels the request (see {@link KeyServerClient.request}).
-   * @throws KeyServerError, ClientError
+   * @throws KeyServerError, ClientError; TypeError, before any request, when `input` lacks one of
+   *   the route's path parameters.
    */
   call<R extends RouteDefinition>(
     route: R,
@@ -470,27 +467,15 @@ export class KeyServerClient {
     return this.#send(routeLines[name], input, options)
   }
 
-  #send<T>(
+  async #send<T>(
     route: Pick<RouteDefinition, 'method' | 'url'>,
     input: unknown,
     options: RequestOptions,
   ): Promise<T> {
-    const { params, query, body } = input as {
-      readonly params?: Readonly<Record<string, string>>
-      readonly query?: Readonly<Record<string, string | undefined>>
-      readonly body?: unknown
-    }
-    const path = route.url.replace(/:([A-Za-z]+)/g, (_, name: string) =>
-      encodeURIComponent(params?.[name] ?? ''),
-    )
-    const search = new URLSearchParams()
-    for (const [name, value] of Object.entries(query ?? {})) {
-      if (value !== undefined) search.set(name, value)
-    }
-    const queryString = search.toString()
+    const { body } = input as { readonly body?: unknown }
     return this.request(
       route.method,
-      queryString === '' ? path : `${path}?${queryString}`,
+      routeTarget(route.url, input as RouteTargetInput),
       body,
       options,
     )

@@ -1,11 +1,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { routes } from '@latch/protocol'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ClientError, KeyServerClient } from '../src/index.js'
 
 // A server on loopback whose behaviour each path names: one that never answers, one that sends
 // its headers and then stalls, one that cuts the connection mid-body. `seen` tells, per path,
-// whether the client closed its connection before the server answered.
+// whether the client closed its connection before the server answered. Any other `/v1/` path
+// echoes the request.
 type Behaviour = (request: IncomingMessage, response: ServerResponse) => void
 
 const behaviours: Record<string, Behaviour> = {
@@ -52,7 +54,8 @@ beforeAll(async () => {
       }),
     )
     request.resume()
-    ;(behaviours[path] ?? behaviours['/never'])?.(request, response)
+    const fallback = path.startsWith('/v1/') ? '/echo' : '/never'
+    ;(behaviours[path] ?? behaviours[fallback])?.(request, response)
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
@@ -189,6 +192,30 @@ describe('requests', () => {
     })
     expect(await viaFetch.request('GET', '/echo')).toMatchObject({ method: 'GET' })
     expect(seen).toEqual([`${base}/echo`])
+  })
+
+  it('fill path parameters as single segments and send the query members given', async () => {
+    const client = new KeyServerClient({ server: base })
+    const echoed = (answer: unknown) => (answer as { url: string }).url
+    expect(echoed(await client.getPolicy('a/b?c'))).toBe('/v1/policies/a%2Fb%3Fc')
+    expect(echoed(await client.listPolicies({ prefix: 'x y&z', cursor: '' }))).toBe(
+      '/v1/policies?prefix=x%20y%26z&cursor=',
+    )
+    expect(echoed(await client.listPolicies({}))).toBe('/v1/policies')
+  })
+
+  it('refuse a route call without one of its path parameters, before any request', async () => {
+    const seen: string[] = []
+    const client = new KeyServerClient({
+      server: base,
+      fetch: async (input, init) => {
+        seen.push(String(input))
+        return fetch(input, init)
+      },
+    })
+    const missing = { params: {}, query: {} } as never
+    await expect(client.call(routes.getPolicy, missing)).rejects.toThrow(/no value for :id/)
+    expect(seen).toEqual([])
   })
 
   it('read an empty 204 answer as null', async () => {

@@ -26,6 +26,7 @@ export type {
   RouteReply,
 } from './route-definition.js'
 export { type RouteLine, type RouteName, type Routes, routeLines } from './route-lines.js'
+export { type RouteTargetInput, routeTarget } from './route-target.js'
 export type { AddLockdownBody } from './routes/add-lockdown-route.js'
 export type { AddPolicyObjectBody } from './routes/add-policy-object-route.js'
 export type { AuditEventsQuery } from './routes/audit-events-route.js'

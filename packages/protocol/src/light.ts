@@ -9,5 +9,6 @@
 export { fallbackCodeFor } from './fallback-code-for.js'
 export { isServerErrorCode } from './is-server-error-code.js'
 export { type RouteLine, type RouteName, type Routes, routeLines } from './route-lines.js'
+export { type RouteTargetInput, routeTarget } from './route-target.js'
 export { SERVER_ERROR_CODES, type ServerErrorCode } from './server-error-code.js'
 export { statusFor } from './status-for.js'

@@ -1,5 +1,5 @@
 import type { ErrorBody, RouteInput, RouteName, RouteReply, Routes } from '@latch/protocol'
-import { routeLines } from '@latch/protocol/light'
+import { routeLines, routeTarget } from '@latch/protocol/light'
 import { ApiError } from './api-error.js'
 
 /**
@@ -28,20 +28,14 @@ export async function callRoute<K extends RouteName>(
     query?: Record<string, string | undefined>
     body?: unknown
   }
-  const path = route.url.replace(/:([A-Za-z]+)/g, (_, param: string) => {
-    const value = params?.[param]
-    if (value === undefined) throw new TypeError(`${route.url}: no value for :${param}`)
-    return encodeURIComponent(value)
-  })
-  const search = new URLSearchParams()
-  for (const [name, value] of Object.entries(query ?? {})) {
-    if (value !== undefined && value !== '') search.set(name, value)
-  }
+  // An empty form field means "not set", not "set to nothing".
+  const filled = Object.entries(query ?? {}).filter(([, value]) => value !== '')
+  const target = routeTarget(route.url, { params, query: Object.fromEntries(filled) })
   const headers: Record<string, string> = { authorization: `Bearer ${token}` }
   if (body !== undefined) headers['content-type'] = 'application/json'
   let response: Response
   try {
-    response = await fetch(search.size === 0 ? path : `${path}?${search}`, {
+    response = await fetch(target, {
       method: route.method,
       headers,
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
