@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { KeyServerClient } from '@latch/client'
 import { openSqliteStore } from '@latch/server'
@@ -14,6 +14,7 @@ import { fillAuditLog } from '../audit/fill-audit-log.js'
 import { type LoadRequest, type LoadResult, runHttpLoad } from '../shared/http-load.js'
 import { keyServerAccess } from '../shared/key-server-access.js'
 import { printTable } from '../shared/report.js'
+import { decisionCryptoMicros } from './decision-crypto.js'
 
 const CONNECTIONS = 50
 const WARM_UP_SECONDS = 2
@@ -53,9 +54,12 @@ export async function benchKeyRelease(seconds: number, rounds: number): Promise<
     const healthzCpu = (run.healthzCpuSeconds / healthz.responses) * 1e6
     const decisionCpu = (run.cpuSeconds / decisions.responses) * 1e6
     const decisionLoopCpu = (run.loopCpuSeconds / decisions.responses) * 1e6
+    const generatorCpu = (decisions.cpuSeconds / decisions.responses) * 1e6
+    const cryptoCpu = decisionCryptoMicros()
+    const cores = availableParallelism()
 
     printTable(
-      `Key release over HTTP: ${CONNECTIONS} connections on loopback, ${run.users} users, ${run.policies} policies, audit on, SQLite (${decisions.seconds.toFixed(1)} s; the server and the load generator share the 2 cores)`,
+      `Key release over HTTP: ${CONNECTIONS} connections on loopback, ${run.users} users, ${run.policies} policies, audit on, SQLite (${decisions.seconds.toFixed(1)} s; the server and the load generator share the ${cores} cores)`,
       [
         loadRow('GET /healthz, same server and connections (baseline)', healthz, 1, 'requests/s'),
         loadRow(
@@ -87,8 +91,31 @@ export async function benchKeyRelease(seconds: number, rounds: number): Promise<
         },
         {
           what: 'load generator (autocannon, this process) CPU per decision',
-          value: (decisions.cpuSeconds / decisions.responses) * 1e6,
+          value: generatorCpu,
           unit: 'µs',
+        },
+        {
+          what: "the decision's crypto alone, in this process (client key, ephemeral key, two ECDHs, unwrap, re-wrap)",
+          value: cryptoCpu,
+          unit: 'µs',
+          ratio: cryptoCpu / healthzCpu,
+        },
+        {
+          // What these costs allow, whatever the code does with the time: the ceilings a
+          // reader can hold the goal against on this machine.
+          what: 'ceiling: one server process at this event-loop CPU per decision',
+          value: 1e6 / decisionLoopCpu,
+          unit: 'decisions/s',
+        },
+        {
+          what: `ceiling: ${cores} cores at this run's CPU per decision (server + load generator)`,
+          value: (cores * 1e6) / (decisionCpu + generatorCpu),
+          unit: 'decisions/s',
+        },
+        {
+          what: `ceiling: ${cores} cores if a decision cost only a /healthz, its crypto and its load generation`,
+          value: (cores * 1e6) / (healthzCpu + cryptoCpu + generatorCpu),
+          unit: 'decisions/s',
         },
         {
           what: `server peak RSS (VmHWM; ${run.usage.cpuSeconds.toFixed(1)} s of CPU over its life)`,
