@@ -38,6 +38,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     if (options.readonly === true) {
       const db = new Database(options.file, { readonly: true, fileMustExist: true })
       db.pragma('busy_timeout = 5000')
+      db.pragma('temp_store = MEMORY') // as below: a report's sort never leaves the process
       const origin = db.prepare("SELECT value FROM settings WHERE name = 'audit_origin'").get() as
         | { value: string }
         | undefined
@@ -52,6 +53,10 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`)
     db.pragma('busy_timeout = 5000')
     db.pragma('foreign_keys = ON')
+    // A savepoint's undo pages past 64 KiB, and sorts, would otherwise go to temporary files in
+    // SQLITE_TMPDIR, TMPDIR or /var/tmp: database pages outside the private data directory, and a
+    // failed write on a read-only root filesystem.
+    db.pragma('temp_store = MEMORY')
     return new SqliteStore(db, options.tailBounds, migrateSqlite(db))
   } catch (cause) {
     throw new ServerError('ERR_STORE_UNAVAILABLE', `cannot open database ${options.file}`, {
