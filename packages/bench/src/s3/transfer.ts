@@ -103,7 +103,8 @@ export async function benchS3Transfer(
     }
   }
   const rate = (op: Op) => median(samples[op].map((s) => s.mibPerSecond))
-  const cpuOf = (op: Op) => median(samples[op].map((s) => s.clientCpu + s.serverCpu))
+  const cpuOf = (op: Op) =>
+    median(samples[op].map((s) => s.clientCpu)) + median(samples[op].map((s) => s.serverCpu))
   // On cores the plain get keeps busy, a Latch get that added only its decryption would move
   // plain CPU ÷ (plain CPU + decryption CPU) as fast.
   const decryption = decryptCpuPerGiB()
