@@ -1,9 +1,7 @@
 import { spawnSync } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
+import { LATCH_BIN } from '@latch/testkit/latch-process'
 import { median } from '../shared/measure.js'
 import { printTable } from '../shared/report.js'
-
-const BIN = fileURLToPath(new URL('../../../cli/dist/bin.js', import.meta.url))
 
 /** Wall time of one child process, in ms; it must exit 0. */
 function timeRun(args: readonly string[]): number {
@@ -23,8 +21,8 @@ export function benchCliStart(rounds: number): void {
   process.stderr.write(`latch start-up, ${rounds} rounds …\n`)
   const forms = {
     bare: ['-e', '0'],
-    version: [BIN, '--version'],
-    help: [BIN, 'put', '--help'],
+    version: [LATCH_BIN, '--version'],
+    help: [LATCH_BIN, 'put', '--help'],
   } as const
   const times: Record<keyof typeof forms, number[]> = { bare: [], version: [], help: [] }
   for (let round = 0; round < rounds; round++) {

@@ -103,8 +103,11 @@ export async function benchS3Transfer(
     }
   }
   const rate = (op: Op) => median(samples[op].map((s) => s.mibPerSecond))
-  const cpuOf = (op: Op) =>
-    median(samples[op].map((s) => s.clientCpu)) + median(samples[op].map((s) => s.serverCpu))
+  const cpuParts = (op: Op) => ({
+    client: median(samples[op].map((s) => s.clientCpu)),
+    server: median(samples[op].map((s) => s.serverCpu)),
+  })
+  const cpuOf = (op: Op) => cpuParts(op).client + cpuParts(op).server
   // On cores the plain get keeps busy, a Latch get that added only its decryption would move
   // plain CPU ÷ (plain CPU + decryption CPU) as fast.
   const decryption = decryptCpuPerGiB()
@@ -146,9 +149,8 @@ export async function benchS3Transfer(
     ],
   )
   const cpu = (op: Op) => {
-    const client = median(samples[op].map((s) => s.clientCpu)).toFixed(2)
-    const server = median(samples[op].map((s) => s.serverCpu)).toFixed(2)
-    return `${client} s + ${server} s`
+    const { client, server } = cpuParts(op)
+    return `${client.toFixed(2)} s + ${server.toFixed(2)} s`
   }
   process.stdout.write(
     `\nCPU per GiB moved (this client + the S3 server): plain put ${cpu('plainPut')}, Latch put ${cpu('latchPut')}, plain get ${cpu('plainGet')}, Latch get ${cpu('latchGet')}; per-round ratios put ${list(ratios.put)}, get ${list(ratios.get)}\n`,
